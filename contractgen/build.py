@@ -1,0 +1,83 @@
+"""The build: every contract through load → plan → render, then one atomic write."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from contractgen import write
+from contractgen.diagnostics import Diagnostic, Position
+
+
+@dataclass(slots=True)
+class BuildResult:
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    changes: write.Changes = field(default_factory=write.Changes)
+    manifest_stale: bool = False
+    packages: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+
+def contract_files(folder: Path) -> list[Path]:
+    """The contracts in a folder (and below it), in a stable order."""
+    found = [p for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()]
+    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def display_path(path: Path, folder: Path) -> str:
+    """How generated headers name a contract: relative, never a machine path."""
+    return f"{folder.resolve().name}/{path.relative_to(folder).as_posix()}"
+
+
+def build(contracts: Path, out: Path, templates: Path | None = None, check: bool = False) -> BuildResult:
+    """Build (or with `check`, compare) every package; write nothing if any contract has errors."""
+    from contractgen import render
+    from contractgen.load import load_bytes
+    from contractgen.plan import content_hash, plan
+
+    result = BuildResult()
+    env = render.environment(templates)
+    fingerprint = render.template_fingerprint(templates)
+    packages: dict[str, dict[str, str]] = {}
+    meta: dict[str, dict[str, str]] = {}
+    owner: dict[str, str] = {}
+    for path in contract_files(contracts):
+        shown = display_path(path, contracts)
+        data = path.read_bytes()
+        contract, diagnostics = load_bytes(data, shown)
+        result.diagnostics += diagnostics
+        if contract is None:
+            continue
+        digest = content_hash(data, fingerprint)
+        package_plan = plan(contract, shown, digest)
+        if package_plan.package in owner:
+            result.diagnostics.append(
+                Diagnostic(
+                    shown,
+                    Position(1, 1),
+                    "error",
+                    f"package '{package_plan.package}' is already generated from {owner[package_plan.package]}",
+                    "give each contract its own data_source",
+                )
+            )
+            continue
+        owner[package_plan.package] = shown
+        packages[package_plan.package] = render.render(package_plan, env)
+        meta[package_plan.package] = {"source": shown, "hash": digest}
+    if not result.ok:
+        return result
+    result.packages = sorted(packages)
+    with nullcontext() if check else write.locked(out):  # a check writes nothing, not even a lock
+        manifest = write.read_manifest(out)
+        result.changes = write.plan_changes(out, packages, manifest, keep=set())
+        removed = {rel.split("/", 1)[0] for rel in result.changes.removed} - set(packages)
+        manifest_text = write.next_manifest(manifest, packages, meta, removed)
+        current = (out / write.MANIFEST).read_text("utf-8") if (out / write.MANIFEST).exists() else ""
+        result.manifest_stale = current != manifest_text
+        if not check and (result.changes.any or result.manifest_stale):
+            write.commit(out, packages, result.changes, manifest_text)
+    return result

@@ -1,0 +1,247 @@
+"""The `contractgen` command line."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from contractgen import __version__
+
+
+class Exit(enum.IntEnum):
+    """Exit codes, the same for every command."""
+
+    OK = 0
+    PROBLEMS = 1  # contract errors, data that violates its contract, or stale generated code
+    USAGE = 2  # bad arguments (as Click reports them)
+    IO = 3  # a file could not be read or written, or another build holds the lock
+
+
+EXIT_CODES = """Exit codes: 0 success; 1 problems found (contract errors, data violating its contract,
+stale generated code); 2 usage error; 3 a file could not be read or written (or another build
+holds the lock)."""
+
+app = typer.Typer(
+    name="contractgen",
+    help=f"Data contracts in, typed and checked Python client packages out.\n\n{EXIT_CODES}",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+class UnexpectedPolicy(str, enum.Enum):
+    error = "error"
+    drop = "drop"
+    keep = "keep"
+
+
+def _say(message: str, err: bool = False, color: str | None = None) -> None:
+    typer.secho(message, err=err, fg=color)
+
+
+def _fail(message: str, code: Exit) -> NoReturn:
+    _say(f"error: {message}", err=True, color="red")
+    raise typer.Exit(int(code))
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"contractgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Data contracts in, typed and checked Python client packages out."""
+
+
+@app.command()
+def build(
+    contracts: Annotated[Path, typer.Argument(help="Folder of contract YAML files.")] = Path("contracts"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the generated packages.")] = Path(
+        "generated"
+    ),
+    templates: Annotated[
+        Path | None, typer.Option("--templates", help="Folder of Jinja templates overriding the built-in ones.")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; print the diff and exit 1 if the output is stale.")
+    ] = False,
+) -> None:
+    """Generate one client package per contract.
+
+    Example: contractgen build contracts --out generated
+    """
+    from contractgen.build import build as run_build
+    from contractgen.write import WriteError
+
+    if not contracts.is_dir():
+        _fail(f"{contracts}: no such folder of contracts", Exit.USAGE)
+    if templates is not None and not templates.is_dir():
+        _fail(f"{templates}: no such template folder", Exit.USAGE)
+    try:
+        result = run_build(contracts, out, templates, check=check)
+    except WriteError as exc:
+        _fail(str(exc), Exit.IO)
+    for diagnostic in result.diagnostics:
+        _say(diagnostic.render(), err=True)
+    if not result.ok:
+        errors = sum(d.severity == "error" for d in result.diagnostics)
+        _fail(f"{errors} error{'s' * (errors != 1)} in contracts; nothing was written", Exit.PROBLEMS)
+    changes = result.changes
+    stale = changes.any or result.manifest_stale
+    if check:
+        if stale:
+            sys.stdout.writelines(changes.diff)
+            _fail(f"{out} is stale: run 'contractgen build' and commit the result", Exit.PROBLEMS)
+        _say(f"{out} is up to date ({len(result.packages)} packages)")
+        return
+    if not stale:
+        _say(f"{out} is up to date ({len(result.packages)} packages)")
+        return
+    for verb, paths in (("added", changes.added), ("updated", changes.changed), ("removed", changes.removed)):
+        for path in paths:
+            _say(f"{verb} {out / path}")
+    _say(f"built {len(result.packages)} packages in {out}", color="green")
+
+
+@app.command()
+def lint(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Contract files or folders.")] = None,
+    output: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+) -> None:
+    """Check contracts and report every problem with its file:line:col.
+
+    Example: contractgen lint contracts/customer_master.yaml
+    """
+    from contractgen.build import contract_files
+    from contractgen.load import load_bytes
+
+    files: list[Path] = []
+    for path in paths or [Path("contracts")]:
+        if path.is_dir():
+            files += contract_files(path)
+        elif path.is_file():
+            files.append(path)
+        else:
+            _fail(f"{path}: no such file or folder", Exit.USAGE)
+    diagnostics = []
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            _fail(f"{path}: cannot read: {exc.strerror}", Exit.IO)
+        diagnostics += load_bytes(data, str(path))[1]
+    errors = sum(d.severity == "error" for d in diagnostics)
+    if output is Format.json:
+        records = [
+            {
+                "path": d.path,
+                "line": d.pos.line,
+                "column": d.pos.col,
+                "severity": d.severity,
+                "message": d.message,
+                "hint": d.hint,
+            }
+            for d in diagnostics
+        ]
+        typer.echo(json.dumps({"files": len(files), "errors": errors, "diagnostics": records}, indent=2))
+    else:
+        for diagnostic in diagnostics:
+            typer.echo(diagnostic.render())
+        summary = f"{len(files)} contract{'s' * (len(files) != 1)} checked, {errors} error{'s' * (errors != 1)}"
+        _say(summary, color="red" if errors else "green")
+    if errors:
+        raise typer.Exit(int(Exit.PROBLEMS))
+
+
+@app.command()
+def validate(
+    contract: Annotated[Path, typer.Argument(help="The contract YAML file.")],
+    data: Annotated[Path, typer.Argument(help="A Parquet or CSV file.")],
+    unexpected: Annotated[
+        UnexpectedPolicy, typer.Option(help="What to do with columns the contract does not list.")
+    ] = UnexpectedPolicy.error,
+    output: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+) -> None:
+    """Check a data file against a contract, as the generated reader would.
+
+    Example: contractgen validate contracts/customer_master.yaml data/customers.parquet
+    """
+    from contractgen.diagnostics import ContractError
+    from contractgen.load import load_file
+
+    try:
+        parsed = load_file(contract)
+    except ContractError as exc:
+        for diagnostic in exc.diagnostics:
+            _say(diagnostic.render(), err=True)
+        _fail(f"{contract} has errors; fix them first (see 'contractgen lint')", Exit.PROBLEMS)
+
+    from contractgen import runtime
+    from contractgen.tables import table
+
+    spec = table(parsed)
+    suffix = data.suffix.lower()
+    try:
+        if suffix in (".parquet", ".pq"):
+            frame = runtime.read_parquet(data, spec, unexpected=unexpected.value)
+        elif suffix in (".csv", ".tsv"):
+            separator = "\t" if suffix == ".tsv" else ","
+            frame = runtime.read_csv(data, spec, unexpected=unexpected.value, separator=separator)
+        else:
+            _fail(f"{data}: unknown data format '{suffix}'; use .parquet or .csv", Exit.USAGE)
+    except runtime.DataReadError as exc:
+        _fail(str(exc), Exit.IO)
+    except runtime.ContractViolationError as exc:
+        if output is Format.json:
+            typer.echo(json.dumps(_violations_json(exc), indent=2, default=repr))
+        else:
+            typer.echo(exc.render())
+        raise typer.Exit(int(Exit.PROBLEMS)) from None
+    if output is Format.json:
+        typer.echo(json.dumps({"contract": spec.name, "version": spec.version, "rows": frame.height, "ok": True}))
+    else:
+        _say(f"{data}: {frame.height:,} rows match {spec.label}", color="green")
+
+
+def _violations_json(exc: object) -> dict[str, object]:
+    from contractgen.runtime import ContractViolationError
+
+    assert isinstance(exc, ContractViolationError)
+    return {
+        "contract": exc.contract,
+        "version": exc.version,
+        "source": exc.source,
+        "ok": False,
+        "violations": [
+            {
+                "kind": v.kind,
+                "column": v.column,
+                "count": v.count,
+                "message": v.message,
+                "samples": [{"row": row, "value": value} for row, value in v.samples],
+            }
+            for v in exc.violations
+        ],
+    }
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

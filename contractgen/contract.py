@@ -1,0 +1,212 @@
+"""The typed contract: what `load` produces and every later stage reads.
+
+Plain frozen dataclasses, so that loading a contract never imports Pydantic or Polars (pre-commit
+latency) and two loads of the same text compare equal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from contractgen.diagnostics import Position
+from contractgen.formats import PATTERNS as FORMAT_PATTERNS
+
+Kind = Literal[
+    "string",
+    "integer",
+    "float",
+    "decimal",
+    "boolean",
+    "date",
+    "time",
+    "timestamp",
+    "duration",
+    "binary",
+    "enum",
+    "list",
+    "struct",
+]
+Value = str | int | float | bool | Decimal | dt.date | dt.datetime | dt.time | dt.timedelta
+TimeUnit = Literal["ms", "us", "ns"]
+
+
+
+@dataclass(frozen=True, slots=True)
+class FieldType:
+    """A column's type. Only the attributes that belong to `kind` are set."""
+
+    kind: Kind
+    bits: int | None = None  # integer: 8/16/32/64; float: 32/64
+    signed: bool = True
+    precision: int | None = None  # decimal
+    scale: int | None = None
+    timezone: str | None = None  # timestamp: None is naive
+    unit: TimeUnit = "us"  # timestamp, duration
+    format: str | None = None  # string: uuid, email, ...; date/time: a layout such as YYYY-MM-DD
+    values: tuple[str, ...] = ()  # enum, in contract order
+    items: Field | None = None  # list
+    fields: tuple[Field, ...] = ()  # struct
+
+    def describe(self) -> str:
+        """The type as a contract author would write it."""
+        match self.kind:
+            case "integer":
+                return f"{'int' if self.signed else 'uint'}{self.bits}"
+            case "float":
+                return f"float{self.bits}"
+            case "decimal":
+                return f"decimal({self.precision},{self.scale})"
+            case "timestamp":
+                return f"timestamp({self.timezone})" if self.timezone else "timestamp"
+            case "enum":
+                return "enum"
+            case "list":
+                assert self.items is not None
+                return f"list<{self.items.type.describe()}>"
+            case "string" if self.format:
+                return f"string({self.format})"
+            case _:
+                return self.kind
+
+
+@dataclass(frozen=True, slots=True)
+class Deprecation:
+    """A field on its way out: since which version or date, until when, why, and what instead."""
+
+    reason: str | None = None
+    since: str | None = None
+    sunset: dt.date | None = None
+    replacement: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One column (or a struct member, or a list's items)."""
+
+    name: str
+    type: FieldType
+    pos: Position
+    required: bool = False
+    description: str | None = None
+    unique: bool = False
+    primary_key: bool = False
+    minimum: Value | None = None
+    maximum: Value | None = None
+    exclusive_minimum: bool = False
+    exclusive_maximum: bool = False
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    default: Value | None = None
+    deprecated: Deprecation | None = None
+    renamed_from: tuple[str, ...] = ()
+    pii: bool = False
+    classification: str | None = None
+    unit: str | None = None
+    examples: tuple[str, ...] = ()
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        """Every pattern the values must match: the explicit one and the format's."""
+        found = []
+        if self.type.kind == "string" and self.type.format in FORMAT_PATTERNS:
+            found.append(FORMAT_PATTERNS[self.type.format])
+        if self.pattern is not None:
+            found.append(self.pattern)
+        return tuple(found)
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A span written in words ("5 minutes", "90 days"), kept as written and in seconds."""
+
+    text: str
+    seconds: float | None
+
+    @property
+    def days(self) -> float | None:
+        return None if self.seconds is None else self.seconds / 86_400
+
+
+@dataclass(frozen=True, slots=True)
+class Sla:
+    update_frequency: str | None = None
+    max_delay: Duration | None = None
+    uptime: str | None = None  # "99.9%"
+    retention: Duration | None = None
+    freshness_column: str | None = None
+    support_hours: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QualityRule:
+    """A dataset-level expectation, checked on request."""
+
+    kind: Literal["completeness", "row_count", "freshness", "uniqueness", "custom"]
+    pos: Position
+    columns: tuple[str, ...] = ()
+    min_ratio: float | None = None  # completeness
+    min_rows: int | None = None
+    max_rows: int | None = None
+    max_age: Duration | None = None  # freshness
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePolicy:
+    breaking_changes: Duration | None = None  # notice before a breaking change
+    deprecation_period: Duration | None = None
+    notification_channel: str | None = None
+    compatibility: str = "FULL_TRANSITIVE"
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """Someone to tell: an owner's contact or a consumer."""
+
+    name: str
+    email: str | None = None
+    role: str | None = None
+    channel: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    system: str | None = None
+    method: str | None = None
+    endpoint: str | None = None
+    permissions: str | None = None
+    rate_limit: str | None = None
+    network: str | None = None
+    # Credential names mapped to the environment variables that hold them; never the values.
+    credentials: tuple[tuple[str, str], ...] = ()
+    approval: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contract:
+    """A whole data contract, as the author meant it."""
+
+    data_source: str
+    version: str
+    fields: tuple[Field, ...]
+    path: str
+    title: str | None = None
+    description: str | None = None
+    status: str = "active"
+    owner: str | None = None
+    domain: str | None = None
+    contacts: tuple[Party, ...] = ()
+    consumers: tuple[Party, ...] = ()
+    sla: Sla = field(default_factory=Sla)
+    quality: tuple[QualityRule, ...] = ()
+    change_policy: ChangePolicy = field(default_factory=ChangePolicy)
+    access: Access = field(default_factory=Access)
+    removed_fields: tuple[str, ...] = ()
+
+    @property
+    def primary_key(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.primary_key)

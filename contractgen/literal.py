@@ -1,0 +1,111 @@
+"""The one escaping path from contract text to generated code.
+
+This is a security boundary: descriptions, names, enum values and patterns come from other teams'
+files, and nothing in them may ever become code. Every string is emitted as a Python literal
+built here, in the exact form `ruff format` would leave alone, so generated files stay stable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+import unicodedata
+from decimal import Decimal
+
+from contractgen.contract import Value
+
+# Characters that print but can disguise code (bidi overrides, zero-width joiners and the like).
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_SIMPLE_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_char(ch: str, quote: str) -> str:
+    if ch in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[ch]
+    if ch == quote:
+        return "\\" + ch
+    if not ch.isprintable() or unicodedata.category(ch) in _HIDDEN_CATEGORIES:
+        code = ord(ch)
+        if code < 0x100:
+            return f"\\x{code:02x}"
+        if code < 0x10000:
+            return f"\\u{code:04x}"
+        return f"\\U{code:08x}"
+    return ch
+
+
+def py_str(text: str) -> str:
+    """A Python string literal for `text`, quoted the way ruff prefers."""
+    quote = "'" if text.count('"') > text.count("'") else '"'
+    return quote + "".join(_escape_char(ch, quote) for ch in text) + quote
+
+
+def py_regex(pattern: str) -> str:
+    """A regex literal: raw when that is exact and readable, else an ordinary string."""
+    raw_ok = (
+        "\\" in pattern
+        and '"' not in pattern
+        and not pattern.endswith("\\")
+        and all(0x20 <= ord(c) < 0x7F for c in pattern)
+    )
+    return f'r"{pattern}"' if raw_ok else py_str(pattern)
+
+
+def py_doc(text: str, indent: str) -> str:
+    """The body of a docstring for `text`, already in ruff's layout, including the quotes.
+
+    Docstrings are for people: lines are stripped and dedented as any formatter would do.
+    The exact text lives in string literals (field descriptions) and in contract.json.
+    """
+    lines = textwrap.dedent(text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)).strip().split("\n")
+    body = []
+    for line in lines:
+        escaped = "".join(_escape_char(ch, "") for ch in line.rstrip())
+        body.append(escaped.replace('"""', '\\"\\"\\"'))
+    if body[-1].endswith('"'):
+        body[-1] = body[-1][:-1] + '\\"'
+    if body[0].startswith('"'):
+        body[0] = '\\"' + body[0][1:]
+    if len(body) == 1:
+        return f'"""{body[0]}"""'
+    rest = "\n".join(f"{indent}{line}" if line else "" for line in body[1:])
+    return f'"""{body[0]}\n{rest}\n{indent}"""'
+
+
+def py_value(value: Value) -> tuple[str, frozenset[str]]:
+    """A literal for a contract value, with the module aliases it needs (`_dt`, `_decimal`)."""
+    if isinstance(value, bool):
+        return ("True" if value else "False"), frozenset()
+    if isinstance(value, int):
+        return str(value), frozenset()
+    if isinstance(value, float):
+        return repr(value), frozenset()
+    if isinstance(value, Decimal):
+        return f"_decimal.Decimal({py_str(str(value))})", frozenset({"decimal"})
+    if isinstance(value, str):
+        return py_str(value), frozenset()
+    if isinstance(value, dt.datetime):
+        parts = [value.year, value.month, value.day, value.hour, value.minute, value.second]
+        args = ", ".join(str(p) for p in parts)
+        if value.microsecond:
+            args += f", {value.microsecond}"
+        if value.tzinfo is not None:
+            offset = value.utcoffset()
+            assert offset is not None
+            zone = (
+                "_dt.timezone.utc"
+                if not offset
+                else f"_dt.timezone(_dt.timedelta(seconds={int(offset.total_seconds())}))"
+            )
+            args += f", tzinfo={zone}"
+        return f"_dt.datetime({args})", frozenset({"datetime"})
+    if isinstance(value, dt.date):
+        return f"_dt.date({value.year}, {value.month}, {value.day})", frozenset({"datetime"})
+    if isinstance(value, dt.time):
+        args = f"{value.hour}, {value.minute}, {value.second}"
+        if value.microsecond:
+            args += f", {value.microsecond}"
+        return f"_dt.time({args})", frozenset({"datetime"})
+    if isinstance(value, dt.timedelta):
+        return f"_dt.timedelta(microseconds={value // dt.timedelta(microseconds=1)})", frozenset({"datetime"})
+    raise TypeError(f"no literal for {type(value).__name__}")

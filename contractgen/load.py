@@ -1,0 +1,901 @@
+"""Load stage: contract YAML text → `Contract`, with every problem located.
+
+Scalars are interpreted here, by what each key expects, from the text the author wrote: a version
+`2.10` stays "2.10" (and is refused as not semver), an enum value `yes` stays "yes", a minimum
+`0.1` for a decimal column is exactly Decimal("0.1").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import zoneinfo
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TypeVar
+
+from contractgen import yamltree
+from contractgen.contract import (
+    Access,
+    ChangePolicy,
+    Contract,
+    Deprecation,
+    FORMAT_PATTERNS,
+    Duration,
+    Field,
+    FieldType,
+    Party,
+    QualityRule,
+    Sla,
+    Value,
+)
+from contractgen.diagnostics import ContractError, Diagnostic, Position, Report
+from contractgen.typespec import STRING_FORMATS, TypeError_, parse_type
+from contractgen.yamltree import Map, Node, Scalar, Seq, describe
+
+T = TypeVar("T")
+
+SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
+    r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
+)
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_YAML11_BOOL = {"yes", "no", "on", "off", "y", "n"}
+_ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+_DURATION = re.compile(
+    r"^\s*(\d+(?:\.\d+)?)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|"
+    r"months?|years?)\b",
+    re.IGNORECASE,
+)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800, "mo": 2_592_000, "y": 31_536_000}
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SECRET_SHAPES = (
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
+    (re.compile(r"\bAKIA[0-9A-Z]{16}\b"), "an AWS access key"),
+    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), "a GitHub token"),
+    (re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"), "a Slack token"),
+    (re.compile(r"\bsk_live_[A-Za-z0-9]{16,}"), "a Stripe secret key"),
+    (re.compile(r"://[^/\s:@]+:[^/\s@]+@"), "a password inside a URL"),
+)
+_SECRET_KEY = re.compile(r"(password|passwd|secret|token|api[_-]?key|private[_-]?key)$", re.I)
+
+# Spellings from other tools, mapped to ours, so that the hint can say exactly what to write.
+_ALIASES = {
+    "min": "minimum",
+    "max": "maximum",
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "primaryKey": "primary_key",
+    "pk": "primary_key",
+    "enum": "values",
+    "nullable": "required",
+    "logicalType": "type",
+    "physicalType": "type",
+    "renamedFrom": "renamed_from",
+    "name": "data_source",
+    "refresh": "update_frequency",
+    "deprecationPeriod": "deprecation_period",
+}
+
+TOP_KEYS = (
+    "data_source",
+    "version",
+    "title",
+    "description",
+    "status",
+    "owner",
+    "domain",
+    "contacts",
+    "consumers",
+    "schema",
+    "sla",
+    "quality",
+    "change_policy",
+    "access",
+    "removed_fields",
+)
+FIELD_KEYS = (
+    "type",
+    "required",
+    "description",
+    "unique",
+    "primary_key",
+    "minimum",
+    "maximum",
+    "exclusive_minimum",
+    "exclusive_maximum",
+    "min_length",
+    "max_length",
+    "pattern",
+    "format",
+    "values",
+    "precision",
+    "scale",
+    "timezone",
+    "time_unit",
+    "fields",
+    "items",
+    "default",
+    "deprecated",
+    "renamed_from",
+    "pii",
+    "classification",
+    "unit",
+    "examples",
+)
+SLA_KEYS = ("update_frequency", "max_delay", "uptime", "retention", "freshness_column", "support_hours")
+POLICY_KEYS = ("breaking_changes", "deprecation_period", "notification_channel", "compatibility")
+ACCESS_KEYS = (
+    "system",
+    "method",
+    "endpoint",
+    "permissions",
+    "rate_limit",
+    "network",
+    "credentials",
+    "approval",
+)
+PARTY_KEYS = ("name", "email", "role", "channel")
+QUALITY_KINDS = ("completeness", "row_count", "freshness", "uniqueness", "custom")
+QUALITY_KEYS = ("type", "columns", "column", "min_ratio", "min", "max", "max_age", "description")
+STATUSES = ("draft", "active", "deprecated", "retired")
+COMPATIBILITY = (
+    "BACKWARD",
+    "BACKWARD_TRANSITIVE",
+    "FORWARD",
+    "FORWARD_TRANSITIVE",
+    "FULL",
+    "FULL_TRANSITIVE",
+    "NONE",
+)
+_INT_RANGE = {
+    (bits, signed): ((-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2**bits - 1))
+    for bits in (8, 16, 32, 64)
+    for signed in (True, False)
+}
+
+
+def load_file(path: str | Path, display: str | None = None) -> Contract:
+    """Load one contract file; raise `ContractError` with every diagnostic if it has errors."""
+    path = Path(path)
+    name = display or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContractError(
+            [Diagnostic(name, Position(1, 1), "error", f"cannot read the file: {exc.strerror}")]
+        ) from None
+    contract, diagnostics = load_bytes(data, name)
+    if contract is None:
+        raise ContractError(diagnostics)
+    return contract
+
+
+def load_bytes(data: bytes, path: str) -> tuple[Contract | None, list[Diagnostic]]:
+    """Load contract text; return the contract (None on any error) and all diagnostics."""
+    report = Report(path)
+    text = yamltree.decode(data, report)
+    root = yamltree.parse(text, report) if text is not None else None
+    contract = _Loader(report).contract(root, path) if root is not None else None
+    return (None if report.has_errors else contract), report.sorted()
+
+
+class _Loader:
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    # -- generic shapes ----------------------------------------------------------------------
+
+    def mapping(
+        self, node: Node, where: str, known: tuple[str, ...]
+    ) -> dict[str, tuple[Scalar, Node]] | None:
+        """Keys of a mapping; duplicates and unknown keys are reported."""
+        if not isinstance(node, Map):
+            self.report.error(node.pos, f"{where} must be a mapping, not {describe(node)}")
+            return None
+        found: dict[str, tuple[Scalar, Node]] = {}
+        for key, value in node.items:
+            if key.is_null or key.text == "":
+                self.report.error(key.pos, f"empty key in {where}", "give the key a name")
+                continue
+            if key.text in found:
+                first = found[key.text][0].pos
+                self.report.error(
+                    key.pos,
+                    f"duplicate key '{key.text}' in {where} (first at line {first.line})",
+                    "remove one of them; YAML keeps only one and the other would be lost",
+                )
+                continue
+            if key.text not in known:
+                self.report.error(key.pos, f"unknown key '{key.text}' in {where}", _suggest(key.text, known))
+                continue
+            if not (isinstance(value, Scalar) and value.is_null):
+                found[key.text] = (key, value)
+        return found
+
+    def text(self, node: Node, what: str) -> str | None:
+        if isinstance(node, Scalar) and not node.is_null:
+            return node.text
+        self.report.error(node.pos, f"{what} must be text, not {describe(node)}")
+        return None
+
+    def boolean(self, node: Node, what: str) -> bool | None:
+        if isinstance(node, Scalar) and node.plain and node.text in _BOOL:
+            return _BOOL[node.text]
+        hint = "write true or false"
+        if isinstance(node, Scalar) and node.text.lower() in _YAML11_BOOL:
+            hint = f"'{node.text}' is not a boolean in YAML 1.2; write true or false"
+        elif isinstance(node, Scalar) and not node.plain:
+            hint = "remove the quotes; quoted values are text"
+        self.report.error(node.pos, f"{what} must be true or false, not {describe(node)}", hint)
+        return None
+
+    def integer(self, node: Node, what: str, minimum: int = 0) -> int | None:
+        if isinstance(node, Scalar) and node.plain and _INT.match(node.text):
+            value = int(node.text)
+            if value >= minimum:
+                return value
+            self.report.error(node.pos, f"{what} must be at least {minimum}, not {value}")
+            return None
+        self.report.error(node.pos, f"{what} must be a whole number, not {describe(node)}")
+        return None
+
+    def texts(self, node: Node, what: str) -> tuple[str, ...]:
+        """A list of texts; a single text is a list of one."""
+        items = node.items if isinstance(node, Seq) else (node,)
+        out = []
+        for item in items:
+            if isinstance(item, Scalar) and item.is_null:
+                self.report.error(item.pos, f"null in {what}", "quote it if the text 'null' is meant")
+                continue
+            value = self.text(item, f"each entry of {what}")
+            if value is not None:
+                out.append(value)
+        return tuple(out)
+
+    def duration(self, node: Node, what: str) -> Duration | None:
+        text = self.text(node, what)
+        if text is None:
+            return None
+        match = _DURATION.match(text)
+        if match is None:
+            self.report.error(
+                node.pos, f"{what} '{text}' does not start with a duration", "write it like '5 minutes' or '90 days'"
+            )
+            return None
+        unit = match.group(2).lower()
+        key = "mo" if unit.startswith("mo") else unit[0]
+        return Duration(text, float(match.group(1)) * _UNIT_SECONDS[key])
+
+    def each(self, node: Node, what: str) -> Iterator[Node]:
+        if not isinstance(node, Seq):
+            self.report.error(node.pos, f"{what} must be a list, not {describe(node)}")
+            return
+        yield from node.items
+
+    def optional(
+        self,
+        keys: dict[str, tuple[Scalar, Node]],
+        name: str,
+        convert: Callable[[Node, str], T | None],
+        what: str,
+    ) -> T | None:
+        if name not in keys:
+            return None
+        return convert(keys[name][1], what)
+
+    # -- the contract ------------------------------------------------------------------------
+
+    def contract(self, root: Node, path: str) -> Contract | None:
+        keys = self.mapping(root, "the contract", TOP_KEYS)
+        if keys is None:
+            return None
+        for required in ("data_source", "version", "schema"):
+            if required not in keys:
+                self.report.error(
+                    root.pos, f"missing required key '{required}'", f"add '{required}:' at the top level"
+                )
+        data_source = self.optional(keys, "data_source", self.text, "data_source")
+        if data_source is not None and not _IDENTIFIER.match(data_source):
+            self.report.error(
+                keys["data_source"][1].pos,
+                f"data_source '{data_source}' is not a simple name",
+                "use letters, digits and underscores, like customer_master; it names the package",
+            )
+        version = self.optional(keys, "version", self.text, "version")
+        if version is not None and not SEMVER.match(version):
+            self.report.error(
+                keys["version"][1].pos,
+                f"version '{version}' is not a semantic version",
+                "write MAJOR.MINOR.PATCH, such as 2.1.0",
+            )
+        status = self.optional(keys, "status", self.text, "status") or "active"
+        if status not in STATUSES:
+            self.report.error(
+                keys["status"][1].pos, f"unknown status '{status}'", f"use one of: {', '.join(STATUSES)}"
+            )
+        fields = self.schema(keys["schema"][1]) if "schema" in keys else ()
+        names = {f.name for f in fields}
+        removed = self.optional(keys, "removed_fields", self.texts, "removed_fields") or ()
+        for name in removed:
+            if name in names:
+                self.report.error(
+                    keys["removed_fields"][1].pos,
+                    f"'{name}' is listed in removed_fields but is still in the schema",
+                    "a removed name may not come back; pick a new name",
+                )
+        contract = Contract(
+            data_source=data_source or "",
+            version=version or "0.0.0",
+            fields=fields,
+            path=path,
+            title=self.optional(keys, "title", self.text, "title"),
+            description=self.optional(keys, "description", self.text, "description"),
+            status=status,
+            owner=self.optional(keys, "owner", self.text, "owner"),
+            domain=self.optional(keys, "domain", self.text, "domain"),
+            contacts=self.parties(keys, "contacts"),
+            consumers=self.parties(keys, "consumers"),
+            sla=self.sla(keys["sla"][1]) if "sla" in keys else Sla(),
+            quality=self.quality(keys["quality"][1], names) if "quality" in keys else (),
+            change_policy=self.policy(keys["change_policy"][1]) if "change_policy" in keys else ChangePolicy(),
+            access=self.access(keys["access"][1]) if "access" in keys else Access(),
+            removed_fields=removed,
+        )
+        self.secrets(root, ())
+        return contract
+
+    def schema(self, node: Node) -> tuple[Field, ...]:
+        if isinstance(node, Seq):
+            self.report.error(
+                node.pos,
+                "schema must map each field name to its spec, not be a list",
+                "write 'schema:' then 'customer_id:' with 'type: string' indented below it",
+            )
+            return ()
+        fields = self.fields(node, "schema")
+        if isinstance(node, Map) and not node.items:
+            self.report.error(node.pos, "the schema has no fields", "list at least one field")
+        return fields
+
+    def fields(self, node: Node, where: str) -> tuple[Field, ...]:
+        if not isinstance(node, Map):
+            self.report.error(node.pos, f"{where} must be a mapping of field names, not {describe(node)}")
+            return ()
+        out: list[Field] = []
+        seen: dict[str, Position] = {}
+        for key, value in node.items:
+            if key.is_null and key.plain:
+                self.report.error(key.pos, f"a field in {where} has no name", "give every field a name")
+                continue
+            if key.text in seen:
+                self.report.error(
+                    key.pos,
+                    f"duplicate field '{key.text}' in {where} (first at line {seen[key.text].line})",
+                    "remove or rename one of them",
+                )
+                continue
+            seen[key.text] = key.pos
+            field = self.field(key.text, value, key.pos, f"field '{key.text}'")
+            if field is not None:
+                out.append(field)
+        names = {f.name for f in out}
+        for field in out:
+            for old in field.renamed_from:
+                if old == field.name or old in names:
+                    self.report.error(
+                        field.pos,
+                        f"field '{field.name}' is renamed_from '{old}', which is still a field",
+                        "renamed_from names the old column, which must no longer exist",
+                    )
+        return tuple(out)
+
+    def field(self, name: str, node: Node, pos: Position, where: str) -> Field | None:
+        if isinstance(node, Scalar) and not node.is_null:
+            node = Map(((Scalar("type", True, node.pos), node),), node.pos)  # `id: int64` shorthand
+        keys = self.mapping(node, where, FIELD_KEYS)
+        if keys is None:
+            return None
+        if "type" not in keys:
+            self.report.error(pos, f"{where} has no type", "add 'type:', for example 'type: string'")
+            return None
+        ftype = self.field_type(keys, where)
+        if ftype is None:
+            return None
+        required = self.optional(keys, "required", self.boolean, f"required of {where}")
+        primary_key = bool(self.optional(keys, "primary_key", self.boolean, f"primary_key of {where}"))
+        if primary_key and required is False:
+            self.report.error(
+                keys["required"][1].pos,
+                f"{where} is a primary key but says required: false",
+                "a primary key is always required; remove 'required: false'",
+            )
+        field = Field(
+            name=name,
+            type=ftype,
+            pos=pos,
+            required=bool(required) or primary_key,
+            description=self.optional(keys, "description", self.text, f"description of {where}"),
+            unique=bool(self.optional(keys, "unique", self.boolean, f"unique of {where}")),
+            primary_key=primary_key,
+            pattern=self.pattern(keys, where),
+            deprecated=self.deprecation(keys["deprecated"][1], where) if "deprecated" in keys else None,
+            renamed_from=self.optional(keys, "renamed_from", self.texts, f"renamed_from of {where}") or (),
+            pii=bool(self.optional(keys, "pii", self.boolean, f"pii of {where}")),
+            classification=self.optional(keys, "classification", self.text, f"classification of {where}"),
+            unit=self.optional(keys, "unit", self.text, f"unit of {where}"),
+            examples=self.optional(keys, "examples", self.texts, f"examples of {where}") or (),
+        )
+        return self.constraints(field, keys, where)
+
+    def field_type(self, keys: dict[str, tuple[Scalar, Node]], where: str) -> FieldType | None:
+        node = keys["type"][1]
+        text = self.text(node, f"type of {where}")
+        if text is None:
+            return None
+        assert isinstance(node, Scalar)
+        try:
+            ftype = parse_type(text)
+        except TypeError_ as exc:
+            offset = exc.offset + (0 if node.plain else 1)
+            pos = Position(node.pos.line, node.pos.col + offset) if "\n" not in text else node.pos
+            self.report.error(pos, f"{exc.message} in {where}", exc.hint)
+            return None
+        return self.refine_type(ftype, keys, where)
+
+    def refine_type(self, ftype: FieldType, keys: dict[str, tuple[Scalar, Node]], where: str) -> FieldType | None:
+        """Apply the structured type keys (values, precision, fields, ...) to a parsed type."""
+        applies = {
+            "values": ("enum",),
+            "precision": ("decimal",),
+            "scale": ("decimal",),
+            "timezone": ("timestamp",),
+            "time_unit": ("timestamp", "duration"),
+            "fields": ("struct",),
+            "items": ("list",),
+            "format": ("string", "date", "time", "timestamp"),
+        }
+        ok = True
+        for key, kinds in applies.items():
+            if key in keys and ftype.kind not in kinds:
+                self.report.error(
+                    keys[key][0].pos,
+                    f"'{key}' does not apply to a {ftype.kind} field ({where})",
+                    f"'{key}' is for {' and '.join(kinds)} fields",
+                )
+                ok = False
+        if not ok:
+            return None
+        changes: dict[str, object] = {}
+        if "values" in keys:
+            if ftype.values:
+                self.report.error(
+                    keys["values"][0].pos,
+                    f"{where} lists enum values twice (in its type and in 'values')",
+                    "keep one list",
+                )
+            changes["values"] = self.enum_values(keys["values"][1], where)
+        if "precision" in keys:
+            changes["precision"] = self.integer(keys["precision"][1], f"precision of {where}", 1)
+        if "scale" in keys:
+            changes["scale"] = self.integer(keys["scale"][1], f"scale of {where}", 0)
+        if "timezone" in keys:
+            changes["timezone"] = self.timezone(keys["timezone"][1], where)
+        if "time_unit" in keys:
+            unit = self.text(keys["time_unit"][1], f"time_unit of {where}")
+            if unit not in ("ms", "us", "ns"):
+                self.report.error(keys["time_unit"][1].pos, f"time_unit must be ms, us or ns ({where})")
+            else:
+                changes["unit"] = unit
+        if "format" in keys:
+            fmt = self.text(keys["format"][1], f"format of {where}")
+            if ftype.kind == "string" and fmt is not None and fmt.lower() not in STRING_FORMATS:
+                self.report.error(
+                    keys["format"][1].pos,
+                    f"unknown string format '{fmt}' ({where})",
+                    f"known formats: {', '.join(STRING_FORMATS)}; use 'pattern:' for anything else",
+                )
+            elif fmt is not None:
+                changes["format"] = fmt.lower() if ftype.kind == "string" else fmt
+        if "fields" in keys:
+            changes["fields"] = self.fields(keys["fields"][1], f"the fields of {where}")
+        if "items" in keys:
+            item = self.field("item", keys["items"][1], keys["items"][0].pos, f"the items of {where}")
+            changes["items"] = item
+        ftype = replace(ftype, **changes)  # type: ignore[arg-type]
+        return self.check_type(ftype, keys, where)
+
+    def check_type(self, ftype: FieldType, keys: dict[str, tuple[Scalar, Node]], where: str) -> FieldType | None:
+        pos = keys["type"][1].pos
+        if ftype.kind == "enum" and not ftype.values:
+            self.report.error(pos, f"{where} is an enum without values", 'write enum ["a", "b"] or add values:')
+            return None
+        if ftype.kind == "struct" and not ftype.fields:
+            self.report.error(pos, f"{where} is a struct without fields", "add 'fields:' with the members")
+            return None
+        if ftype.kind == "list" and ftype.items is None:
+            self.report.error(pos, f"{where} is a list without an item type", "write list<string> or add 'items:'")
+            return None
+        if ftype.kind == "decimal":
+            precision, scale = ftype.precision or 0, ftype.scale or 0
+            if not 1 <= precision <= 38 or scale > precision:
+                self.report.error(
+                    pos, f"{where} has decimal({precision},{scale})", "precision is 1 to 38 and scale at most precision"
+                )
+                return None
+        return ftype
+
+    def enum_values(self, node: Node, where: str) -> tuple[str, ...]:
+        values = []
+        for item in self.each(node, f"values of {where}"):
+            if isinstance(item, Scalar) and item.is_null:
+                self.report.error(item.pos, f"null among the enum values of {where}", "quote it if 'null' is a value")
+                continue
+            text = self.text(item, f"each enum value of {where}")
+            if text is None:
+                continue
+            if text in values:
+                self.report.error(item.pos, f"enum value '{text}' is listed twice in {where}", "remove one")
+                continue
+            values.append(text)
+        return tuple(values)
+
+    def timezone(self, node: Node, where: str) -> str | None:
+        if isinstance(node, Scalar) and node.plain and node.text in _BOOL:
+            return "UTC" if _BOOL[node.text] else None
+        zone = self.text(node, f"timezone of {where}")
+        if zone is None:
+            return None
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            self.report.error(node.pos, f"unknown time zone '{zone}' ({where})", "use an IANA name such as UTC")
+            return None
+        return zone
+
+    def pattern(self, keys: dict[str, tuple[Scalar, Node]], where: str) -> str | None:
+        pattern = self.optional(keys, "pattern", self.text, f"pattern of {where}")
+        if pattern is None:
+            return None
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            self.report.error(keys["pattern"][1].pos, f"pattern of {where} is not a valid regex: {exc}")
+            return None
+        return pattern
+
+    def constraints(self, field: Field, keys: dict[str, tuple[Scalar, Node]], where: str) -> Field:
+        kind = field.type.kind
+        ordered = ("integer", "float", "decimal", "date", "time", "timestamp", "duration")
+        sized = ("string", "binary", "list")
+        rules = {
+            "minimum": ordered,
+            "maximum": ordered,
+            "exclusive_minimum": ordered,
+            "exclusive_maximum": ordered,
+            "min_length": sized,
+            "max_length": sized,
+            "pattern": ("string",),
+            "unique": ("string", "integer", "float", "decimal", "date", "time", "timestamp", "enum", "binary"),
+        }
+        changes: dict[str, object] = {}
+        for key, kinds in rules.items():
+            if key in keys and kind not in kinds:
+                self.report.error(
+                    keys[key][0].pos,
+                    f"'{key}' does not apply to a {kind} field ({where})",
+                    f"'{key}' is for {', '.join(kinds)} fields",
+                )
+        for key in ("minimum", "maximum", "exclusive_minimum", "exclusive_maximum"):
+            if key in keys and kind in ordered:
+                value = self.value(keys[key][1], field.type, f"{key} of {where}")
+                bound = key.removeprefix("exclusive_")
+                if bound in changes:
+                    self.report.error(keys[key][0].pos, f"{where} has both '{bound}' and '{key}'", "keep one")
+                changes[bound] = value
+                changes[f"exclusive_{bound}"] = key.startswith("exclusive_")
+        for key in ("min_length", "max_length"):
+            if key in keys and kind in sized:
+                changes[key] = self.integer(keys[key][1], f"{key} of {where}")
+        if "default" in keys:
+            changes["default"] = self.value(keys["default"][1], field.type, f"default of {where}")
+        field = replace(field, **changes)  # type: ignore[arg-type]
+        if field.pattern is not None and field.type.format in FORMAT_PATTERNS:
+            self.report.error(
+                keys["pattern"][0].pos,
+                f"{where} has both format {field.type.format} and a pattern",
+                f"format {field.type.format} already checks the shape; remove one of them",
+            )
+        lo, hi = field.minimum, field.maximum
+        if lo is not None and hi is not None and type(lo) is type(hi) and lo > hi:  # type: ignore[operator]
+            self.report.error(field.pos, f"{where} has minimum {lo} above maximum {hi}")
+        if field.min_length is not None and field.max_length is not None and field.min_length > field.max_length:
+            self.report.error(field.pos, f"{where} has min_length above max_length")
+        return field
+
+    def value(self, node: Node, ftype: FieldType, what: str) -> Value | None:
+        """A literal of the field's type, read from the text exactly as written."""
+        if not isinstance(node, Scalar) or node.is_null:
+            self.report.error(node.pos, f"{what} must be a single value, not {describe(node)}")
+            return None
+        text = node.text.strip()
+        try:
+            return _parse_value(text, ftype)
+        except ValueError as exc:
+            self.report.error(node.pos, f"{what}: {exc}", _value_hint(ftype))
+            return None
+
+    def deprecation(self, node: Node, where: str) -> Deprecation | None:
+        if isinstance(node, Scalar) and node.plain and node.text in _BOOL:
+            return Deprecation() if _BOOL[node.text] else None
+        if isinstance(node, Scalar):
+            return Deprecation(reason=node.text)
+        keys = self.mapping(node, f"deprecated of {where}", ("reason", "since", "sunset", "replacement"))
+        if keys is None:
+            return None
+        sunset = None
+        if "sunset" in keys:
+            text = self.text(keys["sunset"][1], "sunset")
+            try:
+                sunset = dt.date.fromisoformat(text) if text is not None else None
+            except ValueError:
+                self.report.error(keys["sunset"][1].pos, f"sunset '{text}' is not a date", "write YYYY-MM-DD")
+        return Deprecation(
+            reason=self.optional(keys, "reason", self.text, "reason"),
+            since=self.optional(keys, "since", self.text, "since"),
+            sunset=sunset,
+            replacement=self.optional(keys, "replacement", self.text, "replacement"),
+        )
+
+    # -- the other sections ------------------------------------------------------------------
+
+    def parties(self, keys: dict[str, tuple[Scalar, Node]], section: str) -> tuple[Party, ...]:
+        if section not in keys:
+            return ()
+        out = []
+        for item in self.each(keys[section][1], section):
+            if isinstance(item, Scalar):
+                name = self.text(item, f"each entry of {section}")
+                if name is not None:
+                    out.append(Party(name=name, email=name if "@" in name else None))
+                continue
+            sub = self.mapping(item, f"an entry of {section}", PARTY_KEYS)
+            if sub is None:
+                continue
+            if "name" not in sub:
+                self.report.error(item.pos, f"an entry of {section} has no name", "add 'name:'")
+                continue
+            out.append(
+                Party(
+                    name=self.text(sub["name"][1], "name") or "",
+                    email=self.optional(sub, "email", self.text, "email"),
+                    role=self.optional(sub, "role", self.text, "role"),
+                    channel=self.optional(sub, "channel", self.text, "channel"),
+                )
+            )
+        return tuple(out)
+
+    def sla(self, node: Node) -> Sla:
+        keys = self.mapping(node, "sla", SLA_KEYS)
+        if keys is None:
+            return Sla()
+        uptime = self.optional(keys, "uptime", self.text, "uptime")
+        if uptime is not None and not (_PERCENT.match(uptime) and float(uptime.strip().rstrip("%")) <= 100):
+            self.report.error(keys["uptime"][1].pos, f"uptime '{uptime}' is not a percentage", "write it like '99.9%'")
+        return Sla(
+            update_frequency=self.optional(keys, "update_frequency", self.text, "update_frequency"),
+            max_delay=self.optional(keys, "max_delay", self.duration, "max_delay"),
+            uptime=uptime,
+            retention=self.optional(keys, "retention", self.duration, "retention"),
+            freshness_column=self.optional(keys, "freshness_column", self.text, "freshness_column"),
+            support_hours=self.optional(keys, "support_hours", self.text, "support_hours"),
+        )
+
+    def policy(self, node: Node) -> ChangePolicy:
+        keys = self.mapping(node, "change_policy", POLICY_KEYS)
+        if keys is None:
+            return ChangePolicy()
+        mode = self.optional(keys, "compatibility", self.text, "compatibility") or "FULL_TRANSITIVE"
+        if mode not in COMPATIBILITY:
+            self.report.error(
+                keys["compatibility"][1].pos,
+                f"unknown compatibility mode '{mode}'",
+                f"use one of: {', '.join(COMPATIBILITY)}",
+            )
+        return ChangePolicy(
+            breaking_changes=self.optional(keys, "breaking_changes", self.duration, "breaking_changes"),
+            deprecation_period=self.optional(keys, "deprecation_period", self.duration, "deprecation_period"),
+            notification_channel=self.optional(keys, "notification_channel", self.text, "notification_channel"),
+            compatibility=mode,
+        )
+
+    def quality(self, node: Node, names: set[str]) -> tuple[QualityRule, ...]:
+        out = []
+        for item in self.each(node, "quality"):
+            keys = self.mapping(item, "a quality rule", QUALITY_KEYS)
+            if keys is None:
+                continue
+            kind = self.optional(keys, "type", self.text, "type of a quality rule")
+            if kind not in QUALITY_KINDS:
+                where = keys["type"][1].pos if "type" in keys else item.pos
+                self.report.error(
+                    where, f"unknown quality rule type '{kind}'", f"use one of: {', '.join(QUALITY_KINDS)}"
+                )
+                continue
+            columns = self.optional(keys, "columns", self.texts, "columns") or ()
+            columns += self.optional(keys, "column", self.texts, "column") or ()
+            for column in columns:
+                if column not in names:
+                    self.report.error(
+                        item.pos, f"quality rule {kind} names '{column}', which is not a field", _suggest(column, names)
+                    )
+            ratio = None
+            if "min_ratio" in keys:
+                text = self.text(keys["min_ratio"][1], "min_ratio") or ""
+                percent = _PERCENT.match(text)
+                ratio = float(percent.group(1)) / 100 if percent else _float_or_none(text)
+                if ratio is None or not 0 <= ratio <= 1:
+                    self.report.error(keys["min_ratio"][1].pos, f"min_ratio '{text}' is not a ratio", "write 0.99 or 99%")
+            rule = QualityRule(
+                kind=kind,  # type: ignore[arg-type]
+                pos=item.pos,
+                columns=columns,
+                min_ratio=ratio,
+                min_rows=self.optional(keys, "min", self.integer, "min"),
+                max_rows=self.optional(keys, "max", self.integer, "max"),
+                max_age=self.optional(keys, "max_age", self.duration, "max_age"),
+                description=self.optional(keys, "description", self.text, "description"),
+            )
+            out.append(rule)
+        return tuple(out)
+
+    def access(self, node: Node) -> Access:
+        keys = self.mapping(node, "access", ACCESS_KEYS)
+        if keys is None:
+            return Access()
+        credentials: list[tuple[str, str]] = []
+        if "credentials" in keys:
+            sub = keys["credentials"][1]
+            if not isinstance(sub, Map):
+                self.report.error(sub.pos, "access.credentials must map each credential to ${ENV_VAR}")
+            else:
+                for key, value in sub.items:
+                    ref = value.text if isinstance(value, Scalar) else ""
+                    match = _ENV_REF.match(ref)
+                    if match is None:
+                        self.report.error(
+                            value.pos,
+                            f"credential '{key.text}' is not an environment variable reference",
+                            f"never write credentials in a contract; write ${{{_env_name(key.text)}}} "
+                            "and set that variable where the data is read",
+                        )
+                    else:
+                        credentials.append((key.text, match.group(1)))
+        return Access(
+            system=self.optional(keys, "system", self.text, "system"),
+            method=self.optional(keys, "method", self.text, "method"),
+            endpoint=self.optional(keys, "endpoint", self.text, "endpoint"),
+            permissions=self.optional(keys, "permissions", self.text, "permissions"),
+            rate_limit=self.optional(keys, "rate_limit", self.text, "rate_limit"),
+            network=self.optional(keys, "network", self.text, "network"),
+            credentials=tuple(credentials),
+            approval=self.optional(keys, "approval", self.text, "approval"),
+        )
+
+    def secrets(self, node: Node, path: tuple[str, ...]) -> None:
+        """Refuse anything that looks like a credential written out literally."""
+        if isinstance(node, Map):
+            for key, value in node.items:
+                inside = (*path, key.text)
+                if (
+                    isinstance(value, Scalar)
+                    and not value.is_null
+                    and _SECRET_KEY.search(key.text)
+                    and inside[:2] != ("access", "credentials")
+                    and not _ENV_REF.match(value.text)
+                ):
+                    self.report.error(
+                        value.pos,
+                        f"'{key.text}' holds a literal value that looks like a credential",
+                        "move it to access.credentials as an environment variable reference like ${NAME}",
+                    )
+                self.secrets(value, inside)
+        elif isinstance(node, Seq):
+            for item in node.items:
+                self.secrets(item, path)
+        else:
+            for shape, label in _SECRET_SHAPES:
+                if shape.search(node.text):
+                    self.report.error(
+                        node.pos,
+                        f"this value contains what looks like {label}",
+                        "never put credentials in a contract; reference an environment variable instead",
+                    )
+
+
+def _parse_value(text: str, ftype: FieldType) -> Value:
+    kind = ftype.kind
+    if kind == "integer":
+        if not _INT.match(text):
+            raise ValueError(f"'{text}' is not a whole number")
+        value = int(text)
+        lo, hi = _INT_RANGE[(ftype.bits or 64, ftype.signed)]
+        if not lo <= value <= hi:
+            raise ValueError(f"{value} does not fit in {ftype.describe()}")
+        return value
+    if kind == "float":
+        if not _FLOAT.match(text):
+            raise ValueError(f"'{text}' is not a number")
+        return float(text)
+    if kind == "decimal":
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"'{text}' is not a decimal number") from None
+        if not number.is_finite():
+            raise ValueError(f"'{text}' is not a finite number")
+        exponent = number.as_tuple().exponent
+        assert isinstance(exponent, int)
+        if -exponent > (ftype.scale or 0):
+            raise ValueError(f"'{text}' has more decimal places than {ftype.describe()}")
+        return number
+    if kind == "boolean":
+        if text not in _BOOL:
+            raise ValueError(f"'{text}' is not true or false")
+        return _BOOL[text]
+    if kind == "date":
+        return dt.date.fromisoformat(text)
+    if kind == "time":
+        return dt.time.fromisoformat(text)
+    if kind == "timestamp":
+        stamp = dt.datetime.fromisoformat(text)
+        if (stamp.tzinfo is None) != (ftype.timezone is None):
+            raise ValueError(
+                f"'{text}' {'has no' if stamp.tzinfo is None else 'has a'} time zone but the field is "
+                f"{'zoned' if ftype.timezone else 'naive'}"
+            )
+        return stamp
+    if kind == "enum":
+        if text not in ftype.values:
+            raise ValueError(f"'{text}' is not one of the enum values")
+        return text
+    if kind in ("string",):
+        return text
+    raise ValueError(f"a {kind} field cannot have this value")
+
+
+def _value_hint(ftype: FieldType) -> str:
+    return {
+        "integer": "write a whole number, like 0",
+        "float": "write a number, like 0.5",
+        "decimal": "write a decimal number, like 19.99",
+        "boolean": "write true or false",
+        "date": "write an ISO date, like 2024-01-31",
+        "time": "write an ISO time, like 13:45:00",
+        "timestamp": "write an ISO timestamp, like 2024-01-31T13:45:00+00:00",
+        "enum": "use one of the listed values",
+    }.get(ftype.kind, "check the value against the field's type")
+
+
+def _float_or_none(text: str) -> float | None:
+    return float(text) if _FLOAT.match(text) else None
+
+
+def _env_name(key: str) -> str:
+    return re.sub(r"[^A-Z0-9]+", "_", key.upper()).strip("_") or "SECRET"
+
+
+def _suggest(word: str, known: tuple[str, ...] | set[str]) -> str:
+    if word in _ALIASES and _ALIASES[word] in known:
+        return f"did you mean '{_ALIASES[word]}'?"
+    close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"known keys: {', '.join(sorted(known))}"

@@ -1,0 +1,93 @@
+"""Python names from column names: the only place where naming decisions are made.
+
+Every function here is deterministic and total: any text gives a valid identifier, and a
+`Namespace` makes names unique after normalisation, so two columns never share an attribute.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+import unicodedata
+
+# Attributes of pydantic.BaseModel that a field must not shadow (checked at import time by
+# Pydantic for some, silently shadowed for others).
+_MODEL_ATTRS = frozenset(
+    {
+        "construct",
+        "copy",
+        "dict",
+        "fields",
+        "from_orm",
+        "json",
+        "parse_file",
+        "parse_obj",
+        "parse_raw",
+        "schema",
+        "schema_json",
+        "update_forward_refs",
+        "validate",
+    }
+)
+_BUILTINS = frozenset(dir(builtins))
+
+
+def _words(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)  # camelCase → camel Case
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", text)  # HTTPCode → HTTP Code
+    return [w for w in re.split(r"[^0-9A-Za-z]+", _ascii(text)) if w]
+
+
+def _ascii(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if c.isascii())
+
+
+def snake(text: str) -> str:
+    """`Customer ID` → `customer_id`; always a valid identifier, never private, never a keyword."""
+    name = "_".join(w.lower() for w in _words(text)) or "field"
+    if name[0].isdigit():
+        name = f"f_{name}"
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in _MODEL_ATTRS:
+        name = f"{name}_"
+    if name.startswith("model_"):
+        name = f"{name}_"  # Pydantic reserves the model_ namespace
+    return name
+
+
+def pascal(text: str) -> str:
+    """`contract_type` → `ContractType`; always a valid identifier, never a builtin."""
+    name = "".join(w[:1].upper() + w[1:] for w in _words(text)) or "Value"
+    if name[0].isdigit():
+        name = f"T{name}"
+    if keyword.iskeyword(name) or name in _BUILTINS:
+        name = f"{name}_"
+    return name
+
+
+def constant(text: str) -> str:
+    """`contract_type` → `CONTRACT_TYPE`."""
+    return snake(text).rstrip("_").upper() or "VALUE"
+
+
+def package(text: str) -> str:
+    """A contract's data_source → the import name of its package."""
+    return snake(text).rstrip("_") or "contract"
+
+
+class Namespace:
+    """Hands out unique names: the second `customer_id` becomes `customer_id_2`."""
+
+    def __init__(self, reserved: frozenset[str] | set[str] = frozenset()) -> None:
+        self._taken: set[str] = set()
+        self._reserved = {r.casefold() for r in reserved}
+
+    def claim(self, name: str) -> str:
+        candidate, n = name, 1
+        while candidate.casefold() in self._reserved or candidate.casefold() in self._taken:
+            n += 1
+            candidate = f"{name.rstrip('_')}_{n}"
+        self._taken.add(candidate.casefold())
+        return candidate

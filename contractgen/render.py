@@ -1,0 +1,76 @@
+"""Render stage: a `PackagePlan` → the text of every file in its package, through Jinja."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from contractgen.layout import statement
+from contractgen.literal import py_str
+from contractgen.plan import PackagePlan, Statement
+
+# Output path inside the package folder → template. `{package}` is the import name.
+FILES = {
+    "pyproject.toml": "pyproject.toml.jinja",
+    "{package}/__init__.py": "package/__init__.py.jinja",
+    "{package}/models.py": "package/models.py.jinja",
+    "{package}/frame.py": "package/frame.py.jinja",
+    "CHANGELOG.md": "CHANGELOG.md.jinja",
+}
+_MODULE_ALIAS = {"datetime": "_dt", "decimal": "_decimal", "typing": "_t"}
+
+
+def builtin_templates() -> Path:
+    """The templates shipped with contractgen (inside the wheel, or beside the source tree)."""
+    here = Path(__file__).resolve().parent
+    installed = here / "templates"
+    return installed if installed.is_dir() else here.parent / "templates"
+
+
+def template_fingerprint(user_dir: Path | None) -> bytes:
+    """The bytes of every template in use, so that a template change shows in the header hash."""
+    parts = []
+    for name in sorted(FILES.values()):
+        for folder in (user_dir, builtin_templates()):
+            if folder is not None and (folder / name).is_file():
+                parts.append(name.encode() + b"\0" + (folder / name).read_bytes())
+                break
+    return b"\0\0".join(parts)
+
+
+def _code(value: Statement, indent: str = "") -> str:
+    return statement(value.prefix, value.value, indent)
+
+
+def environment(user_dir: Path | None) -> jinja2.Environment:
+    """Templates from `user_dir` first (a user's override of any file), then the built-in ones."""
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(builtin_templates())]
+    if user_dir is not None:
+        loaders.insert(0, jinja2.FileSystemLoader(user_dir))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["code"] = _code
+    env.filters["py_str"] = py_str
+    return env
+
+
+def render(plan: PackagePlan, env: jinja2.Environment) -> dict[str, str]:
+    """Every file of the package, by path relative to the package folder, sorted."""
+    context = {
+        name: getattr(plan, name) for name in plan.__dataclass_fields__  # type: ignore[attr-defined]
+    }
+    context["module_alias"] = _MODULE_ALIAS
+    files = {
+        path.format(package=plan.package): env.get_template(template).render(context)
+        for path, template in FILES.items()
+    }
+    files[f"{plan.package}/py.typed"] = ""
+    files["contract.json"] = plan.snapshot
+    return dict(sorted(files.items()))

@@ -1,0 +1,27 @@
+"""What generated packages import: table specs, the checks, the readers and the one error.
+
+Imports only polars and pydantic, so that importing a generated client package stays light.
+"""
+
+from contractgen.runtime.check import RenamedColumnWarning, coercion, validate
+from contractgen.runtime.errors import ContractViolationError, Violation, ViolationKind
+from contractgen.runtime.io import DataReadError, Source, read_csv, read_parquet, scan_parquet, to_models
+from contractgen.runtime.spec import Column, Table, Unexpected
+
+__all__ = [
+    "Column",
+    "ContractViolationError",
+    "DataReadError",
+    "RenamedColumnWarning",
+    "Source",
+    "Table",
+    "Unexpected",
+    "Violation",
+    "ViolationKind",
+    "coercion",
+    "read_csv",
+    "read_parquet",
+    "scan_parquet",
+    "to_models",
+    "validate",
+]

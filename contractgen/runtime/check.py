@@ -1,0 +1,331 @@
+"""Checking a frame against a table: schema first (from metadata), then all values in one pass."""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import polars as pl
+
+from contractgen.formats import PATTERNS as FORMAT_PATTERNS
+from contractgen.runtime.errors import MAX_SAMPLES, ContractViolationError, Violation, ViolationKind
+from contractgen.runtime.spec import Column, Table, Unexpected
+
+F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
+_ROW = "__contractgen_row__"
+
+
+class RenamedColumnWarning(UserWarning):
+    """Data still uses a column's old name (`renamed_from`); it was read under the new one."""
+
+
+@dataclass(frozen=True, slots=True)
+class _ValueCheck:
+    """One value-level expectation: `bad` is true on each offending row."""
+
+    kind: ViolationKind
+    column: str | None
+    bad: pl.Expr
+    sample: pl.Expr
+    message: Callable[[int], str]
+
+
+def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:
+    """How data of dtype `actual` becomes `expected`: "same", "cast", "enum", or None (refused).
+
+    Only lossless casts are allowed: narrower integers, float32, coarser time units and smaller
+    decimals widen; text becomes an enum after its values are checked. Nothing truncates.
+    """
+    if actual == expected:
+        return "same"
+    if isinstance(actual, pl.Null):
+        return "cast"
+    if isinstance(expected, pl.Enum):
+        return "enum" if isinstance(actual, (pl.String, pl.Categorical, pl.Enum)) else None
+    if expected.is_integer() and actual.is_integer():
+        a_bits, e_bits = _bits(actual), _bits(expected)
+        if expected.is_signed_integer():
+            fits = a_bits < e_bits or (actual.is_signed_integer() and a_bits <= e_bits)
+        else:
+            fits = actual.is_unsigned_integer() and a_bits <= e_bits
+        return "cast" if fits else None
+    if isinstance(expected, pl.Float64) and isinstance(actual, pl.Float32):
+        return "cast"
+    if isinstance(expected, pl.Datetime) and isinstance(actual, pl.Datetime):
+        same_zone = expected.time_zone == actual.time_zone
+        return "cast" if same_zone and _finer_or_equal(expected.time_unit, actual.time_unit) else None
+    if isinstance(expected, pl.Duration) and isinstance(actual, pl.Duration):
+        return "cast" if _finer_or_equal(expected.time_unit, actual.time_unit) else None
+    if isinstance(expected, pl.Decimal) and isinstance(actual, pl.Decimal):
+        e_int = (expected.precision or 38) - expected.scale
+        a_int = (actual.precision or 38) - actual.scale
+        return "cast" if actual.scale == expected.scale and a_int <= e_int else None
+    return None
+
+
+def _bits(dtype: pl.DataType) -> int:
+    return _BYTES[type(dtype)] * 8
+
+
+_BYTES = {
+    pl.Int8: 1,
+    pl.Int16: 2,
+    pl.Int32: 4,
+    pl.Int64: 8,
+    pl.Int128: 16,
+    pl.UInt8: 1,
+    pl.UInt16: 2,
+    pl.UInt32: 4,
+    pl.UInt64: 8,
+}
+_UNITS = {"ns": 0, "us": 1, "ms": 2}
+
+
+def _finer_or_equal(expected: str | None, actual: str | None) -> bool:
+    return _UNITS[expected or "us"] <= _UNITS[actual or "us"]
+
+
+def validate(
+    frame: F,
+    table: Table,
+    *,
+    unexpected: Unexpected = "error",
+    source: str | None = None,
+    extra: list[Violation] | None = None,
+) -> F:
+    """Check `frame` against `table`; return it with contract dtypes, in contract order.
+
+    Raises `ContractViolationError` listing every violation. A LazyFrame is checked with the
+    streaming engine (bounded memory) and returned lazy, ready to collect.
+    """
+    violations = list(extra or ())
+    actual = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
+    frame, actual = _apply_renames(frame, actual, table)
+    columns, schema_violations, kept = _match_columns(actual, table, unexpected)
+    violations += schema_violations
+    checks = [check for name, how in columns.items() for check in _value_checks(table, name, how)]
+    checks += _table_checks(table, columns)
+    if checks:
+        violations += _run_checks(frame, checks)
+    if violations:
+        raise ContractViolationError(table.name, table.version, violations, source)
+    out = [_output(name, table.schema[name], columns[name]) for name in table.schema.names()]
+    return frame.select(*out, *kept)
+
+
+def _apply_renames(frame: F, actual: pl.Schema, table: Table) -> tuple[F, pl.Schema]:
+    renames = {}
+    for column in table.columns:
+        if column.name in actual:
+            continue
+        for old in column.renamed_from:
+            if old in actual and old not in table.schema:
+                renames[old] = column.name
+                warnings.warn(
+                    f"{table.label}: column '{old}' was renamed to '{column.name}'; "
+                    f"read under the new name. Ask the producer to write '{column.name}'.",
+                    RenamedColumnWarning,
+                    stacklevel=3,
+                )
+                break
+    if not renames:
+        return frame, actual
+    frame = frame.rename(renames)
+    return frame, pl.Schema({renames.get(k, k): v for k, v in actual.items()})
+
+
+def _match_columns(
+    actual: pl.Schema, table: Table, unexpected: Unexpected
+) -> tuple[dict[str, str], list[Violation], list[str]]:
+    """Names and dtypes, from the schema alone: no data is read for these."""
+    violations: list[Violation] = []
+    usable: dict[str, str] = {}
+    missing = [name for name in table.schema.names() if name not in actual]
+    extra = [name for name in actual.names() if name not in table.schema]
+    renamed = _probable_renames(missing, extra, actual, table)
+    for name, expected in table.schema.items():
+        if name not in actual:
+            message = f"missing column '{name}'"
+            if name in renamed:
+                new = renamed[name]
+                message += (
+                    f"; the data has an unexpected column '{new}' ({actual[new]}) instead: probably "
+                    f"'{name}' was renamed to '{new}' upstream. Ask the owner; if it was, the contract "
+                    f"needs a new major version with 'renamed_from: {name}' on '{new}'"
+                )
+            violations.append(Violation("missing_column", name, message))
+            continue
+        how = coercion(actual[name], expected)
+        if how is None:
+            violations.append(
+                Violation(
+                    "dtype",
+                    name,
+                    f"column '{name}' has dtype {actual[name]}, the contract says {expected}",
+                )
+            )
+            continue
+        usable[name] = how
+    kept: list[str] = []
+    if unexpected == "keep":
+        kept = extra
+    elif unexpected == "error":
+        old_names = {v: k for k, v in renamed.items()}
+        for name in extra:
+            message = f"unexpected column '{name}' is not in the contract"
+            if name in old_names:
+                message += f" (probably the renamed '{old_names[name]}')"
+            message += '; pass unexpected="drop" or "keep" to accept extra columns'
+            violations.append(Violation("unexpected_column", name, message))
+    return usable, violations, kept
+
+
+def _probable_renames(missing: list[str], extra: list[str], actual: pl.Schema, table: Table) -> dict[str, str]:
+    """Pair each missing column with an unexpected one of a compatible dtype, most similar name first."""
+    pairs: dict[str, str] = {}
+    free = list(extra)
+    for name in missing:
+        candidates = [e for e in free if coercion(actual[e], table.schema[name]) is not None]
+        if not candidates:
+            continue
+        best = max(candidates, key=lambda e: (difflib.SequenceMatcher(None, name, e).ratio(), e))
+        if len(candidates) == 1 or difflib.SequenceMatcher(None, name, best).ratio() >= 0.3:
+            pairs[name] = best
+            free.remove(best)
+    return pairs
+
+
+def _output(name: str, expected: pl.DataType, how: str) -> pl.Expr:
+    col = pl.col(name)
+    if how == "same":
+        return col
+    if how == "enum":
+        return col.cast(pl.String).cast(expected, strict=False)
+    return col.cast(expected)
+
+
+def _value_checks(table: Table, name: str, how: str) -> list[_ValueCheck]:
+    column = table.column(name)
+    dtype = table.schema[name]
+    raw = pl.col(name)
+    value = _output(name, dtype, how)
+    checks: list[_ValueCheck] = []
+
+    def add(kind: ViolationKind, bad: pl.Expr, message: Callable[[int], str], sample: pl.Expr = raw) -> None:
+        checks.append(_ValueCheck(kind, name, bad, sample, message))
+
+    if column.required:
+        add("null", raw.is_null(), lambda n: f"'{name}': {_rows(n)} null in a required column")
+    if how == "enum":
+        assert isinstance(dtype, pl.Enum)
+        allowed = list(dtype.categories)
+        add(
+            "enum",
+            raw.is_not_null() & value.is_null(),
+            lambda n: f"'{name}': {_rows(n)} not among the allowed values {allowed}",
+        )
+    checks += _range_checks(column, dtype, value, raw)
+    if column.min_length is not None or column.max_length is not None:
+        length = _length(value, dtype)
+        if length is not None:
+            if column.min_length is not None:
+                lo = column.min_length
+                add("min_length", length < lo, lambda n: f"'{name}': {_rows(n)} shorter than {lo}")
+            if column.max_length is not None:
+                hi = column.max_length
+                add("max_length", length > hi, lambda n: f"'{name}': {_rows(n)} longer than {hi}")
+    if column.pattern is not None:
+        pattern = column.pattern
+        add(
+            "pattern",
+            raw.is_not_null() & ~value.cast(pl.String).str.contains(pattern),
+            lambda n: f"'{name}': {_rows(n)} not matching the pattern {pattern!r}",
+        )
+    if column.format in FORMAT_PATTERNS:
+        shape = column.format
+        add(
+            "format",
+            raw.is_not_null() & ~value.cast(pl.String).str.contains(FORMAT_PATTERNS[shape]),
+            lambda n: f"'{name}': {_rows(n)} not a valid {shape}",
+        )
+    if column.unique:
+        add(
+            "unique",
+            raw.is_not_null() & raw.is_duplicated(),
+            lambda n: f"'{name}': {_rows(n)} share a value with another row (the column must be unique)",
+        )
+    return checks
+
+
+def _range_checks(column: Column, dtype: pl.DataType, value: pl.Expr, raw: pl.Expr) -> list[_ValueCheck]:
+    name = column.name
+    checks = []
+    nan = value.is_nan() if dtype.is_float() else pl.lit(False)
+    if column.minimum is not None:
+        lo = column.minimum
+        below = (value <= lo) if column.exclusive_minimum else (value < lo)
+        word = "at most" if column.exclusive_minimum else "below"
+        checks.append(
+            _ValueCheck("minimum", name, below | nan, raw, lambda n: f"'{name}': {_rows(n)} {word} the minimum {lo!r}")
+        )
+    if column.maximum is not None:
+        hi = column.maximum
+        above = (value >= hi) if column.exclusive_maximum else (value > hi)
+        word = "at least" if column.exclusive_maximum else "above"
+        checks.append(
+            _ValueCheck("maximum", name, above | nan, raw, lambda n: f"'{name}': {_rows(n)} {word} the maximum {hi!r}")
+        )
+    return checks
+
+
+def _length(value: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
+    if isinstance(dtype, pl.String):
+        return value.str.len_chars()
+    if isinstance(dtype, pl.Binary):
+        return value.bin.size()
+    if isinstance(dtype, pl.List):
+        return value.list.len()
+    return None
+
+
+def _table_checks(table: Table, usable: dict[str, str]) -> list[_ValueCheck]:
+    key = table.primary_key
+    if len(key) < 2 or not all(k in usable for k in key):
+        # A single-column key is checked as unique + required on its column.
+        return []
+    row = pl.struct(*key)
+    return [
+        _ValueCheck(
+            "primary_key",
+            None,
+            row.is_duplicated(),
+            row,
+            lambda n: f"primary key ({', '.join(key)}): {_rows(n)} share a key with another row",
+        )
+    ]
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row{'s' * (n != 1)}"
+
+
+def _run_checks(frame: pl.DataFrame | pl.LazyFrame, checks: list[_ValueCheck]) -> list[Violation]:
+    """Count every check in one pass; gather samples only for the checks that failed."""
+    counts = frame.select(
+        *(c.bad.fill_null(False).sum().alias(str(i)) for i, c in enumerate(checks))
+    )
+    row = (counts.collect(engine="streaming") if isinstance(counts, pl.LazyFrame) else counts).row(0)
+    failed = [(check, int(n)) for check, n in zip(checks, row, strict=True) if n]
+    if not failed:
+        return []
+    indexed = frame.with_row_index(_ROW)
+    violations = []
+    for check, n in failed:
+        found = indexed.filter(check.bad.fill_null(False)).select(_ROW, check.sample.alias("value")).head(MAX_SAMPLES)
+        sample_frame = found.collect() if isinstance(found, pl.LazyFrame) else found
+        samples = tuple((int(r), v) for r, v in sample_frame.iter_rows())
+        violations.append(Violation(check.kind, check.column, check.message(n), n, samples))
+    return violations

@@ -1,0 +1,67 @@
+"""The load-time failure: one exception that lists every violation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ViolationKind = Literal[
+    "missing_column",
+    "unexpected_column",
+    "dtype",
+    "null",
+    "enum",
+    "minimum",
+    "maximum",
+    "min_length",
+    "max_length",
+    "pattern",
+    "format",
+    "unique",
+    "primary_key",
+]
+
+MAX_SAMPLES = 5
+_MAX_SAMPLE_CHARS = 60
+
+
+def show(value: Any) -> str:
+    """A sample value as a short, unambiguous repr."""
+    text = repr(value)
+    return text if len(text) <= _MAX_SAMPLE_CHARS else text[: _MAX_SAMPLE_CHARS - 3] + "..."
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken expectation: what, in which column, how often, and a few examples."""
+
+    kind: ViolationKind
+    column: str | None
+    message: str
+    count: int = 1
+    samples: tuple[tuple[int, Any], ...] = field(default=())  # (row index, value)
+
+    def render(self) -> str:
+        text = self.message
+        if self.samples:
+            shown = ", ".join(f"row {row}: {show(value)}" for row, value in self.samples)
+            more = ", ..." if self.count > len(self.samples) else ""
+            text += f" ({shown}{more})"
+        return text
+
+
+class ContractViolationError(Exception):
+    """Data does not match its contract. `violations` lists every problem found in one pass."""
+
+    def __init__(self, contract: str, version: str, violations: list[Violation], source: str | None) -> None:
+        self.contract = contract
+        self.version = version
+        self.violations = violations
+        self.source = source
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        what = f"{self.source} does not match" if self.source else "data does not match"
+        n = len(self.violations)
+        head = f"{what} contract {self.contract} {self.version} ({n} violation{'s' * (n != 1)}):"
+        return "\n".join([head, *(f"  - {v.render()}" for v in self.violations)])

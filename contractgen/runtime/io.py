@@ -1,0 +1,163 @@
+"""Readers: files in, checked frames out."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import IO, TypeAlias, TypeVar
+
+import polars as pl
+from pydantic import BaseModel
+
+from contractgen.runtime.check import validate
+from contractgen.runtime.errors import MAX_SAMPLES, Violation
+from contractgen.runtime.spec import Table, Unexpected
+
+Source: TypeAlias = str | Path | IO[bytes] | bytes
+M = TypeVar("M", bound=BaseModel)
+_ROW = "__contractgen_row__"
+
+
+class DataReadError(OSError):
+    """A data file could not be read at all (missing, unreadable, corrupt, not that format)."""
+
+
+def _name(source: Source) -> str:
+    if isinstance(source, (str, Path)):
+        return os.fspath(source)
+    return getattr(source, "name", None) or f"<{type(source).__name__}>"
+
+
+def _unreadable(source: Source, what: str, exc: Exception) -> DataReadError:
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return DataReadError(f"cannot read {_name(source)} as {what}: {detail}")
+
+
+def read_parquet(source: Source, table: Table, *, unexpected: Unexpected = "error") -> pl.DataFrame:
+    """Read a Parquet file and check it; only the columns that will be returned are read."""
+    try:
+        actual = pl.read_parquet_schema(source)
+        if not isinstance(source, (str, Path, bytes)):
+            source.seek(0)
+        wanted = [n for n in actual.names() if n in table.schema or unexpected != "drop" or _is_old_name(n, table)]
+        frame = pl.read_parquet(source, columns=wanted)
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise DataReadError(f"cannot read {_name(source)}: no such file") from None
+        raise _unreadable(source, "Parquet", exc) from None
+    return validate(frame, table, unexpected=unexpected, source=_name(source))
+
+
+def scan_parquet(source: Source, table: Table, *, unexpected: Unexpected = "error") -> pl.LazyFrame:
+    """Check a Parquet file with the streaming engine (bounded memory) and return it lazily."""
+    try:
+        frame = pl.scan_parquet(source)
+        frame.collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise _unreadable(source, "Parquet", exc) from None
+    return validate(frame, table, unexpected=unexpected, source=_name(source))
+
+
+def _is_old_name(name: str, table: Table) -> bool:
+    return any(name in c.renamed_from for c in table.columns)
+
+
+def _csv_dtype(dtype: pl.DataType, layout: str | None) -> pl.DataType | None:
+    """The dtype the CSV parser can produce directly, or None to read text and convert after."""
+    if dtype.is_integer() or dtype.is_float() or isinstance(dtype, pl.Boolean):
+        return dtype
+    if isinstance(dtype, (pl.Date, pl.Datetime, pl.Time)) and layout is None:
+        return dtype
+    return None
+
+
+def _parse(name: str, dtype: pl.DataType, layout: str | None) -> pl.Expr | None:
+    """An expression turning CSV text into `dtype`; null where the text does not parse."""
+    text = pl.col(name)
+    if dtype.is_integer() or dtype.is_float():
+        return text.str.strip_chars().cast(dtype, strict=False)
+    if isinstance(dtype, pl.Boolean):
+        lowered = text.str.strip_chars().str.to_lowercase()
+        return lowered.replace_strict({"true": True, "false": False}, default=None, return_dtype=pl.Boolean)
+    if isinstance(dtype, pl.Date):
+        return text.str.to_date(format=layout, strict=False)
+    if isinstance(dtype, pl.Datetime):
+        return text.str.to_datetime(
+            format=layout, time_unit=dtype.time_unit, time_zone=dtype.time_zone, strict=False
+        )
+    if isinstance(dtype, pl.Time):
+        return text.str.to_time(format=layout, strict=False)
+    if isinstance(dtype, pl.Decimal):
+        scale = dtype.scale
+        digits = rf"^\s*[-+]?(?:\d+(?:\.\d{{0,{scale}}})?|\.\d{{1,{scale}}})\s*$" if scale else r"^\s*[-+]?\d+\s*$"
+        exact = text.str.contains(digits)
+        return pl.when(exact).then(text.str.strip_chars().cast(dtype, strict=False)).otherwise(None)
+    return None
+
+
+def read_csv(
+    source: Source,
+    table: Table,
+    *,
+    unexpected: Unexpected = "error",
+    separator: str = ",",
+    encoding: str = "utf8",
+) -> pl.DataFrame:
+    """Read a CSV file with the contract's types and check it.
+
+    Text that does not parse as the column's type is reported with its rows, never nulled.
+    """
+    if not isinstance(source, (str, Path, bytes)):
+        source = source.read()
+    options = {"separator": separator, "encoding": encoding, "infer_schema": False}
+    try:
+        header = pl.read_csv(source, n_rows=0, **options).columns  # type: ignore[arg-type]
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise DataReadError(f"cannot read {_name(source)}: no such file") from None
+        raise _unreadable(source, "CSV", exc) from None
+    direct: dict[str, pl.DataType] = {}
+    convert: dict[str, pl.Expr] = {}
+    violations: list[Violation] = []
+    for name in header:
+        if name not in table.schema:
+            continue
+        dtype, layout = table.schema[name], table.column(name).layout
+        csv_dtype = _csv_dtype(dtype, layout)
+        if csv_dtype is not None:
+            direct[name] = csv_dtype
+        elif (parse := _parse(name, dtype, layout)) is not None:
+            convert[name] = parse
+        elif not isinstance(dtype, (pl.String, pl.Enum)):
+            violations.append(Violation("dtype", name, f"column '{name}' is {dtype}, which CSV cannot hold"))
+    try:
+        frame = pl.read_csv(source, schema_overrides=direct, **options)  # type: ignore[arg-type]
+    except pl.exceptions.ComputeError:
+        # Something did not parse. Read text and find exactly which rows, instead of guessing.
+        frame = pl.read_csv(source, **options)  # type: ignore[arg-type]
+        convert.update({name: p for name in direct if (p := _parse(name, direct[name], None)) is not None})
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        raise _unreadable(source, "CSV", exc) from None
+    if convert:
+        violations += _parse_failures(frame, convert, table.schema)
+        frame = frame.with_columns(**convert)
+    return validate(frame, table, unexpected=unexpected, source=_name(source), extra=violations)
+
+
+def _parse_failures(frame: pl.DataFrame, convert: dict[str, pl.Expr], schema: pl.Schema) -> list[Violation]:
+    failed = {name: pl.col(name).is_not_null() & expr.is_null() for name, expr in convert.items()}
+    counts = frame.select(**{name: bad.sum() for name, bad in failed.items()}).row(0, named=True)
+    violations = []
+    for name, count in counts.items():
+        if not count:
+            continue
+        rows = frame.with_row_index(_ROW).filter(failed[name]).select(_ROW, name).head(MAX_SAMPLES)
+        message = f"'{name}': {count:,} row{'s' * (count != 1)} not readable as {schema[name]}"
+        violations.append(Violation("dtype", name, message, count, tuple(rows.iter_rows())))
+    return violations
+
+
+def to_models(frame: pl.DataFrame, table: Table, model: type[M]) -> list[M]:
+    """Rows as model instances, after the frame itself passed the contract."""
+    checked = validate(frame, table, unexpected="drop")
+    return [model.model_validate(row) for row in checked.iter_rows(named=True)]

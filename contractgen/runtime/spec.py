@@ -1,0 +1,55 @@
+"""What a generated package tells the runtime about its table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import polars as pl
+
+Unexpected = Literal["error", "drop", "keep"]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """The checks on one column beyond its dtype (which lives in the table's schema)."""
+
+    name: str
+    required: bool = False
+    unique: bool = False
+    minimum: Any = None
+    maximum: Any = None
+    exclusive_minimum: bool = False
+    exclusive_maximum: bool = False
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    format: str | None = None  # a named format checked by its pattern: uuid, email
+    layout: str | None = None  # strptime layout for dates and times in text files
+    renamed_from: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A contract's table: its schema (dtypes, contract order) and the checks per column."""
+
+    name: str
+    version: str
+    schema: pl.Schema
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        names = [c.name for c in self.columns]
+        if names != list(self.schema.names()):
+            raise ValueError(f"{self.name}: columns {names} do not match the schema")
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.version}"
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)

@@ -1,0 +1,78 @@
+"""A runtime `Table` straight from a `Contract`, for checking data without generating code.
+
+The generated `frame.py` spells out the same table as code; a test keeps the two identical.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from contractgen.contract import FORMAT_PATTERNS, Contract, Field
+from contractgen.runtime import Column, Table
+from contractgen.typespec import strptime_layout
+
+
+def dtype(field: Field) -> pl.DataType:
+    """The Polars dtype of a contract field."""
+    ftype = field.type
+    match ftype.kind:
+        case "string":
+            return pl.String()
+        case "integer":
+            name = f"{'' if ftype.signed else 'U'}Int{ftype.bits}"
+            return getattr(pl, name)()  # type: ignore[no-any-return]
+        case "float":
+            return pl.Float32() if ftype.bits == 32 else pl.Float64()
+        case "decimal":
+            return pl.Decimal(ftype.precision, ftype.scale or 0)
+        case "boolean":
+            return pl.Boolean()
+        case "date":
+            return pl.Date()
+        case "time":
+            return pl.Time()
+        case "timestamp":
+            return pl.Datetime(ftype.unit, ftype.timezone)
+        case "duration":
+            return pl.Duration(ftype.unit)
+        case "binary":
+            return pl.Binary()
+        case "enum":
+            return pl.Enum(list(ftype.values))
+        case "list":
+            assert ftype.items is not None
+            return pl.List(dtype(ftype.items))
+        case "struct":
+            return pl.Struct({f.name: dtype(f) for f in ftype.fields})
+    raise AssertionError(ftype.kind)
+
+
+def column(field: Field, single_key: bool) -> Column:
+    layout = strptime_layout(field.type.format) if field.type.kind in ("date", "time", "timestamp") else None
+    return Column(
+        name=field.name,
+        required=field.required,
+        unique=field.unique or (field.primary_key and single_key),
+        minimum=field.minimum,
+        maximum=field.maximum,
+        exclusive_minimum=field.exclusive_minimum and field.minimum is not None,
+        exclusive_maximum=field.exclusive_maximum and field.maximum is not None,
+        min_length=field.min_length,
+        max_length=field.max_length,
+        pattern=field.pattern,
+        format=field.type.format if field.type.format in FORMAT_PATTERNS else None,
+        layout=layout,
+        renamed_from=field.renamed_from,
+    )
+
+
+def table(contract: Contract) -> Table:
+    """The runtime table of a contract."""
+    single_key = len(contract.primary_key) == 1
+    return Table(
+        name=contract.data_source,
+        version=contract.version,
+        schema=pl.Schema({f.name: dtype(f) for f in contract.fields}),
+        columns=tuple(column(f, single_key) for f in contract.fields),
+        primary_key=contract.primary_key,
+    )
