@@ -51,13 +51,16 @@ def py_regex(pattern: str) -> str:
     return f'r"{pattern}"' if raw_ok else py_str(pattern)
 
 
-def py_doc(text: str, indent: str) -> str:
+def py_doc(text: str, indent: str, width: int = 88) -> str:
     """The body of a docstring for `text`, already in ruff's layout, including the quotes.
 
-    Docstrings are for people: lines are stripped and dedented as any formatter would do.
-    The exact text lives in string literals (field descriptions) and in contract.json.
+    Docstrings are for people: lines are dedented, stripped and long ones wrapped, as a
+    formatter would. The exact text lives in string literals and in contract.json.
     """
-    lines = textwrap.dedent(text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)).strip().split("\n")
+    text = textwrap.dedent(text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)).strip()
+    lines = []
+    for line in text.split("\n"):
+        lines += textwrap.wrap(line, width - len(indent) - 3, break_long_words=False) or [""]
     body = []
     for line in lines:
         escaped = "".join(_escape_char(ch, "") for ch in line.rstrip())

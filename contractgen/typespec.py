@@ -60,7 +60,7 @@ STRING_FORMATS = ("uuid", "email", "uri", "hostname", "ipv4", "ipv6", "phone", "
 _TOKEN = re.compile(
     r"""\s*(?:
         (?P<word>[A-Za-z_][A-Za-z0-9_\-/:+.]*)
-      | (?P<number>\d+)
+      | (?P<number>[0-9][A-Za-z0-9_\-/:+.]*)
       | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')
       | (?P<punct>[()\[\]<>,])
     )""",
@@ -126,7 +126,7 @@ class _Parser:
 
     def number(self) -> int:
         tok = self.take("a number")
-        if tok.kind != "number":
+        if not tok.text.isdigit():
             raise TypeError_(f"expected a number but found {tok.text!r}", tok.offset)
         return int(tok.text)
 

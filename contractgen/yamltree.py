@@ -112,8 +112,12 @@ def parse(text: str, report: Report) -> Node | None:
         mark = exc.problem_mark or exc.context_mark
         pos = _pos(mark) if mark is not None else Position(1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
-        hint = "indent with spaces, not tabs" if "tab" in problem else "fix the YAML syntax here"
-        report.error(pos, f"invalid YAML: {problem}", hint)
+        lines = text.split("\n")
+        line = lines[pos.line - 1] if pos.line <= len(lines) else ""
+        if "\t" in line[: pos.col]:
+            report.error(pos, "invalid YAML: a tab character in indentation", "indent with spaces, not tabs")
+        else:
+            report.error(pos, f"invalid YAML: {problem}", "fix the YAML syntax here")
         return None
     except yaml.YAMLError as exc:  # reader errors: control characters and the like
         report.error(Position(1, 1), f"invalid YAML: {exc}".splitlines()[0], None)

@@ -106,7 +106,13 @@ def validate(
     frame, actual = _apply_renames(frame, actual, table)
     columns, schema_violations, kept = _match_columns(actual, table, unexpected)
     violations += schema_violations
-    checks = [check for name, how in columns.items() for check in _value_checks(table, name, how)]
+    unparsed = {v.column for v in violations if v.kind == "dtype"}
+    checks = [
+        check
+        for name, how in columns.items()
+        if name not in unparsed
+        for check in _value_checks(table, name, how)
+    ]
     checks += _table_checks(table, columns)
     if checks:
         violations += _run_checks(frame, checks)
@@ -263,20 +269,29 @@ def _value_checks(table: Table, name: str, how: str) -> list[_ValueCheck]:
 def _range_checks(column: Column, dtype: pl.DataType, value: pl.Expr, raw: pl.Expr) -> list[_ValueCheck]:
     name = column.name
     checks = []
-    nan = value.is_nan() if dtype.is_float() else pl.lit(False)
-    if column.minimum is not None:
-        lo = column.minimum
-        below = (value <= lo) if column.exclusive_minimum else (value < lo)
-        word = "at most" if column.exclusive_minimum else "below"
+    bounded = column.minimum is not None or column.maximum is not None
+    number = ~value.is_nan() if dtype.is_float() else pl.lit(True)
+    if bounded and dtype.is_float():
         checks.append(
-            _ValueCheck("minimum", name, below | nan, raw, lambda n: f"'{name}': {_rows(n)} {word} the minimum {lo!r}")
+            _ValueCheck("nan", name, value.is_nan(), raw, lambda n: f"'{name}': {_rows(n)} NaN, which no range admits")
+        )
+    if column.minimum is not None:
+        lo, exclusive = column.minimum, column.exclusive_minimum
+        below = (value <= lo) if exclusive else (value < lo)
+        word = "at or below" if exclusive else "below"
+        checks.append(
+            _ValueCheck(
+                "minimum", name, below & number, raw, lambda n, w=word: f"'{name}': {_rows(n)} {w} the minimum {lo!r}"
+            )
         )
     if column.maximum is not None:
-        hi = column.maximum
-        above = (value >= hi) if column.exclusive_maximum else (value > hi)
-        word = "at least" if column.exclusive_maximum else "above"
+        hi, exclusive = column.maximum, column.exclusive_maximum
+        above = (value >= hi) if exclusive else (value > hi)
+        word = "at or above" if exclusive else "above"
         checks.append(
-            _ValueCheck("maximum", name, above | nan, raw, lambda n: f"'{name}': {_rows(n)} {word} the maximum {hi!r}")
+            _ValueCheck(
+                "maximum", name, above & number, raw, lambda n, w=word: f"'{name}': {_rows(n)} {w} the maximum {hi!r}"
+            )
         )
     return checks
 

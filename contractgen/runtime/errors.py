@@ -13,6 +13,7 @@ ViolationKind = Literal[
     "enum",
     "minimum",
     "maximum",
+    "nan",
     "min_length",
     "max_length",
     "pattern",
@@ -22,12 +23,12 @@ ViolationKind = Literal[
 ]
 
 MAX_SAMPLES = 5
-_MAX_SAMPLE_CHARS = 60
+_MAX_SAMPLE_CHARS = 100
 
 
 def show(value: Any) -> str:
-    """A sample value as a short, unambiguous repr."""
-    text = repr(value)
+    """A sample value as a short, unambiguous repr (a composite key as the tuple of its parts)."""
+    text = repr(tuple(value.values())) if isinstance(value, dict) else repr(value)
     return text if len(text) <= _MAX_SAMPLE_CHARS else text[: _MAX_SAMPLE_CHARS - 3] + "..."
 
 

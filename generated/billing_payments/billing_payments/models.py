@@ -44,7 +44,10 @@ PAYMENT_STATUS_VALUES: _t.Final[tuple[PaymentStatus, ...]] = (
 class BillingPayments(_pd.BaseModel):
     """Billing and payments (monthly invoices)
 
-    One row per customer invoice, with what was charged, how it was paid and the account balance after it. Finance owns how charges are computed; any change to that computation is announced like a breaking change, even when the column type stays the same.
+    One row per customer invoice, with what was charged, how it was paid and the
+    account balance after it. Finance owns how charges are computed; any change to
+    that computation is announced like a breaking change, even when the column type
+    stays the same.
     """
 
     model_config = _pd.ConfigDict(

@@ -49,7 +49,9 @@ SALES_CHANNEL_VALUES: _t.Final[tuple[SalesChannel, ...]] = (
 class CustomerMaster(_pd.BaseModel):
     """Customer master (CRM)
 
-    Every customer account known to the CRM, with its plan, contract and region. Sales and Marketing own the meaning of each field; the churn model reads a nightly snapshot.
+    Every customer account known to the CRM, with its plan, contract and region.
+    Sales and Marketing own the meaning of each field; the churn model reads a
+    nightly snapshot.
     """
 
     model_config = _pd.ConfigDict(

@@ -35,7 +35,9 @@ PREFERRED_CHANNEL_VALUES: _t.Final[tuple[PreferredChannel, ...]] = (
 class SupportTickets(_pd.BaseModel):
     """Customer support (daily ticket summary)
 
-    One row per customer per day, summarising that customer's tickets as of the end of the day. The ticketing API is rate limited, so this daily batch export is the supported way to read it.
+    One row per customer per day, summarising that customer's tickets as of the end
+    of the day. The ticketing API is rate limited, so this daily batch export is the
+    supported way to read it.
     """
 
     model_config = _pd.ConfigDict(

@@ -22,7 +22,8 @@ PRIMARY_DEVICE_VALUES: _t.Final[tuple[PrimaryDevice, ...]] = (
 class UsageActivity(_pd.BaseModel):
     """Usage and activity (daily per customer)
 
-    One row per customer per day with any activity, summarised from raw clickstream events. The grain is (customer_id, activity_date).
+    One row per customer per day with any activity, summarised from raw clickstream
+    events. The grain is (customer_id, activity_date).
     """
 
     model_config = _pd.ConfigDict(

@@ -1,0 +1,5 @@
+"""`python -m contractgen`, the same as the `contractgen` command."""
+
+from contractgen.cli import main
+
+main()
