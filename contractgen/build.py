@@ -60,7 +60,7 @@ def build(contracts: Path, out: Path, templates: Path | None = None, check: bool
                     shown,
                     Position(1, 1),
                     "error",
-                    f"package '{package_plan.package}' is already generated from {owner[package_plan.package]}",
+                    f"package '{package_plan.package}' is also generated from {owner[package_plan.package]}",
                     "give each contract its own data_source",
                 )
             )

@@ -35,12 +35,12 @@ app = typer.Typer(
 )
 
 
-class Format(str, enum.Enum):
+class Format(enum.StrEnum):
     text = "text"
     json = "json"
 
 
-class UnexpectedPolicy(str, enum.Enum):
+class UnexpectedPolicy(enum.StrEnum):
     error = "error"
     drop = "drop"
     keep = "keep"
@@ -64,7 +64,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
     ] = False,
 ) -> None:
     """Data contracts in, typed and checked Python client packages out."""
@@ -77,10 +78,12 @@ def build(
         "generated"
     ),
     templates: Annotated[
-        Path | None, typer.Option("--templates", help="Folder of Jinja templates overriding the built-in ones.")
+        Path | None,
+        typer.Option("--templates", help="Folder of Jinja templates overriding the built-in ones."),
     ] = None,
     check: Annotated[
-        bool, typer.Option("--check", help="Write nothing; print the diff and exit 1 if the output is stale.")
+        bool,
+        typer.Option("--check", help="Write nothing; print the diff and exit 1 if the output is stale."),
     ] = False,
 ) -> None:
     """Generate one client package per contract.
@@ -114,7 +117,11 @@ def build(
     if not stale:
         _say(f"{out} is up to date ({len(result.packages)} packages)")
         return
-    for verb, paths in (("added", changes.added), ("updated", changes.changed), ("removed", changes.removed)):
+    for verb, paths in (
+        ("added", changes.added),
+        ("updated", changes.changed),
+        ("removed", changes.removed),
+    ):
         for path in paths:
             _say(f"{verb} {out / path}")
     _say(f"built {len(result.packages)} packages in {out}", color="green")
@@ -164,7 +171,9 @@ def lint(
     else:
         for diagnostic in diagnostics:
             typer.echo(diagnostic.render())
-        summary = f"{len(files)} contract{'s' * (len(files) != 1)} checked, {errors} error{'s' * (errors != 1)}"
+        summary = (
+            f"{len(files)} contract{'s' * (len(files) != 1)} checked, {errors} error{'s' * (errors != 1)}"
+        )
         _say(summary, color="red" if errors else "green")
     if errors:
         raise typer.Exit(int(Exit.PROBLEMS))
@@ -215,7 +224,9 @@ def validate(
             typer.echo(exc.render())
         raise typer.Exit(int(Exit.PROBLEMS)) from None
     if output is Format.json:
-        typer.echo(json.dumps({"contract": spec.name, "version": spec.version, "rows": frame.height, "ok": True}))
+        typer.echo(
+            json.dumps({"contract": spec.name, "version": spec.version, "rows": frame.height, "ok": True})
+        )
     else:
         _say(f"{data}: {frame.height:,} rows match {spec.label}", color="green")
 

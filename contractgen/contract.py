@@ -33,7 +33,6 @@ Value = str | int | float | bool | Decimal | dt.date | dt.datetime | dt.time | d
 TimeUnit = Literal["ms", "us", "ns"]
 
 
-
 @dataclass(frozen=True, slots=True)
 class FieldType:
     """A column's type. Only the attributes that belong to `kind` are set."""

@@ -8,6 +8,7 @@ built here, in the exact form `ruff format` would leave alone, so generated file
 from __future__ import annotations
 
 import datetime as dt
+import re
 import textwrap
 import unicodedata
 from decimal import Decimal
@@ -58,9 +59,11 @@ def py_doc(text: str, indent: str, width: int = 88) -> str:
     formatter would. The exact text lives in string literals and in contract.json.
     """
     text = textwrap.dedent(text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)).strip()
-    lines = []
-    for line in text.split("\n"):
-        lines += textwrap.wrap(line, width - len(indent) - 3, break_long_words=False) or [""]
+    lines: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        if lines:
+            lines.append("")
+        lines += textwrap.wrap(" ".join(paragraph.split()), width - len(indent) - 3, break_long_words=False)
     body = []
     for line in lines:
         escaped = "".join(_escape_char(ch, "") for ch in line.rstrip())

@@ -23,7 +23,6 @@ from contractgen.contract import (
     ChangePolicy,
     Contract,
     Deprecation,
-    FORMAT_PATTERNS,
     Duration,
     Field,
     FieldType,
@@ -33,6 +32,7 @@ from contractgen.contract import (
     Value,
 )
 from contractgen.diagnostics import ContractError, Diagnostic, Position, Report
+from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.typespec import STRING_FORMATS, TypeError_, parse_type
 from contractgen.yamltree import Map, Node, Scalar, Seq, describe
 
@@ -54,7 +54,15 @@ _DURATION = re.compile(
     r"months?|years?)\b",
     re.IGNORECASE,
 )
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800, "mo": 2_592_000, "y": 31_536_000}
+_UNIT_SECONDS = {
+    "s": 1,
+    "m": 60,
+    "h": 3600,
+    "d": 86_400,
+    "w": 604_800,
+    "mo": 2_592_000,
+    "y": 31_536_000,
+}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SECRET_SHAPES = (
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
@@ -130,7 +138,14 @@ FIELD_KEYS = (
     "unit",
     "examples",
 )
-SLA_KEYS = ("update_frequency", "max_delay", "uptime", "retention", "freshness_column", "support_hours")
+SLA_KEYS = (
+    "update_frequency",
+    "max_delay",
+    "uptime",
+    "retention",
+    "freshness_column",
+    "support_hours",
+)
 POLICY_KEYS = ("breaking_changes", "deprecation_period", "notification_channel", "compatibility")
 ACCESS_KEYS = (
     "system",
@@ -267,7 +282,9 @@ class _Loader:
         match = _DURATION.match(text)
         if match is None:
             self.report.error(
-                node.pos, f"{what} '{text}' does not start with a duration", "write it like '5 minutes' or '90 days'"
+                node.pos,
+                f"{what} '{text}' does not start with a duration",
+                "write it like '5 minutes' or '90 days'",
             )
             return None
         unit = match.group(2).lower()
@@ -300,7 +317,9 @@ class _Loader:
         for required in ("data_source", "version", "schema"):
             if required not in keys:
                 self.report.error(
-                    root.pos, f"missing required key '{required}'", f"add '{required}:' at the top level"
+                    root.pos,
+                    f"missing required key '{required}'",
+                    f"add '{required}:' at the top level",
                 )
         data_source = self.optional(keys, "data_source", self.text, "data_source")
         if data_source is not None and not _IDENTIFIER.match(data_source):
@@ -319,7 +338,9 @@ class _Loader:
         status = self.optional(keys, "status", self.text, "status") or "active"
         if status not in STATUSES:
             self.report.error(
-                keys["status"][1].pos, f"unknown status '{status}'", f"use one of: {', '.join(STATUSES)}"
+                keys["status"][1].pos,
+                f"unknown status '{status}'",
+                f"use one of: {', '.join(STATUSES)}",
             )
         fields = self.schema(keys["schema"][1]) if "schema" in keys else ()
         names = {f.name for f in fields}
@@ -345,7 +366,9 @@ class _Loader:
             consumers=self.parties(keys, "consumers"),
             sla=self.sla(keys["sla"][1]) if "sla" in keys else Sla(),
             quality=self.quality(keys["quality"][1], names) if "quality" in keys else (),
-            change_policy=self.policy(keys["change_policy"][1]) if "change_policy" in keys else ChangePolicy(),
+            change_policy=self.policy(keys["change_policy"][1])
+            if "change_policy" in keys
+            else ChangePolicy(),
             access=self.access(keys["access"][1]) if "access" in keys else Access(),
             removed_fields=removed,
         )
@@ -450,7 +473,9 @@ class _Loader:
             return None
         return self.refine_type(ftype, keys, where)
 
-    def refine_type(self, ftype: FieldType, keys: dict[str, tuple[Scalar, Node]], where: str) -> FieldType | None:
+    def refine_type(
+        self, ftype: FieldType, keys: dict[str, tuple[Scalar, Node]], where: str
+    ) -> FieldType | None:
         """Apply the structured type keys (values, precision, fields, ...) to a parsed type."""
         applies = {
             "values": ("enum",),
@@ -505,38 +530,79 @@ class _Loader:
             elif fmt is not None:
                 changes["format"] = fmt.lower() if ftype.kind == "string" else fmt
         if "fields" in keys:
-            changes["fields"] = self.fields(keys["fields"][1], f"the fields of {where}")
+            members = self.fields(keys["fields"][1], f"the fields of {where}")
+            for member in members:
+                self.nested_constraints(member, f"field '{member.name}' of {where}")
+            changes["fields"] = members
         if "items" in keys:
             item = self.field("item", keys["items"][1], keys["items"][0].pos, f"the items of {where}")
+            if item is not None:
+                self.nested_constraints(item, f"the items of {where}")
             changes["items"] = item
         ftype = replace(ftype, **changes)  # type: ignore[arg-type]
         return self.check_type(ftype, keys, where)
 
-    def check_type(self, ftype: FieldType, keys: dict[str, tuple[Scalar, Node]], where: str) -> FieldType | None:
+    def check_type(
+        self, ftype: FieldType, keys: dict[str, tuple[Scalar, Node]], where: str
+    ) -> FieldType | None:
         pos = keys["type"][1].pos
         if ftype.kind == "enum" and not ftype.values:
-            self.report.error(pos, f"{where} is an enum without values", 'write enum ["a", "b"] or add values:')
+            self.report.error(
+                pos, f"{where} is an enum without values", 'write enum ["a", "b"] or add values:'
+            )
             return None
         if ftype.kind == "struct" and not ftype.fields:
             self.report.error(pos, f"{where} is a struct without fields", "add 'fields:' with the members")
             return None
         if ftype.kind == "list" and ftype.items is None:
-            self.report.error(pos, f"{where} is a list without an item type", "write list<string> or add 'items:'")
+            self.report.error(
+                pos, f"{where} is a list without an item type", "write list<string> or add 'items:'"
+            )
             return None
         if ftype.kind == "decimal":
             precision, scale = ftype.precision or 0, ftype.scale or 0
             if not 1 <= precision <= 38 or scale > precision:
                 self.report.error(
-                    pos, f"{where} has decimal({precision},{scale})", "precision is 1 to 38 and scale at most precision"
+                    pos,
+                    f"{where} has decimal({precision},{scale})",
+                    "precision is 1 to 38 and scale at most precision",
                 )
                 return None
         return ftype
+
+    def nested_constraints(self, field: Field, where: str) -> None:
+        """Say plainly which nested checks only the generated models make."""
+        kinds = [
+            name
+            for name, on in (
+                ("required", field.required),
+                ("unique", field.unique),
+                ("minimum", field.minimum is not None),
+                ("maximum", field.maximum is not None),
+                ("min_length", field.min_length is not None),
+                ("max_length", field.max_length is not None),
+                ("pattern", field.pattern is not None),
+                ("format", field.type.format in FORMAT_PATTERNS),
+            )
+            if on
+        ]
+        if kinds:
+            self.report.warning(
+                field.pos,
+                f"{', '.join(kinds)} on {where} is checked by the generated models, "
+                "not by the Polars readers (they check nested types and enum values)",
+                "keep constraints the readers must enforce on top-level fields",
+            )
 
     def enum_values(self, node: Node, where: str) -> tuple[str, ...]:
         values = []
         for item in self.each(node, f"values of {where}"):
             if isinstance(item, Scalar) and item.is_null:
-                self.report.error(item.pos, f"null among the enum values of {where}", "quote it if 'null' is a value")
+                self.report.error(
+                    item.pos,
+                    f"null among the enum values of {where}",
+                    "quote it if 'null' is a value",
+                )
                 continue
             text = self.text(item, f"each enum value of {where}")
             if text is None:
@@ -556,7 +622,9 @@ class _Loader:
         try:
             zoneinfo.ZoneInfo(zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            self.report.error(node.pos, f"unknown time zone '{zone}' ({where})", "use an IANA name such as UTC")
+            self.report.error(
+                node.pos, f"unknown time zone '{zone}' ({where})", "use an IANA name such as UTC"
+            )
             return None
         return zone
 
@@ -583,7 +651,17 @@ class _Loader:
             "min_length": sized,
             "max_length": sized,
             "pattern": ("string",),
-            "unique": ("string", "integer", "float", "decimal", "date", "time", "timestamp", "enum", "binary"),
+            "unique": (
+                "string",
+                "integer",
+                "float",
+                "decimal",
+                "date",
+                "time",
+                "timestamp",
+                "enum",
+                "binary",
+            ),
         }
         changes: dict[str, object] = {}
         for key, kinds in rules.items():
@@ -616,7 +694,11 @@ class _Loader:
         lo, hi = field.minimum, field.maximum
         if lo is not None and hi is not None and type(lo) is type(hi) and lo > hi:  # type: ignore[operator]
             self.report.error(field.pos, f"{where} has minimum {lo} above maximum {hi}")
-        if field.min_length is not None and field.max_length is not None and field.min_length > field.max_length:
+        if (
+            field.min_length is not None
+            and field.max_length is not None
+            and field.min_length > field.max_length
+        ):
             self.report.error(field.pos, f"{where} has min_length above max_length")
         return field
 
@@ -688,7 +770,11 @@ class _Loader:
             return Sla()
         uptime = self.optional(keys, "uptime", self.text, "uptime")
         if uptime is not None and not (_PERCENT.match(uptime) and float(uptime.strip().rstrip("%")) <= 100):
-            self.report.error(keys["uptime"][1].pos, f"uptime '{uptime}' is not a percentage", "write it like '99.9%'")
+            self.report.error(
+                keys["uptime"][1].pos,
+                f"uptime '{uptime}' is not a percentage",
+                "write it like '99.9%'",
+            )
         return Sla(
             update_frequency=self.optional(keys, "update_frequency", self.text, "update_frequency"),
             max_delay=self.optional(keys, "max_delay", self.duration, "max_delay"),
@@ -712,7 +798,9 @@ class _Loader:
         return ChangePolicy(
             breaking_changes=self.optional(keys, "breaking_changes", self.duration, "breaking_changes"),
             deprecation_period=self.optional(keys, "deprecation_period", self.duration, "deprecation_period"),
-            notification_channel=self.optional(keys, "notification_channel", self.text, "notification_channel"),
+            notification_channel=self.optional(
+                keys, "notification_channel", self.text, "notification_channel"
+            ),
             compatibility=mode,
         )
 
@@ -726,7 +814,9 @@ class _Loader:
             if kind not in QUALITY_KINDS:
                 where = keys["type"][1].pos if "type" in keys else item.pos
                 self.report.error(
-                    where, f"unknown quality rule type '{kind}'", f"use one of: {', '.join(QUALITY_KINDS)}"
+                    where,
+                    f"unknown quality rule type '{kind}'",
+                    f"use one of: {', '.join(QUALITY_KINDS)}",
                 )
                 continue
             columns = self.optional(keys, "columns", self.texts, "columns") or ()
@@ -734,7 +824,9 @@ class _Loader:
             for column in columns:
                 if column not in names:
                     self.report.error(
-                        item.pos, f"quality rule {kind} names '{column}', which is not a field", _suggest(column, names)
+                        item.pos,
+                        f"quality rule {kind} names '{column}', which is not a field",
+                        _suggest(column, names),
                     )
             ratio = None
             if "min_ratio" in keys:
@@ -742,7 +834,11 @@ class _Loader:
                 percent = _PERCENT.match(text)
                 ratio = float(percent.group(1)) / 100 if percent else _float_or_none(text)
                 if ratio is None or not 0 <= ratio <= 1:
-                    self.report.error(keys["min_ratio"][1].pos, f"min_ratio '{text}' is not a ratio", "write 0.99 or 99%")
+                    self.report.error(
+                        keys["min_ratio"][1].pos,
+                        f"min_ratio '{text}' is not a ratio",
+                        "write 0.99 or 99%",
+                    )
             rule = QualityRule(
                 kind=kind,  # type: ignore[arg-type]
                 pos=item.pos,

@@ -40,8 +40,29 @@ def _words(text: str) -> list[str]:
     return [w for w in re.split(r"[^0-9A-Za-z]+", _ascii(text)) if w]
 
 
+# Letters that do not decompose into ASCII but have a customary spelling in it.
+_SPELLED = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "Ae",
+        "ø": "o",
+        "Ø": "O",
+        "œ": "oe",
+        "Œ": "Oe",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "þ": "th",
+        "Þ": "Th",
+        "ð": "d",
+    }
+)
+
+
 def _ascii(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(_SPELLED))
     return "".join(c for c in decomposed if c.isascii())
 
 

@@ -63,9 +63,7 @@ def environment(user_dir: Path | None) -> jinja2.Environment:
 
 def render(plan: PackagePlan, env: jinja2.Environment) -> dict[str, str]:
     """Every file of the package, by path relative to the package folder, sorted."""
-    context = {
-        name: getattr(plan, name) for name in plan.__dataclass_fields__  # type: ignore[attr-defined]
-    }
+    context = {name: getattr(plan, name) for name in plan.__dataclass_fields__}
     context["module_alias"] = _MODULE_ALIAS
     files = {
         path.format(package=plan.package): env.get_template(template).render(context)

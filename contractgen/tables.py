@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from contractgen.contract import FORMAT_PATTERNS, Contract, Field
+from contractgen.contract import Contract, Field
+from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.runtime import Column, Table
 from contractgen.typespec import strptime_layout
 

@@ -55,7 +55,17 @@ _SIMPLE["float32"] = FieldType("float", bits=32)
 _SIMPLE["float64"] = FieldType("float", bits=64)
 
 TYPE_NAMES = tuple(sorted(_SIMPLE))
-STRING_FORMATS = ("uuid", "email", "uri", "hostname", "ipv4", "ipv6", "phone", "country", "currency")
+STRING_FORMATS = (
+    "uuid",
+    "email",
+    "uri",
+    "hostname",
+    "ipv4",
+    "ipv6",
+    "phone",
+    "country",
+    "currency",
+)
 
 _TOKEN = re.compile(
     r"""\s*(?:

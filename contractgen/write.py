@@ -18,11 +18,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 MANIFEST = ".contractgen-manifest.json"
 LOCK = ".contractgen.lock"
 TXN = ".contractgen-txn"
 JOURNAL = "journal.json"
+
+
+class Journal(TypedDict):
+    """What a commit does, written before it starts: files to move in, files to remove."""
+
+    moves: list[list[str]]
+    remove: list[str]
 
 
 class WriteError(Exception):
@@ -74,7 +82,10 @@ def _owned(manifest: dict[str, dict[str, object]]) -> dict[str, str]:
 
 
 def plan_changes(
-    out: Path, packages: dict[str, dict[str, str]], manifest: dict[str, dict[str, object]], keep: set[str]
+    out: Path,
+    packages: dict[str, dict[str, str]],
+    manifest: dict[str, dict[str, object]],
+    keep: set[str],
 ) -> Changes:
     """Compare the wanted files with the folder; refuse to touch files we did not write.
 
@@ -178,7 +189,7 @@ def commit(out: Path, packages: dict[str, dict[str, str]], changes: Changes, man
             moves.append([staged.name, rel])
         _write_synced(txn / "manifest", manifest_text.encode("utf-8"))
         moves.append(["manifest", MANIFEST])
-        journal = {"moves": moves, "remove": changes.removed}
+        journal: Journal = {"moves": moves, "remove": changes.removed}
         _write_synced(txn / (JOURNAL + ".tmp"), json.dumps(journal).encode())
         os.replace(txn / (JOURNAL + ".tmp"), txn / JOURNAL)  # the commit point
         _fsync_dir(txn)
@@ -189,16 +200,16 @@ def commit(out: Path, packages: dict[str, dict[str, str]], changes: Changes, man
     shutil.rmtree(txn, ignore_errors=True)
 
 
-def _apply(out: Path, journal: dict[str, list[list[str]] | list[str]]) -> None:
+def _apply(out: Path, journal: Journal) -> None:
     """Idempotent: running it twice (after a crash half-way) gives the same result."""
     txn = out / TXN
-    for staged, rel in journal["moves"]:  # type: ignore[misc]
+    for staged, rel in journal["moves"]:
         source, target = txn / staged, out / rel
         if source.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
     for rel in journal["remove"]:
-        target = out / str(rel)
+        target = out / rel
         target.unlink(missing_ok=True)
         parent = target.parent
         while parent != out and parent.exists() and not any(parent.iterdir()):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import Protocol, TypeAlias
 
 import yaml
 
@@ -68,8 +68,13 @@ def describe(node: Node) -> str:
     return "null" if node.is_null else f"'{node.text}'"
 
 
-def _pos(mark: yaml.Mark) -> Position:
-    return Position(mark.line + 1, mark.column + 1)
+class _Mark(Protocol):
+    line: int
+    column: int
+
+
+def _pos(mark: _Mark | None) -> Position:
+    return Position(1, 1) if mark is None else Position(mark.line + 1, mark.column + 1)
 
 
 def _utf8_error_position(data: bytes, exc: UnicodeDecodeError) -> Position:
@@ -123,7 +128,11 @@ def parse(text: str, report: Report) -> Node | None:
         report.error(Position(1, 1), f"invalid YAML: {exc}".splitlines()[0], None)
         return None
     if builder.root is None:
-        report.error(Position(1, 1), "the file is empty", "a contract is a mapping: data_source, version, schema, ...")
+        report.error(
+            Position(1, 1),
+            "the file is empty",
+            "a contract is a mapping: data_source, version, schema, ...",
+        )
     return builder.root
 
 

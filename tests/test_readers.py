@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 IDS = [
     "6f1c2f9e-8a47-4c1b-9d0e-2b7f0c3a5e11",
     "0b9d7c54-31a2-4f6e-8c1d-5e3f2a1b0c99",
@@ -25,7 +25,12 @@ def usage_rows() -> pl.DataFrame:
         {
             "customer_id": IDS,
             "activity_date": [dt.date(2024, 1, 15)] * 4,
-            "last_login_date": [dt.date(2024, 1, 15), dt.date(2024, 1, 14), dt.date(2024, 1, 2), dt.date(2024, 1, 15)],
+            "last_login_date": [
+                dt.date(2024, 1, 15),
+                dt.date(2024, 1, 14),
+                dt.date(2024, 1, 2),
+                dt.date(2024, 1, 15),
+            ],
             "sessions": pl.Series([3, 1, 0, 7], dtype=pl.Int32),
             "session_duration": [1800.0, 60.5, 0.0, 7200.0],
             "feature_usage_count": pl.Series([12, 0, 0, 40], dtype=pl.Int32),
@@ -44,7 +49,12 @@ def customer_rows() -> pl.DataFrame:
     return pl.DataFrame(
         {
             "customer_id": IDS,
-            "signup_date": [dt.date(2020, 5, 1), dt.date(2021, 7, 9), dt.date(2019, 1, 31), dt.date(2023, 12, 1)],
+            "signup_date": [
+                dt.date(2020, 5, 1),
+                dt.date(2021, 7, 9),
+                dt.date(2019, 1, 31),
+                dt.date(2023, 12, 1),
+            ],
             "account_type": ["Consumer", "Enterprise", "Small Business", "Consumer"],
             "contract_type": ["Month-to-Month", "One Year", "Two Year", "Month-to-Month"],
             "region": ["EMEA", "APAC", "North America", "Latin America"],
@@ -107,7 +117,7 @@ def test_renamed_column_is_diagnosed(built, tmp_path):
         "if it was, the contract needs a new major version with 'renamed_from: last_login_date' on "
         "'last_activity_ts'\n"
         "  - unexpected column 'last_activity_ts' is not in the contract (probably the renamed "
-        "'last_login_date'); pass unexpected=\"drop\" or \"keep\" to accept extra columns"
+        '\'last_login_date\'); pass unexpected="drop" or "keep" to accept extra columns'
     )
 
 
@@ -162,7 +172,7 @@ CUSTOMER_VIOLATIONS = {
     ),
     "unexpected column": (
         lambda f: f.with_columns(pl.lit(1).alias("churn_score")),
-        "unexpected column 'churn_score' is not in the contract; pass unexpected=\"drop\" or \"keep\" "
+        'unexpected column \'churn_score\' is not in the contract; pass unexpected="drop" or "keep" '
         "to accept extra columns",
     ),
 }
@@ -300,6 +310,7 @@ def test_old_name_from_renamed_from_is_read_under_the_new_one(tmp_path):
 
 def test_unreadable_files_name_the_file(built, tmp_path):
     import customer_master
+
     from contractgen.runtime import DataReadError
 
     corrupt = tmp_path / "corrupt.parquet"
@@ -321,4 +332,41 @@ def test_generated_table_matches_the_contract(built):
     for path in sorted(CONTRACTS.glob("*.yaml")):
         contract = load_file(path)
         module = importlib.import_module(contract.data_source)
-        assert module.TABLE == table(contract)
+        assert table(contract) == module.TABLE
+
+
+def test_nested_values_are_cast_and_checked():
+    from contractgen.load import load_file
+    from contractgen.runtime import ContractViolationError, validate
+    from contractgen.tables import table
+    from tests.test_golden import GOLDEN
+
+    spec = table(load_file(GOLDEN / "all_types" / "contracts" / "shipments.yaml"))
+    events = pl.Series(
+        "events",
+        [[{"at": dt.datetime(2024, 1, 1, tzinfo=UTC), "status": "picked_up"}], None],
+        dtype=pl.List(pl.Struct({"at": pl.Datetime("us", "UTC"), "status": pl.String()})),
+    )
+    frame = pl.DataFrame(
+        {name: pl.Series(name, [None, None], dtype=dtype) for name, dtype in spec.schema.items()}
+    )
+    frame = frame.with_columns(
+        events,
+        pl.Series("shipment_id", IDS[:2]),
+        pl.Series("tracking_code", ["ABCDEFGH1", "ABCDEFGH2"]),
+        pl.Series("parcels", [1, 2], dtype=pl.UInt8),
+        pl.Series("ship_date", [dt.date(2024, 1, 1)] * 2),
+        pl.Series("service_level", ["express", "standard"]),
+    )
+    assert validate(frame, spec).schema["events"] == spec.schema["events"]
+    bad = frame.with_columns(
+        pl.Series("events", [[{"at": None, "status": "lost"}], None], dtype=events.dtype)
+    )
+    with pytest.raises(ContractViolationError) as exc:
+        validate(bad, spec)
+    assert [v.render() for v in exc.value.violations] == [
+        "'events': 1 row with nested values that do not fit "
+        "List(Struct({'at': Datetime(time_unit='us', time_zone='UTC'), "
+        "'status': Enum(categories=['picked_up', 'in_transit', 'delivered'])})) "
+        "(row 0: [{'at': None, 'status': 'lost'}])"
+    ]

@@ -5,7 +5,14 @@ Imports only polars and pydantic, so that importing a generated client package s
 
 from contractgen.runtime.check import RenamedColumnWarning, coercion, validate
 from contractgen.runtime.errors import ContractViolationError, Violation, ViolationKind
-from contractgen.runtime.io import DataReadError, Source, read_csv, read_parquet, scan_parquet, to_models
+from contractgen.runtime.io import (
+    DataReadError,
+    Source,
+    read_csv,
+    read_parquet,
+    scan_parquet,
+    to_models,
+)
 from contractgen.runtime.spec import Column, Table, Unexpected
 
 __all__ = [

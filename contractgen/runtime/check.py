@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.runtime.errors import MAX_SAMPLES, ContractViolationError, Violation, ViolationKind
@@ -59,6 +60,20 @@ def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:
         return "cast" if same_zone and _finer_or_equal(expected.time_unit, actual.time_unit) else None
     if isinstance(expected, pl.Duration) and isinstance(actual, pl.Duration):
         return "cast" if _finer_or_equal(expected.time_unit, actual.time_unit) else None
+    if isinstance(expected, pl.List) and isinstance(actual, pl.List):
+        inner = coercion(_instance(actual.inner), _instance(expected.inner))
+        return None if inner is None else "same" if inner == "same" else "nested"
+    if isinstance(expected, pl.Struct) and isinstance(actual, pl.Struct):
+        names = [f.name for f in expected.fields]
+        if [f.name for f in actual.fields] != names:
+            return None
+        parts = [
+            coercion(_instance(a.dtype), _instance(e.dtype))
+            for a, e in zip(actual.fields, expected.fields, strict=True)
+        ]
+        if None in parts:
+            return None
+        return "same" if all(p == "same" for p in parts) else "nested"
     if isinstance(expected, pl.Decimal) and isinstance(actual, pl.Decimal):
         e_int = (expected.precision or 38) - expected.scale
         a_int = (actual.precision or 38) - actual.scale
@@ -66,11 +81,16 @@ def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:
     return None
 
 
+def _instance(dtype: pl.DataType | DataTypeClass) -> pl.DataType:
+    """Polars sometimes hands out dtype classes (`pl.Int64`) where instances are meant."""
+    return dtype if isinstance(dtype, pl.DataType) else dtype()
+
+
 def _bits(dtype: pl.DataType) -> int:
     return _BYTES[type(dtype)] * 8
 
 
-_BYTES = {
+_BYTES: dict[type[pl.DataType], int] = {
     pl.Int8: 1,
     pl.Int16: 2,
     pl.Int32: 4,
@@ -111,7 +131,7 @@ def validate(
         check
         for name, how in columns.items()
         if name not in unparsed
-        for check in _value_checks(table, name, how)
+        for check in _value_checks(table, name, how, actual[name])
     ]
     checks += _table_checks(table, columns)
     if checks:
@@ -189,7 +209,9 @@ def _match_columns(
     return usable, violations, kept
 
 
-def _probable_renames(missing: list[str], extra: list[str], actual: pl.Schema, table: Table) -> dict[str, str]:
+def _probable_renames(
+    missing: list[str], extra: list[str], actual: pl.Schema, table: Table
+) -> dict[str, str]:
     """Pair each missing column with an unexpected one of a compatible dtype, most similar name first."""
     pairs: dict[str, str] = {}
     free = list(extra)
@@ -210,10 +232,24 @@ def _output(name: str, expected: pl.DataType, how: str) -> pl.Expr:
         return col
     if how == "enum":
         return col.cast(pl.String).cast(expected, strict=False)
+    if how == "nested":
+        return col.cast(expected, strict=False)  # checked by _nulls: a failed part shows as a new null
     return col.cast(expected)
 
 
-def _value_checks(table: Table, name: str, how: str) -> list[_ValueCheck]:
+def _nulls(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Nulls per row at every depth of a nested value."""
+    own = expr.is_null().cast(pl.UInt32)
+    if isinstance(dtype, pl.Struct):
+        parts = [_nulls(expr.struct.field(f.name), _instance(f.dtype)) for f in dtype.fields]
+        return own + pl.sum_horizontal(parts).fill_null(0)
+    if isinstance(dtype, pl.List):
+        inner = expr.list.eval(_nulls(pl.element(), _instance(dtype.inner))).list.sum()
+        return own + inner.fill_null(0)
+    return own
+
+
+def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> list[_ValueCheck]:
     column = table.column(name)
     dtype = table.schema[name]
     raw = pl.col(name)
@@ -225,6 +261,12 @@ def _value_checks(table: Table, name: str, how: str) -> list[_ValueCheck]:
 
     if column.required:
         add("null", raw.is_null(), lambda n: f"'{name}': {_rows(n)} null in a required column")
+    if how == "nested":
+        add(
+            "dtype",
+            _nulls(value, dtype) > _nulls(raw, actual),
+            lambda n: f"'{name}': {_rows(n)} with nested values that do not fit {dtype}",
+        )
     if how == "enum":
         assert isinstance(dtype, pl.Enum)
         allowed = list(dtype.categories)
@@ -273,27 +315,34 @@ def _range_checks(column: Column, dtype: pl.DataType, value: pl.Expr, raw: pl.Ex
     number = ~value.is_nan() if dtype.is_float() else pl.lit(True)
     if bounded and dtype.is_float():
         checks.append(
-            _ValueCheck("nan", name, value.is_nan(), raw, lambda n: f"'{name}': {_rows(n)} NaN, which no range admits")
+            _ValueCheck(
+                "nan",
+                name,
+                value.is_nan(),
+                raw,
+                lambda n: f"'{name}': {_rows(n)} NaN, which no range admits",
+            )
         )
     if column.minimum is not None:
-        lo, exclusive = column.minimum, column.exclusive_minimum
-        below = (value <= lo) if exclusive else (value < lo)
-        word = "at or below" if exclusive else "below"
+        lo = column.minimum
+        below = (value <= lo) if column.exclusive_minimum else (value < lo)
+        word = "at or below" if column.exclusive_minimum else "below"
         checks.append(
-            _ValueCheck(
-                "minimum", name, below & number, raw, lambda n, w=word: f"'{name}': {_rows(n)} {w} the minimum {lo!r}"
-            )
+            _ValueCheck("minimum", name, below & number, raw, _says(name, f"{word} the minimum {lo!r}"))
         )
     if column.maximum is not None:
-        hi, exclusive = column.maximum, column.exclusive_maximum
-        above = (value >= hi) if exclusive else (value > hi)
-        word = "at or above" if exclusive else "above"
+        hi = column.maximum
+        above = (value >= hi) if column.exclusive_maximum else (value > hi)
+        word = "at or above" if column.exclusive_maximum else "above"
         checks.append(
-            _ValueCheck(
-                "maximum", name, above & number, raw, lambda n, w=word: f"'{name}': {_rows(n)} {w} the maximum {hi!r}"
-            )
+            _ValueCheck("maximum", name, above & number, raw, _says(name, f"{word} the maximum {hi!r}"))
         )
     return checks
+
+
+def _says(name: str, what: str) -> Callable[[int], str]:
+    """The message of a value check, given how many rows failed it."""
+    return lambda n: f"'{name}': {_rows(n)} {what}"
 
 
 def _length(value: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
@@ -329,9 +378,7 @@ def _rows(n: int) -> str:
 
 def _run_checks(frame: pl.DataFrame | pl.LazyFrame, checks: list[_ValueCheck]) -> list[Violation]:
     """Count every check in one pass; gather samples only for the checks that failed."""
-    counts = frame.select(
-        *(c.bad.fill_null(False).sum().alias(str(i)) for i, c in enumerate(checks))
-    )
+    counts = frame.select(*(c.bad.fill_null(False).sum().alias(str(i)) for i, c in enumerate(checks)))
     row = (counts.collect(engine="streaming") if isinstance(counts, pl.LazyFrame) else counts).row(0)
     failed = [(check, int(n)) for check, n in zip(checks, row, strict=True) if n]
     if not failed:
@@ -339,7 +386,11 @@ def _run_checks(frame: pl.DataFrame | pl.LazyFrame, checks: list[_ValueCheck]) -
     indexed = frame.with_row_index(_ROW)
     violations = []
     for check, n in failed:
-        found = indexed.filter(check.bad.fill_null(False)).select(_ROW, check.sample.alias("value")).head(MAX_SAMPLES)
+        found = (
+            indexed.filter(check.bad.fill_null(False))
+            .select(_ROW, check.sample.alias("value"))
+            .head(MAX_SAMPLES)
+        )
         sample_frame = found.collect() if isinstance(found, pl.LazyFrame) else found
         samples = tuple((int(r), v) for r, v in sample_frame.iter_rows())
         violations.append(Violation(check.kind, check.column, check.message(n), n, samples))

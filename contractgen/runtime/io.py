@@ -39,7 +39,7 @@ def read_parquet(source: Source, table: Table, *, unexpected: Unexpected = "erro
         actual = pl.read_parquet_schema(source)
         if not isinstance(source, (str, Path, bytes)):
             source.seek(0)
-        wanted = [n for n in actual.names() if n in table.schema or unexpected != "drop" or _is_old_name(n, table)]
+        wanted = [n for n in actual if n in table.schema or unexpected != "drop" or _is_old_name(n, table)]
         frame = pl.read_parquet(source, columns=wanted)
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         if isinstance(exc, FileNotFoundError):
@@ -89,7 +89,9 @@ def _parse(name: str, dtype: pl.DataType, layout: str | None) -> pl.Expr | None:
         return text.str.to_time(format=layout, strict=False)
     if isinstance(dtype, pl.Decimal):
         scale = dtype.scale
-        digits = rf"^\s*[-+]?(?:\d+(?:\.\d{{0,{scale}}})?|\.\d{{1,{scale}}})\s*$" if scale else r"^\s*[-+]?\d+\s*$"
+        digits = (
+            rf"^\s*[-+]?(?:\d+(?:\.\d{{0,{scale}}})?|\.\d{{1,{scale}}})\s*$" if scale else r"^\s*[-+]?\d+\s*$"
+        )
         exact = text.str.contains(digits)
         return pl.when(exact).then(text.str.strip_chars().cast(dtype, strict=False)).otherwise(None)
     return None

@@ -1,0 +1,124 @@
+"""The command line through its real entry point: output, exit codes, files touched."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tests.conftest import CONTRACTS, run_cli
+from tests.test_readers import usage_rows
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(CONTRACTS, tmp_path / "contracts")
+    return tmp_path
+
+
+def test_version_and_help(project):
+    assert run_cli("--version", cwd=project).stdout == "contractgen 0.1.0\n"
+    help_text = run_cli("--help", cwd=project).stdout
+    assert "Exit codes: 0 success; 1 problems found" in " ".join(help_text.split())
+    for command in ("build", "lint", "validate"):
+        assert "Example: contractgen" in run_cli(command, "--help", cwd=project).stdout
+
+
+def test_build_then_check_then_stale(project):
+    first = run_cli("build", cwd=project)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.splitlines()[-1] == "built 4 packages in generated"
+    assert "added generated/customer_master/customer_master/models.py" in first.stdout
+    again = run_cli("build", cwd=project)
+    assert (again.returncode, again.stdout) == (0, "generated is up to date (4 packages)\n")
+    assert run_cli("build", "--check", cwd=project).returncode == 0
+
+    contract = project / "contracts" / "support_tickets.yaml"
+    contract.write_text(contract.read_text().replace("Tickets not yet solved", "Tickets still open"))
+    before = {p: p.read_bytes() for p in (project / "generated").rglob("*") if p.is_file()}
+    stale = run_cli("build", "--check", cwd=project)
+    assert stale.returncode == 1
+    assert "-    open_ticket_count: _Int32 = _pd.Field(\n" not in stale.stdout  # only the changed lines
+    assert '+        description="Tickets still open at the end of the day.",' in stale.stdout
+    assert stale.stderr.strip() == "error: generated is stale: run 'contractgen build' and commit the result"
+    after = {p: p.read_bytes() for p in (project / "generated").rglob("*") if p.is_file()}
+    assert before == after, "--check must write nothing"
+
+
+def test_build_refuses_bad_contracts_and_writes_nothing(project):
+    (project / "contracts" / "broken.yaml").write_text(
+        "data_source: broken\nversion: 1\nschema: {a: strng}\n"
+    )
+    result = run_cli("build", cwd=project)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "contracts/broken.yaml:2:10: error: version '1' is not a semantic version",
+        "  hint: write MAJOR.MINOR.PATCH, such as 2.1.0",
+        "contracts/broken.yaml:3:13: error: unknown type 'strng' in field 'a'",
+        "  hint: did you mean 'string'?",
+        "error: 2 errors in contracts; nothing was written",
+    ]
+    assert not (project / "generated").exists()
+
+
+def test_build_never_overwrites_a_file_it_did_not_write(project):
+    mine = project / "generated" / "customer_master" / "customer_master" / "models.py"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("# my own file\n")
+    result = run_cli("build", cwd=project)
+    assert result.returncode == 3
+    assert "exists but contractgen did not write it" in result.stderr
+    assert mine.read_text() == "# my own file\n"
+
+
+def test_lint_reports_every_problem(project):
+    bad = project / "bad.yaml"
+    bad.write_text(
+        "data_source: customer_master\nversion: 2.1\nschema:\n  customer_id:\n    type: strng (UUID)\n"
+        "    requird: true\n  signup_date:\n    type: date\n    required: yes\n  signup_date:\n    type: date\n"
+    )
+    result = run_cli("lint", "bad.yaml", cwd=project)
+    assert result.returncode == 1
+    located = [line.split(": error:")[0] for line in result.stdout.splitlines() if ": error:" in line]
+    assert located == ["bad.yaml:2:10", "bad.yaml:5:11", "bad.yaml:6:5", "bad.yaml:9:15", "bad.yaml:10:3"]
+    assert result.stdout.splitlines()[-1] == "1 contract checked, 5 errors"
+    clean = run_cli("lint", cwd=project)
+    assert (clean.returncode, clean.stdout) == (0, "4 contracts checked, 0 errors\n")
+
+
+def test_validate_a_renamed_column(project):
+    data = project / "usage.parquet"
+    usage_rows().rename({"last_login_date": "last_activity_ts"}).write_parquet(data)
+    result = run_cli("validate", "contracts/usage_activity.yaml", "usage.parquet", cwd=project)
+    assert result.returncode == 1
+    assert result.stdout.startswith(
+        "usage.parquet does not match contract usage_activity 1.5.2 (2 violations):\n"
+        "  - missing column 'last_login_date'; the data has an unexpected column 'last_activity_ts'"
+    )
+    ok = project / "ok.csv"
+    usage_rows().drop("features_used").write_csv(ok)
+    result = run_cli("validate", "contracts/usage_activity.yaml", "ok.csv", cwd=project)
+    assert result.returncode == 1  # features_used is a list; CSV cannot hold it
+    assert "missing column 'features_used'" in result.stdout
+
+
+def test_validate_json_and_exit_codes(project):
+    data = project / "usage.parquet"
+    usage_rows().with_columns(pl.lit(dt.date(2024, 1, 1)).alias("extra")).write_parquet(data)
+    result = run_cli(
+        "validate", "contracts/usage_activity.yaml", "usage.parquet", "--format", "json", cwd=project
+    )
+    assert result.returncode == 1
+    assert '"kind": "unexpected_column"' in result.stdout
+    dropped = run_cli(
+        "validate", "contracts/usage_activity.yaml", "usage.parquet", "--unexpected", "drop", cwd=project
+    )
+    assert (dropped.returncode, dropped.stdout) == (0, "usage.parquet: 4 rows match usage_activity 1.5.2\n")
+    missing = run_cli("validate", "contracts/usage_activity.yaml", "nope.parquet", cwd=project)
+    assert (missing.returncode, missing.stderr) == (3, "error: cannot read nope.parquet: no such file\n")
+    usage = run_cli("validate", cwd=project)
+    assert usage.returncode == 2
+    assert "Traceback" not in usage.stderr + missing.stderr
