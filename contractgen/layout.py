@@ -32,7 +32,9 @@ def width(text: str) -> int:
     """Display width as ruff measures it: wide East Asian characters count twice."""
     if text.isascii():
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text
+    )
 
 
 def flat(expr: Expr) -> str:

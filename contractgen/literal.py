@@ -64,18 +64,38 @@ def py_doc(text: str, indent: str, width: int = 88) -> str:
         if lines:
             lines.append("")
         lines += textwrap.wrap(" ".join(paragraph.split()), width - len(indent) - 3, break_long_words=False)
-    body = []
-    for line in lines:
-        escaped = "".join(_escape_char(ch, "") for ch in line.rstrip())
-        body.append(escaped.replace('"""', '\\"\\"\\"'))
-    if body[-1].endswith('"'):
-        body[-1] = body[-1][:-1] + '\\"'
-    if body[0].startswith('"'):
-        body[0] = '\\"' + body[0][1:]
+    lines = lines or ["(no description)"]
+    body = [_doc_quotes("".join(_escape_char(ch, "") for ch in line.rstrip())) for line in lines]
+    body[0] = _doc_quotes(body[0], first=True)
+    body[-1] = _doc_quotes(body[-1], last=True)
     if len(body) == 1:
         return f'"""{body[0]}"""'
     rest = "\n".join(f"{indent}{line}" if line else "" for line in body[1:])
     return f'"""{body[0]}\n{rest}\n{indent}"""'
+
+
+def _doc_quotes(line: str, first: bool = False, last: bool = False) -> str:
+    """Escape the double quotes that would end a docstring: runs of three or more, and any
+    quote touching the opening or closing triple quote."""
+    out = []
+    i = 0
+    while i < len(line):
+        if line[i] == "\\":  # keep an existing escape whole
+            out.append(line[i : i + 2])
+            i += 2
+            continue
+        if line[i] == '"':
+            j = i
+            while j < len(line) and line[j] == '"':
+                j += 1
+            run = j - i
+            touches = (first and i == 0) or (last and j == len(line))
+            out.append('\\"' * run if run >= 3 or touches else '"' * run)
+            i = j
+            continue
+        out.append(line[i])
+        i += 1
+    return "".join(out)
 
 
 def py_value(value: Value) -> tuple[str, frozenset[str]]:

@@ -7,6 +7,7 @@ Every function here is deterministic and total: any text gives a valid identifie
 from __future__ import annotations
 
 import builtins
+import hashlib
 import keyword
 import re
 import unicodedata
@@ -66,9 +67,21 @@ def _ascii(text: str) -> str:
     return "".join(c for c in decomposed if c.isascii())
 
 
+# Longer names are cut and given a hash of the full name: generated lines then stay within the
+# formatter's width in every construct (`name: Alias | None = _pd.Field(` fits in 88 columns).
+MAX_NAME = 28
+
+
+def _shorten(name: str, text: str) -> str:
+    if len(name) <= MAX_NAME:
+        return name
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+    return f"{name[: MAX_NAME - 7].rstrip('_')}_{digest}"
+
+
 def snake(text: str) -> str:
     """`Customer ID` → `customer_id`; always a valid identifier, never private, never a keyword."""
-    name = "_".join(w.lower() for w in _words(text)) or "field"
+    name = _shorten("_".join(w.lower() for w in _words(text)) or "field", text)
     if name[0].isdigit():
         name = f"f_{name}"
     if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in _MODEL_ATTRS:
@@ -80,7 +93,7 @@ def snake(text: str) -> str:
 
 def pascal(text: str) -> str:
     """`contract_type` → `ContractType`; always a valid identifier, never a builtin."""
-    name = "".join(w[:1].upper() + w[1:] for w in _words(text)) or "Value"
+    name = _shorten("".join(w[:1].upper() + w[1:] for w in _words(text)) or "Value", text)
     if name[0].isdigit():
         name = f"T{name}"
     if keyword.iskeyword(name) or name in _BUILTINS:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from contractgen import __version__, naming
 from contractgen.contract import Contract, Field, FieldType
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
-from contractgen.layout import Expr, Group, call, prefixed
+from contractgen.layout import LINE_LENGTH, Expr, Group, call, prefixed
 from contractgen.literal import py_doc, py_regex, py_str, py_value
 from contractgen.snapshot import snapshot
 from contractgen.typespec import strptime_layout
@@ -250,9 +250,7 @@ class _Planner:
             alias=alias,
             constant=constant,
             literal=Statement(f"{alias}: _t.TypeAlias = ", Group("_t.Literal", literals, "[", "]")),
-            values=Statement(
-                f"{constant}: _t.Final[tuple[{alias}, ...]] = ", Group("", literals, tuple_=True)
-            ),
+            values=Statement(_values_prefix(constant, alias), Group("", literals, tuple_=True)),
         )
         self.enums.append(plan)
         self.enum_of[id(field)] = plan
@@ -315,7 +313,7 @@ class _Planner:
             case "binary":
                 return "_pl.Binary()"
             case "enum":
-                return f"_pl.Enum(_models.{self.enum_of[id(field)].constant})"
+                return call("_pl.Enum", f"_models.{self.enum_of[id(field)].constant}")
             case "list":
                 assert ftype.items is not None
                 return call("_pl.List", self.dtype(ftype.items))
@@ -365,6 +363,12 @@ class _Planner:
         if field.renamed_from:
             kwargs["renamed_from"] = Group("", tuple(py_str(n) for n in field.renamed_from), tuple_=True)
         return call("_rt.Column", py_str(field.name), **kwargs)
+
+
+def _values_prefix(constant: str, alias: str) -> str:
+    """Typed by its Literal alias when that fits on the line; a formatter would split it otherwise."""
+    typed = f"{constant}: _t.Final[tuple[{alias}, ...]] = "
+    return typed if len(typed) + 1 <= LINE_LENGTH else f"{constant}: _t.Final = "
 
 
 def _isort_key(name: str) -> tuple[int, str]:

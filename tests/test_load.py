@@ -364,3 +364,15 @@ def test_example_contracts_are_clean():
     for path in sorted(CONTRACTS.glob("*.yaml")):
         contract, diagnostics = load_bytes(path.read_bytes(), path.name)
         assert contract is not None and diagnostics == [], [d.render() for d in diagnostics]
+
+
+def test_nested_constraints_say_who_checks_them():
+    _, diagnostics = load(
+        HEAD
+        + "schema:\n  a:\n    type: struct\n    fields:\n      b:\n        type: int8\n        minimum: 0\n"
+    )
+    assert diagnostics == [
+        "c.yaml:7:7: warning: minimum on field 'b' of field 'a' is checked by the generated models, "
+        "not by the Polars readers (they check nested types and enum values)\n"
+        "  hint: keep constraints the readers must enforce on top-level fields"
+    ]

@@ -1,0 +1,176 @@
+"""Property tests: any names, descriptions and enum values give code that is safe and exact.
+
+Budget: 60 examples for compile/import/literal checks (CONTRACTGEN_PROPERTY_EXAMPLES raises it
+for a deeper local run) and 4 for mypy, fixed so CI time is predictable. On failure Hypothesis prints the falsifying example and a reproduction blob.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from contractgen import render
+from contractgen.load import load_bytes
+from contractgen.plan import plan
+
+SENTINEL = Path("/tmp/contractgen-property-sentinel")
+HOSTILE = [
+    '"""',
+    "'''",
+    "\\",
+    '"); open("/tmp/contractgen-property-sentinel", "w")  #',
+    "{{ 7 * 7 }}",
+    "{% raw %}",
+    "__import__('os').system('touch /tmp/contractgen-property-sentinel')",
+    "\n",
+    "\r\n",
+    "\u202e",
+    "\x00",
+    "class",
+    "model_config",
+    "_pd",
+    "SCHEMA",
+    "None",
+    "1st",
+    "Ünïcödé",
+    "名前",
+]
+text = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=30),
+    st.lists(st.sampled_from(HOSTILE), min_size=2, max_size=4).map("".join),
+)
+names = st.lists(text, min_size=1, max_size=5, unique=True).filter(lambda ns: all(n.strip() for n in ns))
+counter = itertools.count()
+
+
+def yaml_str(value: str) -> str:
+    """A YAML double-quoted scalar for any text: printable characters as they are, the rest escaped."""
+    out = []
+    for ch in value:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif (
+            0x20 <= code <= 0x7E
+            or 0xA0 <= code <= 0xD7FF
+            or 0xE000 <= code <= 0xFFFD
+            and code != 0xFEFF
+            or code >= 0x10000
+        ):
+            out.append(ch)
+        elif code <= 0xFF:
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return '"' + "".join(out) + '"'
+
+
+def contract_yaml(data_source: str, fields: list[str], descriptions: list[str], values: list[str]) -> bytes:
+    lines = [
+        f"data_source: {data_source}",
+        "version: 1.0.0",
+        f"description: {yaml_str(descriptions[0])}",
+        "schema:",
+    ]
+    for i, name in enumerate(fields):
+        lines.append(f"  {yaml_str(name)}:")
+        if i == 0:
+            lines.append("    type: enum")
+            lines.append(f"    values: [{', '.join(yaml_str(v) for v in values)}]")
+        else:
+            lines.append("    type: string")
+        lines.append(f"    description: {yaml_str(descriptions[i % len(descriptions)])}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def generate(
+    tmp: Path, fields: list[str], descriptions: list[str], values: list[str]
+) -> tuple[str, Path] | None:
+    """Build one package from the texts; None when the loader rightly refuses them."""
+    name = f"prop_pkg_{next(counter)}"
+    source = contract_yaml(name, fields, descriptions, values)
+    contract, diagnostics = load_bytes(source, "p.yaml")
+    # The secret scanner may (rightly) refuse text that looks like a credential; nothing else may fail.
+    if any("credential" in d.message or "looks like" in d.message for d in diagnostics):
+        return None
+    assert contract is not None, [d.render() for d in diagnostics]
+    files = render.render(plan(contract, "contracts/p.yaml", "0" * 16), render.environment(None))
+    root = tmp / name
+    for rel, body in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(body, encoding="utf-8")
+    return name, root
+
+
+@settings(
+    max_examples=int(os.environ.get("CONTRACTGEN_PROPERTY_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    print_blob=True,
+)
+@given(
+    fields=names,
+    descriptions=st.lists(text, min_size=1, max_size=3),
+    values=st.lists(text, min_size=1, max_size=4, unique=True),
+)
+def test_any_text_compiles_imports_and_stays_literal(tmp_path, fields, descriptions, values):
+    SENTINEL.unlink(missing_ok=True)
+    built = generate(tmp_path, fields, descriptions, values)
+    assume(built is not None)
+    assert built is not None
+    package, root = built
+    for path in root.rglob("*.py"):
+        compile(path.read_text("utf-8"), str(path), "exec")
+    fmt = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "-q", "."],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert fmt.returncode == 0, fmt.stdout
+    sys.path.insert(0, str(root))
+    try:
+        module = importlib.import_module(package)
+        model = getattr(module, next(n for n in module.__all__ if n.startswith("PropPkg")))
+        columns = [info.alias or attr for attr, info in model.model_fields.items()]
+        assert columns == fields
+        assert list(module.SCHEMA.names()) == fields
+        described = [info.description for info in model.model_fields.values()]
+        assert described == [descriptions[i % len(descriptions)] for i in range(len(fields))]
+        constant = next(n for n in module.__all__ if n.endswith("_VALUES"))
+        assert list(getattr(module, constant)) == values
+        assert list(module.SCHEMA[fields[0]].categories) == values
+    finally:
+        sys.path.remove(str(root))
+        for loaded in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+            del sys.modules[loaded]
+    assert not SENTINEL.exists(), "text from a contract was executed"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_any_text_passes_mypy_strict(tmp_path, seed):
+    import random
+
+    rng = random.Random(seed)
+    fields = rng.sample(HOSTILE, 5)
+    descriptions = rng.sample(HOSTILE, 3)
+    values = rng.sample(HOSTILE, 4)
+    built = generate(tmp_path, fields, descriptions, values)
+    assert built is not None
+    package, root = built
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir=/dev/null", package],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout
