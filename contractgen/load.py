@@ -343,7 +343,9 @@ class _Loader:
                 f"use one of: {', '.join(STATUSES)}",
             )
         fields = self.schema(keys["schema"][1]) if "schema" in keys else ()
-        names = {f.name for f in fields}
+        # Every declared name, including fields with errors of their own: no cascade of errors.
+        schema_node = keys["schema"][1] if "schema" in keys else None
+        names = {k.text for k, _ in schema_node.items} if isinstance(schema_node, Map) else set()
         removed = self.optional(keys, "removed_fields", self.texts, "removed_fields") or ()
         for name in removed:
             if name in names:
@@ -826,7 +828,7 @@ class _Loader:
                     self.report.error(
                         item.pos,
                         f"quality rule {kind} names '{column}', which is not a field",
-                        _suggest(column, names),
+                        _suggest(column, names, "fields"),
                     )
             ratio = None
             if "min_ratio" in keys:
@@ -988,10 +990,10 @@ def _env_name(key: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", key.upper()).strip("_") or "SECRET"
 
 
-def _suggest(word: str, known: tuple[str, ...] | set[str]) -> str:
+def _suggest(word: str, known: tuple[str, ...] | set[str], kind: str = "keys") -> str:
     if word in _ALIASES and _ALIASES[word] in known:
         return f"did you mean '{_ALIASES[word]}'?"
     close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
     if close:
         return f"did you mean '{close[0]}'?"
-    return f"known keys: {', '.join(sorted(known))}"
+    return f"known {kind}: {', '.join(sorted(known))}"

@@ -62,8 +62,7 @@ def yaml_str(value: str) -> str:
         elif (
             0x20 <= code <= 0x7E
             or 0xA0 <= code <= 0xD7FF
-            or 0xE000 <= code <= 0xFFFD
-            and code != 0xFEFF
+            or (0xE000 <= code <= 0xFFFD and code != 0xFEFF)
             or code >= 0x10000
         ):
             out.append(ch)
