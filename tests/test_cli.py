@@ -122,3 +122,61 @@ def test_validate_json_and_exit_codes(project):
     usage = run_cli("validate", cwd=project)
     assert usage.returncode == 2
     assert "Traceback" not in usage.stderr + missing.stderr
+
+
+def test_user_templates_override_single_files(project):
+    templates = project / "my-templates" / "package"
+    templates.mkdir(parents=True)
+    from contractgen.render import builtin_templates
+
+    original = (builtin_templates() / "package" / "models.py.jinja").read_text()
+    (templates / "models.py.jinja").write_text(
+        original.replace("import pydantic as _pd\n", "import pydantic as _pd\n\n# House style.\n")
+    )
+    assert run_cli("build", cwd=project).returncode == 0
+    default = {p.relative_to(project): p.read_bytes() for p in (project / "generated").rglob("*.py")}
+    result = run_cli("build", "--templates", "my-templates", cwd=project)
+    assert result.returncode == 0, result.stderr
+    models = project / "generated" / "billing_payments" / "billing_payments" / "models.py"
+    assert "# House style.\n" in models.read_text()
+    # Every file names the template hash in its header, so all change; only models.py changes more.
+    for path, before in default.items():
+        after = (project / path).read_bytes()
+        body = lambda data: data.split(b"\n", 1)[1]  # noqa: E731
+        assert (body(after) == body(before)) == (path.name != "models.py"), path
+
+
+def test_generated_package_installs_with_pip(project, tmp_path):
+    import subprocess
+    import sys
+
+    assert run_cli("build", cwd=project).returncode == 0
+    site = tmp_path / "site"
+    install = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(site),
+            str(project / "generated" / "usage_activity"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert install.returncode == 0, install.stderr
+    assert (site / "usage_activity" / "py.typed").exists()
+    data = tmp_path / "u.parquet"
+    usage_rows().write_parquet(data)
+    script = f"import usage_activity; print(usage_activity.read_parquet({str(data)!r}).height, usage_activity.CONTRACT_VERSION)"
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        env={"PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert (run.returncode, run.stdout) == (0, "4 1.5.2\n"), run.stderr
