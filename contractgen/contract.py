@@ -87,7 +87,7 @@ class Field:
 
     name: str
     type: FieldType
-    pos: Position
+    pos: Position = field(compare=False)
     required: bool = False
     description: str | None = None
     unique: bool = False
@@ -102,10 +102,17 @@ class Field:
     default: Value | None = None
     deprecated: Deprecation | None = None
     renamed_from: tuple[str, ...] = ()
+    renamed_until: dt.date | None = None  # the old name is accepted by readers until this day
     pii: bool = False
     classification: str | None = None
     unit: str | None = None
     examples: tuple[str, ...] = ()
+    # Where each key of the field was written ("type", "minimum", ...): for locating changes.
+    locs: tuple[tuple[str, Position], ...] = field(default=(), compare=False)
+
+    def loc(self, key: str) -> Position:
+        """Where `key` was written, or the field's own position."""
+        return dict(self.locs).get(key, self.pos)
 
     @property
     def patterns(self) -> tuple[str, ...]:
@@ -145,7 +152,7 @@ class QualityRule:
     """A dataset-level expectation, checked on request."""
 
     kind: Literal["completeness", "row_count", "freshness", "uniqueness", "custom"]
-    pos: Position
+    pos: Position = field(compare=False)
     columns: tuple[str, ...] = ()
     min_ratio: float | None = None  # completeness
     min_rows: int | None = None
@@ -205,6 +212,11 @@ class Contract:
     change_policy: ChangePolicy = field(default_factory=ChangePolicy)
     access: Access = field(default_factory=Access)
     removed_fields: tuple[str, ...] = ()
+    locs: tuple[tuple[str, Position], ...] = field(default=(), compare=False)
+
+    def loc(self, key: str) -> Position:
+        """Where a top-level key was written, or the top of the file."""
+        return dict(self.locs).get(key, Position(1, 1))
 
     @property
     def primary_key(self) -> tuple[str, ...]:

@@ -373,6 +373,7 @@ class _Loader:
             else ChangePolicy(),
             access=self.access(keys["access"][1]) if "access" in keys else Access(),
             removed_fields=removed,
+            locs=tuple((key, value.pos) for key, (_, value) in keys.items()),
         )
         self.secrets(root, ())
         return contract
@@ -442,6 +443,7 @@ class _Loader:
                 f"{where} is a primary key but says required: false",
                 "a primary key is always required; remove 'required: false'",
             )
+        renamed = self.renamed(keys["renamed_from"][1], where) if "renamed_from" in keys else ((), None)
         field = Field(
             name=name,
             type=ftype,
@@ -452,11 +454,13 @@ class _Loader:
             primary_key=primary_key,
             pattern=self.pattern(keys, where),
             deprecated=self.deprecation(keys["deprecated"][1], where) if "deprecated" in keys else None,
-            renamed_from=self.optional(keys, "renamed_from", self.texts, f"renamed_from of {where}") or (),
+            renamed_from=renamed[0],
+            renamed_until=renamed[1],
             pii=bool(self.optional(keys, "pii", self.boolean, f"pii of {where}")),
             classification=self.optional(keys, "classification", self.text, f"classification of {where}"),
             unit=self.optional(keys, "unit", self.text, f"unit of {where}"),
             examples=self.optional(keys, "examples", self.texts, f"examples of {where}") or (),
+            locs=tuple((key, value.pos) for key, (_, value) in keys.items()),
         )
         return self.constraints(field, keys, where)
 
@@ -716,6 +720,26 @@ class _Loader:
             self.report.error(node.pos, f"{what}: {exc}", _value_hint(ftype))
             return None
 
+    def renamed(self, node: Node, where: str) -> tuple[tuple[str, ...], dt.date | None]:
+        """`renamed_from: old`, a list of old names, or `{name: old, until: YYYY-MM-DD}`."""
+        if not isinstance(node, Map):
+            return self.texts(node, f"renamed_from of {where}"), None
+        keys = self.mapping(node, f"renamed_from of {where}", ("name", "until"))
+        if keys is None or "name" not in keys:
+            self.report.error(node.pos, f"renamed_from of {where} needs the old 'name'", "add 'name: old_column'")
+            return (), None
+        return self.texts(keys["name"][1], "renamed_from name"), self.optional(keys, "until", self.date, "until")
+
+    def date(self, node: Node, what: str) -> dt.date | None:
+        text = self.text(node, what)
+        if text is None:
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            self.report.error(node.pos, f"{what} '{text}' is not a date", "write YYYY-MM-DD")
+            return None
+
     def deprecation(self, node: Node, where: str) -> Deprecation | None:
         if isinstance(node, Scalar) and node.plain and node.text in _BOOL:
             return Deprecation() if _BOOL[node.text] else None
@@ -724,13 +748,7 @@ class _Loader:
         keys = self.mapping(node, f"deprecated of {where}", ("reason", "since", "sunset", "replacement"))
         if keys is None:
             return None
-        sunset = None
-        if "sunset" in keys:
-            text = self.text(keys["sunset"][1], "sunset")
-            try:
-                sunset = dt.date.fromisoformat(text) if text is not None else None
-            except ValueError:
-                self.report.error(keys["sunset"][1].pos, f"sunset '{text}' is not a date", "write YYYY-MM-DD")
+        sunset = self.optional(keys, "sunset", self.date, "sunset")
         return Deprecation(
             reason=self.optional(keys, "reason", self.text, "reason"),
             since=self.optional(keys, "since", self.text, "since"),
