@@ -180,7 +180,7 @@ def from_snapshot(text: str, path: str) -> Contract:
             permissions=access.get("permissions"),
             rate_limit=access.get("rate_limit"),
             network=access.get("network"),
-            credentials=tuple(tuple(pair) for pair in access.get("credentials", ())),  # type: ignore[misc]
+            credentials=tuple((name, env) for name, env in access.get("credentials", ())),
             approval=access.get("approval"),
         ),
         removed_fields=tuple(data.get("removed_fields", ())),
