@@ -726,9 +726,13 @@ class _Loader:
             return self.texts(node, f"renamed_from of {where}"), None
         keys = self.mapping(node, f"renamed_from of {where}", ("name", "until"))
         if keys is None or "name" not in keys:
-            self.report.error(node.pos, f"renamed_from of {where} needs the old 'name'", "add 'name: old_column'")
+            self.report.error(
+                node.pos, f"renamed_from of {where} needs the old 'name'", "add 'name: old_column'"
+            )
             return (), None
-        return self.texts(keys["name"][1], "renamed_from name"), self.optional(keys, "until", self.date, "until")
+        return self.texts(keys["name"][1], "renamed_from name"), self.optional(
+            keys, "until", self.date, "until"
+        )
 
     def date(self, node: Node, what: str) -> dt.date | None:
         text = self.text(node, what)
