@@ -1,25 +1,32 @@
-"""The build: every contract through load → plan → render, then one atomic write."""
+"""The build: every contract through load → (diff against its last build) → plan → render → write."""
 
 from __future__ import annotations
 
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contractgen import write
 from contractgen.diagnostics import Diagnostic, Position
+
+if TYPE_CHECKING:
+    from contractgen.changelog import Changelog
+    from contractgen.contract import Contract
+    from contractgen.evolve import Verdict
 
 
 @dataclass(slots=True)
 class BuildResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    refused: list[Verdict] = field(default_factory=list)  # version bumps that understate a change
     changes: write.Changes = field(default_factory=write.Changes)
     manifest_stale: bool = False
     packages: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not any(d.severity == "error" for d in self.diagnostics)
+        return not self.refused and not any(d.severity == "error" for d in self.diagnostics)
 
 
 def contract_files(folder: Path) -> list[Path]:
@@ -33,9 +40,35 @@ def display_path(path: Path, folder: Path) -> str:
     return f"{folder.resolve().name}/{path.relative_to(folder).as_posix()}"
 
 
+def history(contract: Contract, package_dir: Path, source: Path) -> Changelog | Verdict:
+    """The changelog including this version, or the verdict that refuses it.
+
+    The contract is compared with the snapshot its package was last built from. With no package
+    yet, the history is rebuilt from git when the contract is tracked, so that deleting the
+    generated folder loses nothing.
+    """
+    from contractgen import changelog, evolve, gitlog
+    from contractgen.snapshot import from_snapshot
+
+    snapshot, log_file = package_dir / "contract.json", package_dir / "changelog.json"
+    if not snapshot.exists():
+        return gitlog.rebuild(source, contract)
+    old = from_snapshot(snapshot.read_text("utf-8"), contract.path)
+    log = (
+        changelog.Changelog.from_json(log_file.read_text("utf-8"))
+        if log_file.exists()
+        else changelog.first(old)
+    )
+    if old.version == contract.version and evolve.same_content(old, contract):
+        return log
+    verdict = evolve.evaluate(old, contract)
+    return changelog.record(log, verdict) if verdict.ok else verdict
+
+
 def build(contracts: Path, out: Path, templates: Path | None = None, check: bool = False) -> BuildResult:
-    """Build (or with `check`, compare) every package; write nothing if any contract has errors."""
-    from contractgen import render
+    """Build (or with `check`, compare) every package; write nothing if any contract is refused."""
+    from contractgen import naming, render
+    from contractgen.evolve import Verdict
     from contractgen.load import load_bytes
     from contractgen.plan import content_hash, plan
 
@@ -52,22 +85,26 @@ def build(contracts: Path, out: Path, templates: Path | None = None, check: bool
         result.diagnostics += diagnostics
         if contract is None:
             continue
-        digest = content_hash(data, fingerprint)
-        package_plan = plan(contract, shown, digest)
-        if package_plan.package in owner:
+        package = naming.package(contract.data_source)
+        if package in owner:
             result.diagnostics.append(
                 Diagnostic(
                     shown,
                     Position(1, 1),
                     "error",
-                    f"package '{package_plan.package}' is also generated from {owner[package_plan.package]}",
+                    f"package '{package}' is also generated from {owner[package]}",
                     "give each contract its own data_source",
                 )
             )
             continue
-        owner[package_plan.package] = shown
-        packages[package_plan.package] = render.render(package_plan, env)
-        meta[package_plan.package] = {"source": shown, "hash": digest}
+        owner[package] = shown
+        log = history(contract, out / package, path)
+        if isinstance(log, Verdict):
+            result.refused.append(log)
+            continue
+        digest = content_hash(data, fingerprint)
+        packages[package] = render.render(plan(contract, shown, digest, log), env)
+        meta[package] = {"source": shown, "hash": digest}
     if not result.ok:
         return result
     result.packages = sorted(packages)

@@ -6,11 +6,15 @@ import enum
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from contractgen import __version__
+
+if TYPE_CHECKING:
+    from contractgen.contract import Contract
+    from contractgen.evolve import Verdict
 
 
 class Exit(enum.IntEnum):
@@ -20,11 +24,12 @@ class Exit(enum.IntEnum):
     PROBLEMS = 1  # contract errors, data that violates its contract, or stale generated code
     USAGE = 2  # bad arguments (as Click reports them)
     IO = 3  # a file could not be read or written, or another build holds the lock
+    REFUSED = 100  # a version bump understates the changes, or the change policy forbids them
 
 
 EXIT_CODES = """Exit codes: 0 success; 1 problems found (contract errors, data violating its contract,
 stale generated code); 2 usage error; 3 a file could not be read or written (or another build
-holds the lock)."""
+holds the lock); 100 a version bump understates the changes, or the change policy forbids them."""
 
 app = typer.Typer(
     name="contractgen",
@@ -38,6 +43,13 @@ app = typer.Typer(
 class Format(enum.StrEnum):
     text = "text"
     json = "json"
+
+
+class ReportFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
 
 
 class UnexpectedPolicy(enum.StrEnum):
@@ -103,9 +115,11 @@ def build(
         _fail(str(exc), Exit.IO)
     for diagnostic in result.diagnostics:
         _say(diagnostic.render(), err=True)
-    if not result.ok:
-        errors = sum(d.severity == "error" for d in result.diagnostics)
+    errors = sum(d.severity == "error" for d in result.diagnostics)
+    if errors:
         _fail(f"{errors} error{'s' * (errors != 1)} in contracts; nothing was written", Exit.PROBLEMS)
+    if result.refused:
+        _refuse(result.refused)
     changes = result.changes
     stale = changes.any or result.manifest_stale
     if check:
@@ -125,6 +139,18 @@ def build(
         for path in paths:
             _say(f"{verb} {out / path}")
     _say(f"built {len(result.packages)} packages in {out}", color="green")
+
+
+def _refuse(verdicts: list[Verdict]) -> NoReturn:
+    from contractgen.report import render
+
+    sys.stderr.write(render(verdicts, "text"))
+    for verdict in verdicts:
+        pos = verdict.new.loc("version")
+        problem = verdict.problem() or "refused"
+        _say(f"{verdict.new.path}:{pos.line}:{pos.col}: error: {problem}", err=True)
+    names = ", ".join(v.new.data_source for v in verdicts)
+    _fail(f"refused {names}; nothing was written", Exit.REFUSED)
 
 
 @app.command()
@@ -229,6 +255,115 @@ def validate(
         )
     else:
         _say(f"{data}: {frame.height:,} rows match {spec.label}", color="green")
+
+
+def _load_or_fail(path: Path, data: bytes | None = None, shown: str | None = None) -> Contract:
+    from contractgen.load import load_bytes
+
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            _fail(f"{path}: cannot read: {exc.strerror}", Exit.IO)
+    contract, diagnostics = load_bytes(data, shown or str(path))
+    if contract is None:
+        for diagnostic in diagnostics:
+            _say(diagnostic.render(), err=True)
+        _fail(f"{shown or path} has errors; fix them first (see 'contractgen lint')", Exit.PROBLEMS)
+    return contract
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="The earlier version of the contract.")],
+    new: Annotated[Path, typer.Argument(help="The later version of the contract.")],
+    output: Annotated[
+        ReportFormat, typer.Option("--format", help="text, json, markdown or github.")
+    ] = ReportFormat.text,
+) -> None:
+    """Classify every change between two versions of a contract.
+
+    Exits 100 when the new version's bump understates the changes or the change policy forbids them.
+
+    Example: contractgen diff old/usage_activity.yaml contracts/usage_activity.yaml --format markdown
+    """
+    from contractgen.evolve import evaluate
+    from contractgen.report import render
+
+    verdict = evaluate(_load_or_fail(old), _load_or_fail(new))
+    sys.stdout.write(render([verdict], output.value))
+    if not verdict.ok:
+        raise typer.Exit(int(Exit.REFUSED))
+
+
+@app.command()
+def breaking(
+    against: Annotated[
+        str, typer.Option("--against", help="The git ref to compare with, such as main or HEAD~1.")
+    ],
+    contracts: Annotated[Path, typer.Argument(help="Folder of contract YAML files.")] = Path("contracts"),
+    output: Annotated[
+        ReportFormat, typer.Option("--format", help="text, json, markdown or github.")
+    ] = ReportFormat.text,
+) -> None:
+    """Compare the working tree's contracts with those at a git ref, like `buf breaking --against`.
+
+    Exits 100 when a contract's version bump understates its changes or the change policy forbids them.
+
+    Example: contractgen breaking --against HEAD~1 --format github
+    """
+    from contractgen import gitlog
+    from contractgen.build import contract_files
+    from contractgen.evolve import evaluate
+    from contractgen.report import render
+
+    if not contracts.is_dir():
+        _fail(f"{contracts}: no such folder of contracts", Exit.USAGE)
+    try:
+        root, _ = gitlog.locate(contracts / "x")
+        gitlog.verify(root, against)
+    except gitlog.GitError as exc:
+        _fail(f"cannot compare with '{against}': {exc}", Exit.USAGE)
+    verdicts = []
+    for path in contract_files(contracts):
+        shown = str(path)
+        new = _load_or_fail(path, shown=shown)
+        _, rel = gitlog.locate(path)
+        before = gitlog.show(root, against, rel)
+        if before is None:
+            continue  # a new contract: nothing to break
+        old = _load_or_fail(path, before, f"{against}:{rel}")
+        verdicts.append(evaluate(old, new))
+    sys.stdout.write(render(verdicts, output.value))
+    if not all(v.ok for v in verdicts):
+        raise typer.Exit(int(Exit.REFUSED))
+
+
+@app.command()
+def changelog(
+    contract: Annotated[Path, typer.Argument(help="The contract YAML file, tracked in git.")],
+    output: Annotated[Format, typer.Option("--format", help="text (Markdown) or json.")] = Format.text,
+) -> None:
+    """Rebuild a contract's whole changelog from its git history.
+
+    Example: contractgen changelog contracts/usage_activity.yaml > CHANGELOG.md
+    """
+    from contractgen import gitlog
+    from contractgen.changelog import releases
+    from contractgen.evolve import Verdict
+    from contractgen.render import environment
+
+    current = _load_or_fail(contract)
+    log = gitlog.rebuild(contract, current)
+    if isinstance(log, Verdict):
+        _refuse([log])
+    if output is Format.json:
+        sys.stdout.write(log.to_json())
+        return
+    from contractgen import naming
+
+    template = environment(None).get_template("CHANGELOG.md.jinja")
+    sys.stdout.write(template.render(package=naming.package(current.data_source), releases=releases(log)))
 
 
 def _violations_json(exc: object) -> dict[str, object]:

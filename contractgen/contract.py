@@ -199,7 +199,7 @@ class Contract:
     data_source: str
     version: str
     fields: tuple[Field, ...]
-    path: str
+    path: str = field(compare=False)
     title: str | None = None
     description: str | None = None
     status: str = "active"

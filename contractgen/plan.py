@@ -7,9 +7,10 @@ contract reaches the plan through `contractgen.literal`.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from contractgen import __version__, naming
+from contractgen.changelog import Changelog, Release, first, releases
 from contractgen.contract import Contract, Field, FieldType
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.layout import LINE_LENGTH, Expr, Group, call, prefixed
@@ -63,10 +64,20 @@ class EnumPlan:
 
 
 @dataclass(frozen=True, slots=True)
+class OldName:
+    """A deprecated property that keeps a renamed field's old attribute name working."""
+
+    decorator: Statement  # @_te.deprecated("...")
+    signature: Statement  # def old_name(self) -> T:
+    target: str  # the new attribute it returns
+
+
+@dataclass(frozen=True, slots=True)
 class ModelPlan:
     name: str
     docstring: str  # a ready docstring literal
     fields: tuple[Statement, ...]
+    old_names: tuple[OldName, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +103,9 @@ class PackagePlan:
     to_models_def: Statement
     name_literal: str
     version_literal: str
-    field_count: int
     snapshot: str
+    releases: tuple[Release, ...]
+    changelog_json: str
     generator_version: str
     runtime_requirement: str
 
@@ -107,9 +119,12 @@ def content_hash(source: bytes, templates: bytes) -> str:
     return digest.hexdigest()[:16]
 
 
-def plan(contract: Contract, display_path: str, digest: str) -> PackagePlan:
-    """Decide every name, type and literal of `contract`'s generated package."""
-    return _Planner(contract).build(display_path, digest)
+def plan(contract: Contract, display_path: str, digest: str, log: Changelog | None = None) -> PackagePlan:
+    """Decide every name, type and literal of `contract`'s generated package.
+
+    `log` is the contract's changelog with this version's entry; a first version's by default.
+    """
+    return _Planner(contract).build(display_path, digest, log or first(contract))
 
 
 class _Planner:
@@ -123,7 +138,7 @@ class _Planner:
         self.frame_modules: set[str] = set()
         self.enum_of: dict[int, EnumPlan] = {}  # by id() of the Field, for the Polars side
 
-    def build(self, display_path: str, digest: str) -> PackagePlan:
+    def build(self, display_path: str, digest: str, log: Changelog) -> PackagePlan:
         contract = self.contract
         package = naming.package(contract.data_source)
         doc = "\n\n".join(p for p in (contract.title, contract.description) if p) or None
@@ -163,8 +178,9 @@ class _Planner:
             ),
             name_literal=py_str(contract.data_source),
             version_literal=py_str(contract.version),
-            field_count=len(contract.fields),
-            snapshot=snapshot(contract),
+            snapshot=snapshot(replace(contract, removed_fields=log.removed_fields)),
+            releases=releases(log),
+            changelog_json=log.to_json(),
             generator_version=__version__,
             runtime_requirement=f"contractgen>={_minor(__version__)},<{_next_minor(__version__)}",
         )
@@ -179,20 +195,43 @@ class _Planner:
         """
         class_name = self.module.claim(naming.pascal(name))
         attrs = naming.Namespace()
-        statements = []
-        for field in fields:
-            statements.append(self.attribute(field, attrs.claim(naming.snake(field.name)), prefix, path))
+        statements, old_names = [], []
+        named = [(field, attrs.claim(naming.snake(field.name))) for field in fields]
+        for field, attr in named:
+            statement, annotation = self.attribute(field, attr, prefix, path)
+            statements.append(statement)
+            for old in field.renamed_from:
+                until = (
+                    f" (files may use the old name until {field.renamed_until})"
+                    if field.renamed_until
+                    else ""
+                )
+                message = py_str(f"'{old}' was renamed to '{field.name}'{until}; use {attr}")
+                old_attr = attrs.claim(naming.snake(old))
+                old_names.append(
+                    OldName(
+                        Statement("@_te.deprecated", Group("", (message,))),
+                        Statement(f"def {old_attr}", Group("", ("self",), "(", f") -> {annotation}:")),
+                        attr,
+                    )
+                )
+        if old_names:
+            self.model_modules.add("typing_extensions")
         docstring = py_doc(doc or f"One row of {name}.", "    ")
-        self.models.append(ModelPlan(class_name, docstring, tuple(statements)))
+        self.models.append(ModelPlan(class_name, docstring, tuple(statements), tuple(old_names)))
         return class_name
 
-    def attribute(self, field: Field, attr: str, prefix: str, path: str) -> Statement:
+    def attribute(self, field: Field, attr: str, prefix: str, path: str) -> tuple[Statement, str]:
+        """The field's line in the model, and its annotation."""
         annotation = self.annotation(field, prefix, f"{path}.{field.name}")
         if not field.required:
             annotation += " | None"
         kwargs: dict[str, Expr] = {}
         if attr != field.name:
             kwargs["alias"] = py_str(field.name)
+        if field.renamed_from:
+            names = (py_str(field.name), *(py_str(old) for old in field.renamed_from))
+            kwargs["validation_alias"] = call("_pd.AliasChoices", *names)
         if field.default is not None:
             kwargs["default"] = self.value(field.default, self.model_modules)
         if field.description:
@@ -201,8 +240,8 @@ class _Planner:
         if field.deprecated is not None:
             kwargs["deprecated"] = py_str(field.deprecated.reason or f"'{field.name}' is deprecated")
         if not kwargs:
-            return Statement(f"{attr}: {annotation}")
-        return Statement(f"{attr}: {annotation} = ", call("_pd.Field", **kwargs))
+            return Statement(f"{attr}: {annotation}"), annotation
+        return Statement(f"{attr}: {annotation} = ", call("_pd.Field", **kwargs)), annotation
 
     def annotation(self, field: Field, prefix: str, path: str) -> str:
         ftype = field.type
@@ -362,6 +401,8 @@ class _Planner:
             kwargs["layout"] = py_str(layout)
         if field.renamed_from:
             kwargs["renamed_from"] = Group("", tuple(py_str(n) for n in field.renamed_from), tuple_=True)
+        if field.renamed_until is not None:
+            kwargs["renamed_until"] = self.value(field.renamed_until, self.frame_modules)
         return call("_rt.Column", py_str(field.name), **kwargs)
 
 

@@ -18,7 +18,7 @@ FILES = {
     "{package}/frame.py": "package/frame.py.jinja",
     "CHANGELOG.md": "CHANGELOG.md.jinja",
 }
-_MODULE_ALIAS = {"datetime": "_dt", "decimal": "_decimal", "typing": "_t"}
+_MODULE_ALIAS = {"datetime": "_dt", "decimal": "_decimal", "typing": "_t", "typing_extensions": "_te"}
 
 
 def builtin_templates() -> Path:
@@ -71,4 +71,5 @@ def render(plan: PackagePlan, env: jinja2.Environment) -> dict[str, str]:
     }
     files[f"{plan.package}/py.typed"] = ""
     files["contract.json"] = plan.snapshot
+    files["changelog.json"] = plan.changelog_json
     return dict(sorted(files.items()))

@@ -64,6 +64,7 @@ def column(field: Field, single_key: bool) -> Column:
         format=field.type.format if field.type.format in FORMAT_PATTERNS else None,
         layout=layout,
         renamed_from=field.renamed_from,
+        renamed_until=field.renamed_until,
     )
 
 

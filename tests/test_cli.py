@@ -37,7 +37,8 @@ def test_build_then_check_then_stale(project):
     assert run_cli("build", "--check", cwd=project).returncode == 0
 
     contract = project / "contracts" / "support_tickets.yaml"
-    contract.write_text(contract.read_text().replace("Tickets not yet solved", "Tickets still open"))
+    edited = contract.read_text().replace("Tickets not yet solved", "Tickets still open")
+    contract.write_text(edited.replace("version: 1.2.0", "version: 1.2.1"))
     before = {p: p.read_bytes() for p in (project / "generated").rglob("*") if p.is_file()}
     stale = run_cli("build", "--check", cwd=project)
     assert stale.returncode == 1

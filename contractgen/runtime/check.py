@@ -13,7 +13,7 @@ from polars.datatypes import DataTypeClass
 
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.runtime.errors import MAX_SAMPLES, ContractViolationError, Violation, ViolationKind
-from contractgen.runtime.spec import Column, Table, Unexpected
+from contractgen.runtime.spec import Column, Table, Unexpected, today
 
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 _ROW = "__contractgen_row__"
@@ -143,20 +143,28 @@ def validate(
 
 
 def _apply_renames(frame: F, actual: pl.Schema, table: Table) -> tuple[F, pl.Schema]:
+    """Read columns that still have an old name (renamed_from) under the new one, while allowed."""
     renames = {}
+    on = today()
     for column in table.columns:
         if column.name in actual:
             continue
         for old in column.renamed_from:
-            if old in actual and old not in table.schema:
-                renames[old] = column.name
-                warnings.warn(
-                    f"{table.label}: column '{old}' was renamed to '{column.name}'; "
-                    f"read under the new name. Ask the producer to write '{column.name}'.",
-                    RenamedColumnWarning,
-                    stacklevel=3,
-                )
-                break
+            if old not in actual or old in table.schema:
+                continue
+            if column.renamed_until is not None and on > column.renamed_until:
+                continue  # the window is over: reported as a missing column, with the reason
+            renames[old] = column.name
+            until = (
+                f" until {column.renamed_until}" if column.renamed_until else " while the contract lists it"
+            )
+            warnings.warn(
+                f"{table.label}: column '{old}' is the old name of '{column.name}' and was read under "
+                f"the new name (accepted{until}). Ask the producer to write '{column.name}'.",
+                RenamedColumnWarning,
+                stacklevel=4,
+            )
+            break
     if not renames:
         return frame, actual
     frame = frame.rename(renames)
@@ -175,7 +183,13 @@ def _match_columns(
     for name, expected in table.schema.items():
         if name not in actual:
             message = f"missing column '{name}'"
-            if name in renamed:
+            expired = [o for o in table.column(name).renamed_from if o in actual]
+            if expired:
+                message += (
+                    f"; the data still has its old name '{expired[0]}', accepted only until "
+                    f"{table.column(name).renamed_until}. The producer must write '{name}' now"
+                )
+            elif name in renamed:
                 new = renamed[name]
                 message += (
                     f"; the data has an unexpected column '{new}' ({actual[new]}) instead: probably "

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from dataclasses import dataclass
 from typing import Any, Literal
 
 import polars as pl
 
 Unexpected = Literal["error", "drop", "keep"]
+
+
+def today() -> dt.date:
+    """The day rename windows are judged on; CONTRACTGEN_TODAY=YYYY-MM-DD fixes it."""
+    fixed = os.environ.get("CONTRACTGEN_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +34,8 @@ class Column:
     pattern: str | None = None
     format: str | None = None  # a named format checked by its pattern: uuid, email
     layout: str | None = None  # strptime layout for dates and times in text files
-    renamed_from: tuple[str, ...] = ()
+    renamed_from: tuple[str, ...] = ()  # old names still accepted, read under this one
+    renamed_until: dt.date | None = None  # ... until this day (inclusive); None: while listed
 
 
 @dataclass(frozen=True, slots=True)

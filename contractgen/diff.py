@@ -1,0 +1,738 @@
+"""Diff stage: two versions of a contract → every change, classified by the rule registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+from contractgen.contract import Contract, Field, FieldType
+from contractgen.diagnostics import Position
+from contractgen.rules import RULES, Bump, Rule, Severity
+
+# Update frequencies from most to least often; moving right loosens the SLA.
+_FREQUENCIES = ("real-time", "near real-time", "hourly", "daily", "weekly", "monthly")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One change: which rule, what changed, where in the new contract, and how to migrate."""
+
+    rule: Rule
+    subject: str  # "usage_activity.last_login_date"
+    message: str
+    path: str
+    pos: Position
+    old: str | None = None
+    new: str | None = None
+    migration: str | None = None
+
+    def severity(self, mode: str) -> Severity:
+        return self.rule.severity(mode)
+
+    def bump(self, mode: str) -> Bump:
+        return self.rule.bump(mode)
+
+    def record(self, mode: str) -> dict[str, Any]:
+        """A stable, machine-readable form (one line of `--format json`)."""
+        return {
+            "rule": self.rule.id,
+            "severity": self.severity(mode),
+            "breaks": list(self.rule.breaks()),
+            "compat": {"backward": self.rule.backward, "forward": self.rule.forward},
+            "required_bump": self.bump(mode),
+            "subject": self.subject,
+            "old": self.old,
+            "new": self.new,
+            "message": self.message,
+            "migration": self.migration,
+            "location": {"file": self.path, "line": self.pos.line, "column": self.pos.col},
+        }
+
+
+def show(value: object) -> str:
+    """A value as a contract author would write it."""
+    if isinstance(value, FieldType):
+        return value.describe()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return "(" + ", ".join(show(v) for v in value) + ")"
+    return str(value)
+
+
+def diff(old: Contract, new: Contract) -> list[Finding]:
+    """Every change from `old` to `new`, in the order of the new contract."""
+    return _Differ(old, new).run()
+
+
+class _Differ:
+    def __init__(self, old: Contract, new: Contract) -> None:
+        self.old, self.new = old, new
+        self.findings: list[Finding] = []
+        self.name = new.data_source
+        self.renames: dict[str, str] = {}  # top-level old name → new name, from renamed_from
+
+    def add(
+        self,
+        rule_id: str,
+        subject: str,
+        message: str,
+        pos: Position,
+        old: object = None,
+        new: object = None,
+        migration: str | None = None,
+    ) -> None:
+        self.findings.append(
+            Finding(
+                RULES[rule_id],
+                subject,
+                message,
+                self.new.path,
+                pos,
+                None if old is None else show(old),
+                None if new is None else show(new),
+                migration,
+            )
+        )
+
+    def run(self) -> list[Finding]:
+        old, new = self.old, self.new
+        if old.data_source != new.data_source:
+            self.add(
+                "DATASET_RENAMED",
+                new.data_source,
+                f"Data source '{old.data_source}' was renamed to '{new.data_source}'.",
+                new.loc("data_source"),
+                old.data_source,
+                new.data_source,
+                f"import the new package {new.data_source} instead of {old.data_source}",
+            )
+        self.fields(old.fields, new.fields, self.name, new.loc("schema"), top=True)
+        if old.primary_key != new.primary_key:
+            self.add(
+                "PRIMARY_KEY_CHANGED",
+                self.name,
+                f"Primary key changed from {show(old.primary_key)} to {show(new.primary_key)}.",
+                new.loc("schema"),
+                old.primary_key,
+                new.primary_key,
+                "re-check joins and de-duplication that rely on the grain of the table",
+            )
+        self.metadata()
+        self.sla()
+        self.quality()
+        self.policy()
+        return self.findings
+
+    # -- fields --------------------------------------------------------------------------------
+
+    def fields(
+        self, old: tuple[Field, ...], new: tuple[Field, ...], owner: str, where: Position, top: bool
+    ) -> None:
+        """Fields matched by name (and renamed_from); `where` locates removals."""
+        old_by, new_by = {f.name: f for f in old}, {f.name: f for f in new}
+        renamed: dict[str, Field] = {}  # old name → new field
+        for field in new:
+            for previous in field.renamed_from:
+                if previous in old_by and previous not in new_by and field.name not in old_by:
+                    renamed[previous] = field
+                    if top:
+                        self.renames[previous] = field.name
+                    break
+        targets = {f.name for f in renamed.values()}
+        removed = [f for f in old if f.name not in new_by and f.name not in renamed]
+        added = [f for f in new if f.name not in old_by and f.name not in targets]
+        tombstones = set(self.old.removed_fields) if top else set()
+        for field in new:
+            subject = f"{owner}.{field.name}"
+            if field.name in targets:
+                previous = next(k for k, v in renamed.items() if v is field)
+                until = f" until {field.renamed_until.isoformat()}" if field.renamed_until else ""
+                self.add(
+                    "FIELD_RENAMED",
+                    subject,
+                    f"'{previous}' was renamed to '{field.name}' (renamed_from).",
+                    field.loc("renamed_from"),
+                    previous,
+                    field.name,
+                    f"read '{field.name}' instead of '{previous}'; files that still have '{previous}' load "
+                    f"under the new name, with a warning{until}",
+                )
+                self.field(old_by[previous], field, subject)
+            elif field.name in old_by:
+                self.field(old_by[field.name], field, subject)
+        for field in added:
+            self.added(field, f"{owner}.{field.name}", tombstones)
+        for field in removed:
+            self.add(
+                "FIELD_REMOVED",
+                f"{owner}.{field.name}",
+                f"Field '{field.name}' was removed.",
+                where,
+                field.name,
+                None,
+                f"stop reading '{field.name}'; it is no longer delivered",
+            )
+        self.suspected_renames(old, new, removed, added, owner)
+        common_old = [f.name for f in old if f.name in new_by]
+        common_new = [f.name for f in new if f.name in old_by]
+        if common_old != common_new:
+            first = next(n for n, o in zip(common_new, common_old, strict=True) if n != o)
+            self.add(
+                "FIELD_REORDERED",
+                owner,
+                f"Fields were reordered; '{first}' moved.",
+                new_by[first].pos,
+                migration="read columns by name, never by position",
+            )
+
+    def added(self, field: Field, subject: str, tombstones: set[str]) -> None:
+        if field.name in tombstones:
+            self.add(
+                "FIELD_NAME_REUSED",
+                subject,
+                f"'{field.name}' was removed in an earlier version and is used again.",
+                field.pos,
+                new=field.type,
+                migration="historical data under this name means something else; choose a new name",
+            )
+        if field.required and field.default is None:
+            rule, what = "FIELD_ADDED_REQUIRED", "Required field"
+        elif field.required:
+            rule, what = "FIELD_ADDED_REQUIRED_WITH_DEFAULT", "Required field with a default"
+        else:
+            rule, what = "FIELD_ADDED_OPTIONAL", "Optional field"
+        self.add(
+            rule,
+            subject,
+            f"{what} '{field.name}' ({field.type.describe()}) was added.",
+            field.pos,
+            None,
+            field.type,
+            "readers that reject unexpected columns fail on new files until they are regenerated; "
+            "producers must write the new column"
+            if rule == "FIELD_ADDED_REQUIRED"
+            else "regenerate readers before new files arrive, or read with unexpected='drop'",
+        )
+
+    def suspected_renames(
+        self,
+        old: tuple[Field, ...],
+        new: tuple[Field, ...],
+        removed: list[Field],
+        added: list[Field],
+        owner: str,
+    ) -> None:
+        """One removed and one added field of the same shape are reported, never assumed, as a rename."""
+        for gone in removed:
+            same = [
+                f
+                for f in added
+                if f.type == gone.type
+                and f.required == gone.required
+                and (len(removed) == len(added) == 1 or new.index(f) == old.index(gone))
+            ]
+            if len(same) == 1:
+                cand = same[0]
+                self.add(
+                    "FIELD_RENAME_SUSPECTED",
+                    f"{owner}.{cand.name}",
+                    f"'{gone.name}' was removed and '{cand.name}' added with the same type "
+                    f"({cand.type.describe()}): if this is a rename, add 'renamed_from: {gone.name}' to "
+                    f"'{cand.name}' (line {cand.pos.line}).",
+                    cand.pos,
+                    gone.name,
+                    cand.name,
+                    f"with renamed_from, readers keep loading files that still have '{gone.name}'",
+                )
+
+    def field(self, old: Field, new: Field, subject: str) -> None:
+        self.type(old.type, new, subject)
+        if old.required != new.required:
+            rule = "FIELD_BECAME_NON_NULLABLE" if new.required else "FIELD_BECAME_NULLABLE"
+            self.add(
+                rule,
+                subject,
+                f"'{new.name}' is now required."
+                if new.required
+                else f"'{new.name}' is no longer required; it may be null.",
+                new.loc("required"),
+                old.required,
+                new.required,
+                "producers must fill it in every row, history included"
+                if new.required
+                else "handle nulls (the model's type becomes Optional)",
+            )
+        if old.unique != new.unique:
+            rule = "CONSTRAINT_UNIQUE_ADDED" if new.unique else "CONSTRAINT_UNIQUE_REMOVED"
+            self.add(
+                rule,
+                subject,
+                f"'{new.name}' {'must now' if new.unique else 'need no longer'} be unique.",
+                new.loc("unique"),
+                old.unique,
+                new.unique,
+            )
+        if _comparable(old.type, new.type):
+            self.bound("MINIMUM", old, new, subject, lower=True)
+            self.bound("MAXIMUM", old, new, subject, lower=False)
+        self.length("MIN_LENGTH", old.min_length, new.min_length, new, subject, lower=True)
+        self.length("MAX_LENGTH", old.max_length, new.max_length, new, subject, lower=False)
+        if old.pattern != new.pattern:
+            rule = (
+                "CONSTRAINT_PATTERN_ADDED"
+                if old.pattern is None
+                else "CONSTRAINT_PATTERN_REMOVED"
+                if new.pattern is None
+                else "CONSTRAINT_PATTERN_CHANGED"
+            )
+            self.add(
+                rule,
+                subject,
+                f"The pattern of '{new.name}' changed.",
+                new.loc("pattern"),
+                old.pattern,
+                new.pattern,
+            )
+        if old.default != new.default:
+            rule = (
+                "FIELD_DEFAULT_ADDED"
+                if old.default is None
+                else "FIELD_DEFAULT_REMOVED"
+                if new.default is None
+                else "FIELD_DEFAULT_CHANGED"
+            )
+            self.add(
+                rule,
+                subject,
+                f"The default of '{new.name}' changed.",
+                new.loc("default"),
+                old.default,
+                new.default,
+                "rows that omit the value now get a different one",
+            )
+        if old.unit != new.unit:
+            self.add(
+                "FIELD_SEMANTICS_CHANGED",
+                subject,
+                f"The unit of '{new.name}' changed.",
+                new.loc("unit"),
+                old.unit,
+                new.unit,
+                f"convert '{new.name}' from {old.unit} to {new.unit} where it is used",
+            )
+        if old.description != new.description or old.examples != new.examples:
+            self.add(
+                "FIELD_DOC_CHANGED",
+                subject,
+                f"The description of '{new.name}' changed.",
+                new.loc("description"),
+            )
+        if (old.pii, old.classification) != (new.pii, new.classification):
+            self.add(
+                "CLASSIFICATION_CHANGED",
+                subject,
+                f"The classification of '{new.name}' changed.",
+                new.loc("pii") if old.pii != new.pii else new.loc("classification"),
+                _classification(old),
+                _classification(new),
+                "re-check who may read this column",
+            )
+        if (old.deprecated is None) != (new.deprecated is None):
+            if new.deprecated is not None:
+                sunset = f", sunset {new.deprecated.sunset.isoformat()}" if new.deprecated.sunset else ""
+                self.add(
+                    "FIELD_DEPRECATED",
+                    subject,
+                    f"'{new.name}' is deprecated{sunset}.",
+                    new.loc("deprecated"),
+                    None,
+                    new.deprecated.reason,
+                    new.deprecated.replacement and f"move to '{new.deprecated.replacement}'",
+                )
+            else:
+                self.add("FIELD_UNDEPRECATED", subject, f"'{new.name}' is no longer deprecated.", new.pos)
+
+    def type(self, old: FieldType, new_field: Field, subject: str) -> None:
+        new = new_field.type
+        if old == new:
+            return
+        pos = new_field.loc("type")
+        name = new_field.name
+        if old.kind == new.kind == "enum":
+            self.enum(old, new, new_field, subject)
+            return
+        if old.kind == new.kind == "list":
+            assert old.items is not None and new.items is not None
+            self.field(old.items, new.items, f"{subject}[]")
+            return
+        if old.kind == new.kind == "struct":
+            self.fields(old.fields, new.fields, subject, new_field.pos, top=False)
+            return
+        if old.kind == new.kind and old.kind in ("string", "date", "time") and old.format != new.format:
+            self.add(
+                "FIELD_SEMANTICS_CHANGED",
+                subject,
+                f"The format of '{name}' changed.",
+                pos,
+                old.format,
+                new.format,
+                f"re-check code that parses '{name}'",
+            )
+            return
+        rule = classify(old, new)
+        migration = {
+            "TYPE_WIDENED": f"regenerate readers: old readers reject the wider values of '{name}'",
+            "TYPE_WIDENED_LOSSY": f"values of '{name}' may lose precision; re-check arithmetic on it",
+            "TYPE_NARROWED": f"producers must fit '{name}' into {new.describe()}, history included",
+            "TYPE_TEMPORAL_CHANGED": f"re-check time zone and unit handling of '{name}'",
+            "ENUM_CONSTRAINT_ADDED": f"producers may only write the listed values to '{name}'",
+            "ENUM_CONSTRAINT_REMOVED": f"'{name}' may hold any text; handle values outside the old list",
+        }.get(rule, f"'{name}' is now {new.describe()}; regenerate and update code that reads it")
+        self.add(
+            rule,
+            subject,
+            f"The type of '{name}' changed from {old.describe()} to {new.describe()}.",
+            pos,
+            old,
+            new,
+            migration,
+        )
+
+    def enum(self, old: FieldType, new: FieldType, field: Field, subject: str) -> None:
+        pos = field.loc("values") if "values" in dict(field.locs) else field.loc("type")
+        gone = [v for v in old.values if v not in new.values]
+        came = [v for v in new.values if v not in old.values]
+        renamed = set()
+        if len(old.values) == len(new.values):
+            for index, (was, now) in enumerate(zip(old.values, new.values, strict=True)):
+                if was in gone and now in came:
+                    renamed.add((was, now))
+                    self.add(
+                        "ENUM_VALUE_RENAMED",
+                        subject,
+                        f"Value '{was}' of '{field.name}' became '{now}'.",
+                        pos,
+                        was,
+                        now,
+                        f"map '{was}' to '{now}' in code and in stored data (position {index})",
+                    )
+        for value in came:
+            if any(now == value for _, now in renamed):
+                continue
+            self.add(
+                "ENUM_VALUE_ADDED",
+                subject,
+                f"'{field.name}' may now be '{value}'.",
+                pos,
+                None,
+                value,
+                f"handle '{value}' wherever '{field.name}' is matched",
+            )
+        for value in gone:
+            if any(was == value for was, _ in renamed):
+                continue
+            self.add(
+                "ENUM_VALUE_REMOVED",
+                subject,
+                f"'{field.name}' may no longer be '{value}'.",
+                pos,
+                value,
+                None,
+                f"stop writing '{value}'; code that compares with it no longer type-checks",
+            )
+        kept_old = [v for v in old.values if v in new.values]
+        kept_new = [v for v in new.values if v in old.values]
+        if kept_old != kept_new:
+            self.add(
+                "ENUM_VALUES_REORDERED",
+                subject,
+                f"The values of '{field.name}' were reordered.",
+                pos,
+                old.values,
+                new.values,
+                "sorting and comparisons on the enum follow the new order",
+            )
+
+    def bound(self, which: str, old: Field, new: Field, subject: str, lower: bool) -> None:
+        key = which.lower()
+        was, now = getattr(old, key), getattr(new, key)
+        was_x, now_x = getattr(old, f"exclusive_{key}"), getattr(new, f"exclusive_{key}")
+        if (was, was_x) == (now, now_x):
+            return
+        word = which.lower()
+        pos = new.loc(key) if key in dict(new.locs) else new.loc(f"exclusive_{key}")
+        if was is None:
+            rule = f"CONSTRAINT_{which}_ADDED"
+        elif now is None:
+            rule = f"CONSTRAINT_{which}_REMOVED"
+        else:
+            # Compare as (value, exclusive): an exclusive bound at the same value is tighter.
+            tighter = (
+                (now > was or (now == was and now_x)) if lower else (now < was or (now == was and now_x))
+            )
+            rule = f"CONSTRAINT_{which}_{_TIGHTER[which] if tighter else _LOOSER[which]}"
+        self.add(
+            rule,
+            subject,
+            f"The {word} of '{new.name}' changed.",
+            pos,
+            _bound_text(was, was_x),
+            _bound_text(now, now_x),
+        )
+
+    def length(
+        self, which: str, was: int | None, now: int | None, new: Field, subject: str, lower: bool
+    ) -> None:
+        if was == now:
+            return
+        if was is None:
+            rule = f"CONSTRAINT_{which}_ADDED"
+        elif now is None:
+            rule = f"CONSTRAINT_{which}_REMOVED"
+        else:
+            tighter = now > was if lower else now < was
+            rule = f"CONSTRAINT_{which}_{_TIGHTER[which] if tighter else _LOOSER[which]}"
+        self.add(
+            rule,
+            subject,
+            f"The {which.lower().replace('_', ' ')} of '{new.name}' changed.",
+            new.loc(which.lower()),
+            was,
+            now,
+        )
+
+    # -- the rest of the contract -------------------------------------------------------------
+
+    def metadata(self) -> None:
+        old, new = self.old, self.new
+        if (old.owner, old.domain, old.contacts) != (new.owner, new.domain, new.contacts):
+            self.add(
+                "META_OWNER_CHANGED",
+                self.name,
+                "Owner, domain or contacts changed.",
+                new.loc("owner"),
+                old.owner,
+                new.owner,
+            )
+        if old.consumers != new.consumers:
+            self.add(
+                "META_CONSUMERS_CHANGED", self.name, "The consumers to notify changed.", new.loc("consumers")
+            )
+        if (old.title, old.description) != (new.title, new.description):
+            self.add("META_DOC_CHANGED", self.name, "Title or description changed.", new.loc("description"))
+        order = ("draft", "active", "deprecated", "retired")
+        if old.status != new.status:
+            lowered = abs(order.index(new.status) - 1) > abs(order.index(old.status) - 1)
+            self.add(
+                "STATUS_DOWNGRADED" if lowered else "STATUS_UPGRADED",
+                self.name,
+                f"Status changed from {old.status} to {new.status}.",
+                new.loc("status"),
+                old.status,
+                new.status,
+            )
+        if old.access != new.access:
+            self.add(
+                "ACCESS_CHANGED",
+                self.name,
+                "How to reach the data changed.",
+                new.loc("access"),
+                migration="update connection settings and credentials where the data is read",
+            )
+
+    def sla(self) -> None:
+        old, new = self.old.sla, self.new.sla
+        if old == new:
+            return
+        pos = self.new.loc("sla")
+        looser: list[str] = []
+        tighter: list[str] = []
+        other: list[str] = []
+        for name, was, now, more_is_looser in (
+            ("max_delay", _seconds(old.max_delay), _seconds(new.max_delay), True),
+            ("uptime", _percent(old.uptime), _percent(new.uptime), False),
+            ("retention", _seconds(old.retention), _seconds(new.retention), False),
+            ("update_frequency", _rank(old.update_frequency), _rank(new.update_frequency), True),
+        ):
+            if was == now:
+                continue
+            if was is None or now is None:
+                (tighter if now is not None else looser).append(name)
+            elif (now > was) == more_is_looser:
+                looser.append(name)
+            else:
+                tighter.append(name)
+        if old.update_frequency != new.update_frequency and _rank(new.update_frequency) is None:
+            other.append("update_frequency")
+        if (old.freshness_column, old.support_hours) != (new.freshness_column, new.support_hours):
+            other.append("freshness_column/support_hours")
+        for rule, names in (("SLA_LOOSENED", looser), ("SLA_TIGHTENED", tighter), ("SLA_CHANGED", other)):
+            if names:
+                self.add(
+                    rule,
+                    self.name,
+                    f"SLA changed: {', '.join(names)}.",
+                    pos,
+                    migration="re-check freshness expectations and alerts"
+                    if rule == "SLA_LOOSENED"
+                    else None,
+                )
+
+    def quality(self) -> None:
+        # A rule that follows a renamed column is the same rule.
+        renamed = [
+            replace(r, columns=tuple(self.renames.get(c, c) for c in r.columns)) for r in self.old.quality
+        ]
+        old, new = set(renamed), set(self.new.quality)
+        for rule in self.new.quality:
+            if rule not in old:
+                self.add("QUALITY_RULE_ADDED", self.name, f"Quality rule added: {_quality(rule)}.", rule.pos)
+        for rule in renamed:
+            if rule not in new:
+                self.add(
+                    "QUALITY_RULE_REMOVED",
+                    self.name,
+                    f"Quality rule removed: {_quality(rule)}.",
+                    self.new.loc("quality"),
+                )
+
+    def policy(self) -> None:
+        old, new = self.old.change_policy, self.new.change_policy
+        pos = self.new.loc("change_policy")
+        weaker: list[str] = []
+        stronger: list[str] = []
+        for name, was, now in (
+            ("breaking_changes", _seconds(old.breaking_changes), _seconds(new.breaking_changes)),
+            ("deprecation_period", _seconds(old.deprecation_period), _seconds(new.deprecation_period)),
+        ):
+            if was == now:
+                continue
+            (weaker if (now or 0) < (was or 0) else stronger).append(name)
+        if weaker:
+            self.add(
+                "POLICY_WEAKENED",
+                self.name,
+                f"Change policy weakened: {', '.join(weaker)}.",
+                pos,
+                migration="the old notice still applies to changes already announced",
+            )
+        if stronger:
+            self.add(
+                "POLICY_STRENGTHENED", self.name, f"Change policy strengthened: {', '.join(stronger)}.", pos
+            )
+        if old.notification_channel != new.notification_channel:
+            self.add(
+                "META_OWNER_CHANGED",
+                self.name,
+                "The notification channel changed.",
+                pos,
+                old.notification_channel,
+                new.notification_channel,
+            )
+        if old.compatibility != new.compatibility:
+            self.add(
+                "COMPATIBILITY_MODE_CHANGED",
+                self.name,
+                "The compatibility mode changed.",
+                pos,
+                old.compatibility,
+                new.compatibility,
+            )
+
+
+_TIGHTER = {
+    "MINIMUM": "INCREASED",
+    "MAXIMUM": "DECREASED",
+    "MIN_LENGTH": "INCREASED",
+    "MAX_LENGTH": "DECREASED",
+}
+_LOOSER = {
+    "MINIMUM": "DECREASED",
+    "MAXIMUM": "INCREASED",
+    "MIN_LENGTH": "DECREASED",
+    "MAX_LENGTH": "INCREASED",
+}
+_INT_RANGE = {
+    (b, s): ((-(2 ** (b - 1)), 2 ** (b - 1) - 1) if s else (0, 2**b - 1))
+    for b in (8, 16, 32, 64)
+    for s in (True, False)
+}
+
+
+def classify(old: FieldType, new: FieldType) -> str:
+    """The rule for a type change between two different types that are not both enums."""
+    if old.kind == "string" and new.kind == "enum":
+        return "ENUM_CONSTRAINT_ADDED"
+    if old.kind == "enum" and new.kind == "string":
+        return "ENUM_CONSTRAINT_REMOVED"
+    if old.kind == new.kind == "integer":
+        lo, hi = _INT_RANGE[(old.bits or 64, old.signed)]
+        new_lo, new_hi = _INT_RANGE[(new.bits or 64, new.signed)]
+        if new_lo <= lo and hi <= new_hi:
+            return "TYPE_WIDENED"
+        if lo <= new_lo and new_hi <= hi:
+            return "TYPE_NARROWED"
+        return "TYPE_CHANGED"
+    if old.kind == new.kind == "float":
+        return "TYPE_WIDENED" if (new.bits or 64) > (old.bits or 64) else "TYPE_NARROWED"
+    if old.kind == new.kind == "decimal":
+        dp, ds = (new.precision or 0) - (old.precision or 0), (new.scale or 0) - (old.scale or 0)
+        if dp >= ds >= 0:
+            return "TYPE_WIDENED"
+        if dp <= ds <= 0:
+            return "TYPE_NARROWED"
+        return "TYPE_CHANGED"
+    if old.kind == new.kind and old.kind in ("timestamp", "duration"):
+        return "TYPE_TEMPORAL_CHANGED"
+    if old.kind == "integer" and new.kind == "float":
+        exact_bits = 24 if new.bits == 32 else 53
+        return "TYPE_WIDENED" if (old.bits or 64) - int(old.signed) <= exact_bits else "TYPE_WIDENED_LOSSY"
+    if old.kind == "integer" and new.kind == "decimal":
+        digits = len(str(_INT_RANGE[(old.bits or 64, old.signed)][1]))
+        return "TYPE_WIDENED" if (new.precision or 0) - (new.scale or 0) >= digits else "TYPE_WIDENED_LOSSY"
+    if old.kind in ("float", "decimal") and new.kind in ("integer", "float", "decimal"):
+        return "TYPE_NARROWED"
+    if old.kind == "date" and new.kind == "timestamp" and new.timezone is None:
+        return "TYPE_WIDENED"
+    if old.kind == "timestamp" and new.kind == "date":
+        return "TYPE_NARROWED"
+    if {old.kind, new.kind} == {"date", "timestamp"}:
+        return "TYPE_TEMPORAL_CHANGED"
+    return "TYPE_CHANGED"
+
+
+def _comparable(old: FieldType, new: FieldType) -> bool:
+    numeric = ("integer", "float", "decimal")
+    return old.kind == new.kind or (old.kind in numeric and new.kind in numeric)
+
+
+def _bound_text(value: object, exclusive: bool) -> str | None:
+    if value is None:
+        return None
+    return f"{show(value)} (exclusive)" if exclusive else show(value)
+
+
+def _classification(field: Field) -> str:
+    return f"{'pii' if field.pii else 'not pii'}, {field.classification or 'unclassified'}"
+
+
+def _seconds(duration: Any) -> float | None:
+    return None if duration is None else duration.seconds
+
+
+def _percent(text: str | None) -> float | None:
+    return None if text is None else float(text.strip().rstrip("%"))
+
+
+def _rank(frequency: str | None) -> int | None:
+    if frequency is None:
+        return None
+    word = frequency.strip().lower().replace("_", " ").replace("near-real-time", "near real-time")
+    return _FREQUENCIES.index(word) if word in _FREQUENCIES else None
+
+
+def _quality(rule: Any) -> str:
+    columns = f" on {', '.join(rule.columns)}" if rule.columns else ""
+    return f"{rule.kind}{columns}"
