@@ -249,6 +249,16 @@ class _Differ:
 
     def field(self, old: Field, new: Field, subject: str) -> None:
         self.type(old.type, new, subject)
+        for dropped in (n for n in old.renamed_from if n not in new.renamed_from):
+            self.add(
+                "FIELD_OLD_NAME_DROPPED",
+                subject,
+                f"Files that still have '{dropped}' no longer load as '{new.name}'.",
+                new.pos,
+                dropped,
+                None,
+                f"producers must write '{new.name}'; the deprecated attribute '{dropped}' is gone",
+            )
         if old.required != new.required:
             rule = "FIELD_BECAME_NON_NULLABLE" if new.required else "FIELD_BECAME_NULLABLE"
             self.add(

@@ -59,7 +59,12 @@ class Rule:
         return tuple(parties)
 
     def bump(self, mode: str) -> Bump:
-        """The bump this change needs under a compatibility mode (before the 0.x rule)."""
+        """The bump this change needs under a compatibility mode (before the 0.x rule).
+
+        A policy violation needs no bump: no version makes it acceptable, so it fails on its own.
+        """
+        if self.policy:
+            return "none"
         if self.code or self.always_major:
             return "major"
         base = mode.removesuffix("_TRANSITIVE")
@@ -116,6 +121,14 @@ _ALL = [
         forward=False,
         code=True,
         waiver="a rename back is itself a FIELD_RENAMED",
+    ),
+    _r(
+        "FIELD_OLD_NAME_DROPPED",
+        "A renamed field's old name is no longer accepted.",
+        "Removed",
+        backward=False,
+        code=True,
+        waiver="accepting an old name again is a FIELD_RENAMED",
     ),
     _r(
         "FIELD_RENAME_SUSPECTED",
