@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from contractgen import write
-from contractgen.diagnostics import Diagnostic, Position
+from contractgen.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
     from contractgen.changelog import Changelog
@@ -69,7 +69,7 @@ def build(contracts: Path, out: Path, templates: Path | None = None, check: bool
     """Build (or with `check`, compare) every package; write nothing if any contract is refused."""
     from contractgen import naming, render
     from contractgen.evolve import Verdict
-    from contractgen.load import load_bytes
+    from contractgen.load import load_all
     from contractgen.plan import content_hash, plan
 
     result = BuildResult()
@@ -81,30 +81,29 @@ def build(contracts: Path, out: Path, templates: Path | None = None, check: bool
     for path in contract_files(contracts):
         shown = display_path(path, contracts)
         data = path.read_bytes()
-        contract, diagnostics = load_bytes(data, shown)
+        loaded, diagnostics = load_all(data, shown)
         result.diagnostics += diagnostics
-        if contract is None:
-            continue
-        package = naming.package(contract.data_source)
-        if package in owner:
-            result.diagnostics.append(
-                Diagnostic(
-                    shown,
-                    Position(1, 1),
-                    "error",
-                    f"package '{package}' is also generated from {owner[package]}",
-                    "give each contract its own data_source",
+        for contract in loaded:
+            package = naming.package(contract.data_source)
+            if package in owner:
+                result.diagnostics.append(
+                    Diagnostic(
+                        shown,
+                        contract.loc("schema"),
+                        "error",
+                        f"package '{package}' is also generated from {owner[package]}",
+                        "give each contract (and each ODCS table) its own name",
+                    )
                 )
-            )
-            continue
-        owner[package] = shown
-        log = history(contract, out / package, path)
-        if isinstance(log, Verdict):
-            result.refused.append(log)
-            continue
-        digest = content_hash(data, fingerprint)
-        packages[package] = render.render(plan(contract, shown, digest, log), env)
-        meta[package] = {"source": shown, "hash": digest}
+                continue
+            owner[package] = shown
+            log = history(contract, out / package, path)
+            if isinstance(log, Verdict):
+                result.refused.append(log)
+                continue
+            digest = content_hash(data, fingerprint)
+            packages[package] = render.render(plan(contract, shown, digest, log), env)
+            meta[package] = {"source": shown, "hash": digest}
     if not result.ok:
         return result
     result.packages = sorted(packages)

@@ -163,7 +163,7 @@ def lint(
     Example: contractgen lint contracts/customer_master.yaml
     """
     from contractgen.build import contract_files
-    from contractgen.load import load_bytes
+    from contractgen.load import load_all
 
     files: list[Path] = []
     for path in paths or [Path("contracts")]:
@@ -179,7 +179,7 @@ def lint(
             data = path.read_bytes()
         except OSError as exc:
             _fail(f"{path}: cannot read: {exc.strerror}", Exit.IO)
-        diagnostics += load_bytes(data, str(path))[1]
+        diagnostics += load_all(data, str(path))[1]
     errors = sum(d.severity == "error" for d in diagnostics)
     if output is Format.json:
         records = [
@@ -213,20 +213,15 @@ def validate(
         UnexpectedPolicy, typer.Option(help="What to do with columns the contract does not list.")
     ] = UnexpectedPolicy.error,
     output: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+    table_name: Annotated[
+        str | None, typer.Option("--table", help="Which table, for a file that describes several (ODCS).")
+    ] = None,
 ) -> None:
     """Check a data file against a contract, as the generated reader would.
 
     Example: contractgen validate contracts/customer_master.yaml data/customers.parquet
     """
-    from contractgen.diagnostics import ContractError
-    from contractgen.load import load_file
-
-    try:
-        parsed = load_file(contract)
-    except ContractError as exc:
-        for diagnostic in exc.diagnostics:
-            _say(diagnostic.render(), err=True)
-        _fail(f"{contract} has errors; fix them first (see 'contractgen lint')", Exit.PROBLEMS)
+    parsed = _pick(_load_or_fail(contract), table_name, contract)
 
     from contractgen import runtime
     from contractgen.tables import table
@@ -257,20 +252,31 @@ def validate(
         _say(f"{data}: {frame.height:,} rows match {spec.label}", color="green")
 
 
-def _load_or_fail(path: Path, data: bytes | None = None, shown: str | None = None) -> Contract:
-    from contractgen.load import load_bytes
+def _load_or_fail(path: Path, data: bytes | None = None, shown: str | None = None) -> list[Contract]:
+    """Every contract in a file (several tables for ODCS), or exit with the diagnostics."""
+    from contractgen.load import load_all
 
     if data is None:
         try:
             data = path.read_bytes()
         except OSError as exc:
             _fail(f"{path}: cannot read: {exc.strerror}", Exit.IO)
-    contract, diagnostics = load_bytes(data, shown or str(path))
-    if contract is None:
+    contracts, diagnostics = load_all(data, shown or str(path))
+    if not contracts:
         for diagnostic in diagnostics:
             _say(diagnostic.render(), err=True)
         _fail(f"{shown or path} has errors; fix them first (see 'contractgen lint')", Exit.PROBLEMS)
-    return contract
+    return contracts
+
+
+def _pick(contracts: list[Contract], name: str | None, path: Path) -> Contract:
+    if name is None and len(contracts) == 1:
+        return contracts[0]
+    names = [c.data_source for c in contracts]
+    chosen = next((c for c in contracts if c.data_source == name), None)
+    if chosen is None:
+        _fail(f"{path} describes the tables {', '.join(names)}; choose one with --table", Exit.USAGE)
+    return chosen
 
 
 @app.command()
@@ -287,12 +293,12 @@ def diff(
 
     Example: contractgen diff old/usage_activity.yaml contracts/usage_activity.yaml --format markdown
     """
-    from contractgen.evolve import evaluate
+    from contractgen.evolve import evaluate_files
     from contractgen.report import render
 
-    verdict = evaluate(_load_or_fail(old), _load_or_fail(new))
-    sys.stdout.write(render([verdict], output.value))
-    if not verdict.ok:
+    verdicts = evaluate_files(_load_or_fail(old), _load_or_fail(new))
+    sys.stdout.write(render(verdicts, output.value))
+    if not all(v.ok for v in verdicts):
         raise typer.Exit(int(Exit.REFUSED))
 
 
@@ -314,7 +320,7 @@ def breaking(
     """
     from contractgen import gitlog
     from contractgen.build import contract_files
-    from contractgen.evolve import evaluate
+    from contractgen.evolve import evaluate_files
     from contractgen.report import render
 
     if not contracts.is_dir():
@@ -333,7 +339,7 @@ def breaking(
         if before is None:
             continue  # a new contract: nothing to break
         old = _load_or_fail(path, before, f"{against}:{rel}")
-        verdicts.append(evaluate(old, new))
+        verdicts += evaluate_files(old, new)
     sys.stdout.write(render(verdicts, output.value))
     if not all(v.ok for v in verdicts):
         raise typer.Exit(int(Exit.REFUSED))
@@ -343,6 +349,9 @@ def breaking(
 def changelog(
     contract: Annotated[Path, typer.Argument(help="The contract YAML file, tracked in git.")],
     output: Annotated[Format, typer.Option("--format", help="text (Markdown) or json.")] = Format.text,
+    table_name: Annotated[
+        str | None, typer.Option("--table", help="Which table, for a file that describes several (ODCS).")
+    ] = None,
 ) -> None:
     """Rebuild a contract's whole changelog from its git history.
 
@@ -353,7 +362,7 @@ def changelog(
     from contractgen.evolve import Verdict
     from contractgen.render import environment
 
-    current = _load_or_fail(contract)
+    current = _pick(_load_or_fail(contract), table_name, contract)
     log = gitlog.rebuild(contract, current)
     if isinstance(log, Verdict):
         _refuse([log])

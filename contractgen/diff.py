@@ -523,8 +523,8 @@ class _Differ:
                 self.name,
                 "Owner, domain or contacts changed.",
                 new.loc("owner"),
-                old.owner,
-                new.owner,
+                old.owner if old.owner != new.owner else None,
+                new.owner if old.owner != new.owner else None,
             )
         if old.consumers != new.consumers:
             self.add(

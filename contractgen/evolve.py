@@ -153,6 +153,47 @@ def evaluate(old: Contract, new: Contract, on: dt.date | None = None) -> Verdict
     return verdict
 
 
+def evaluate_files(old: list[Contract], new: list[Contract], on: dt.date | None = None) -> list[Verdict]:
+    """Verdicts for every table of two versions of a file (ODCS files hold several).
+
+    A table that appears or disappears is compared with an empty stand-in at the other version,
+    so that its DATASET_ADDED or DATASET_REMOVED finding is weighed like any other.
+    """
+    old_by = {c.data_source: c for c in old}
+    new_by = {c.data_source: c for c in new}
+    old_version = old[0].version if old else "0.0.0"
+    new_version = new[0].version if new else old_version
+    verdicts = []
+    for contract in new:
+        if contract.data_source in old_by:
+            verdicts.append(evaluate(old_by[contract.data_source], contract, on))
+            continue
+        before = dataclasses.replace(contract, fields=(), version=old_version)
+        finding = Finding(
+            RULES["DATASET_ADDED"],
+            contract.data_source,
+            f"Table '{contract.data_source}' was added.",
+            contract.path,
+            contract.loc("schema"),
+        )
+        verdicts.append(Verdict(before, contract, contract.change_policy.compatibility, [finding]))
+    for contract in old:
+        if contract.data_source in new_by:
+            continue
+        after = dataclasses.replace(
+            contract, fields=(), version=new_version, path=new[0].path if new else contract.path
+        )
+        finding = Finding(
+            RULES["DATASET_REMOVED"],
+            contract.data_source,
+            f"Table '{contract.data_source}' was removed.",
+            after.path,
+            new[0].loc("schema") if new else after.loc("schema"),
+        )
+        verdicts.append(Verdict(contract, after, contract.change_policy.compatibility, [finding]))
+    return verdicts
+
+
 def policy_findings(old: Contract, new: Contract, findings: list[Finding], on: dt.date) -> list[Finding]:
     """Change-policy violations: removal without deprecation or before the sunset, short notice."""
     policy = new.change_policy

@@ -53,9 +53,12 @@ def verify(root: Path, ref: str) -> None:
     _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
 
 
-def committed_versions(path: Path) -> list[Contract]:
-    """Each version of a contract as last committed, oldest first; unloadable states are skipped."""
-    from contractgen.load import load_bytes
+def committed_versions(path: Path, data_source: str) -> list[Contract]:
+    """Each version of a contract (a table, for ODCS files) as last committed, oldest first.
+
+    States that do not load are skipped: history is what it is.
+    """
+    from contractgen.load import load_all
 
     root, rel = locate(path)
     commits = _git(root, "log", "--format=%H", "--reverse", "--", rel).split()
@@ -64,7 +67,7 @@ def committed_versions(path: Path) -> list[Contract]:
         data = show(root, commit, rel)
         if data is None:
             continue
-        contract, _ = load_bytes(data, rel)
+        contract = next((c for c in load_all(data, rel)[0] if c.data_source == data_source), None)
         if contract is None:
             continue
         if versions and versions[-1].version == contract.version:
@@ -83,7 +86,7 @@ def rebuild(path: Path, current: Contract) -> Changelog | Verdict:
     from contractgen import changelog, evolve
 
     try:
-        versions = committed_versions(path)
+        versions = committed_versions(path, current.data_source)
     except GitError:
         versions = []
     log: Changelog | None = None

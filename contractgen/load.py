@@ -193,6 +193,23 @@ def load_file(path: str | Path, display: str | None = None) -> Contract:
     return contract
 
 
+def load_all(data: bytes, path: str) -> tuple[list[Contract], list[Diagnostic]]:
+    """Every contract in a file: one for a contractgen contract, one per table for ODCS."""
+    from contractgen import odcs
+
+    report = Report(path)
+    text = yamltree.decode(data, report)
+    root = yamltree.parse(text, report) if text is not None else None
+    if root is None:
+        contracts: list[Contract] = []
+    elif odcs.is_odcs(root):
+        contracts = odcs.import_root(root, report, path)
+    else:
+        contract = _Loader(report).contract(root, path)
+        contracts = [contract] if contract is not None else []
+    return ([] if report.has_errors else contracts), report.sorted()
+
+
 def load_bytes(data: bytes, path: str) -> tuple[Contract | None, list[Diagnostic]]:
     """Load contract text; return the contract (None on any error) and all diagnostics."""
     report = Report(path)

@@ -371,6 +371,21 @@ _ALL = [
         waiver="a rename back is itself a DATASET_RENAMED",
     ),
     _r(
+        "DATASET_ADDED",
+        "Table added.",
+        "Added",
+        soft="info",
+        waiver="a new table breaks nobody; removing one is DATASET_REMOVED, which also breaks code",
+    ),
+    _r(
+        "DATASET_REMOVED",
+        "Table removed.",
+        "Removed",
+        forward=False,
+        code=True,
+        waiver="its inverse, DATASET_ADDED, breaks nobody",
+    ),
+    _r(
         "STATUS_DOWNGRADED",
         "Status lowered (e.g. active to deprecated).",
         "Changed",

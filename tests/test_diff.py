@@ -435,8 +435,25 @@ def test_dataset_renamed():
     assert found(old, new) == [("DATASET_RENAMED", "breaking", "major")]
 
 
+def test_tables_added_and_removed():
+    from contractgen.evolve import evaluate_files
+
+    a = contract("", head="data_source: a\nversion: 1.0.0\n")
+    b = contract("", head="data_source: b\nversion: 1.0.0\n")
+    added = evaluate_files([a], [a, b], dt.date(2026, 6, 1))
+    assert [(f.rule.id, f.severity(v.mode), f.bump(v.mode)) for v in added for f in v.findings] == [
+        ("DATASET_ADDED", "info", "minor")
+    ]
+    removed = evaluate_files([a, b], [a], dt.date(2026, 6, 1))
+    assert [(f.rule.id, f.severity(v.mode), f.bump(v.mode)) for v in removed for f in v.findings] == [
+        ("DATASET_REMOVED", "breaking", "major")
+    ]
+    assert [v.ok for v in removed] == [True, False]
+
+
 def test_every_rule_has_a_case():
-    covered = {rule for *_, expected in CASES.values() for rule, _, _ in expected} | {"DATASET_RENAMED"}
+    tested_elsewhere = {"DATASET_RENAMED", "DATASET_ADDED", "DATASET_REMOVED"}
+    covered = {rule for *_, expected in CASES.values() for rule, _, _ in expected} | tested_elsewhere
     assert sorted(set(RULES) - covered) == []
     assert len(RULES) >= 35
 

@@ -1,0 +1,499 @@
+"""Import an Open Data Contract Standard (ODCS v3) file: one `Contract` per schema object.
+
+ODCS describes several tables in one file; contractgen's unit is one table per contract, so each
+schema object becomes a contract named after it, sharing the file's version, status, team, SLA
+and servers. The YAML is read by the same safe reader as native contracts, so positions are kept.
+What has no place in a contract (prices, tags, authoritative definitions, ...) is left out, and
+every lossy choice (a type that had to be guessed) is reported as a warning at its position.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+from contractgen import naming, yamltree
+from contractgen.contract import (
+    Access,
+    ChangePolicy,
+    Contract,
+    Deprecation,
+    Duration,
+    Field,
+    FieldType,
+    Party,
+    QualityRule,
+    Sla,
+    Value,
+)
+from contractgen.diagnostics import Diagnostic, Position, Report
+from contractgen.load import _parse_value
+from contractgen.yamltree import Map, Node, Scalar, Seq
+
+_SIZED = re.compile(
+    r"^\s*(?:varchar|char|character varying|bpchar|nvarchar|string)\s*[\[(]\s*(\d+)\s*[\])]\s*$", re.I
+)
+_DECIMAL = re.compile(r"^\s*(?:decimal|numeric|number)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)\s*$", re.I)
+_PHYSICAL: dict[str, FieldType] = {
+    "int": FieldType("integer", bits=32),
+    "int4": FieldType("integer", bits=32),
+    "integer": FieldType("integer", bits=32),
+    "serial": FieldType("integer", bits=32),
+    "int2": FieldType("integer", bits=16),
+    "smallint": FieldType("integer", bits=16),
+    "smallserial": FieldType("integer", bits=16),
+    "tinyint": FieldType("integer", bits=8),
+    "int8": FieldType("integer", bits=64),
+    "bigint": FieldType("integer", bits=64),
+    "bigserial": FieldType("integer", bits=64),
+    "long": FieldType("integer", bits=64),
+    "float": FieldType("float", bits=64),
+    "float8": FieldType("float", bits=64),
+    "double": FieldType("float", bits=64),
+    "double precision": FieldType("float", bits=64),
+    "real": FieldType("float", bits=32),
+    "float4": FieldType("float", bits=32),
+    "uuid": FieldType("string", format="uuid"),
+    "bool": FieldType("boolean"),
+    "boolean": FieldType("boolean"),
+    "flag": FieldType("boolean"),  # a common PostgreSQL domain over boolean
+    "bytea": FieldType("binary"),
+    "binary": FieldType("binary"),
+    "blob": FieldType("binary"),
+    "date": FieldType("date"),
+    "time": FieldType("time"),
+    "timestamp": FieldType("timestamp"),
+    "datetime": FieldType("timestamp"),
+    "timestamptz": FieldType("timestamp", timezone="UTC"),
+    "timestamp_tz": FieldType("timestamp", timezone="UTC"),
+    "timestamp with time zone": FieldType("timestamp", timezone="UTC"),
+}
+_LOGICAL = {
+    "string": FieldType("string"),
+    "integer": FieldType("integer", bits=64),
+    "number": FieldType("float", bits=64),
+    "boolean": FieldType("boolean"),
+    "date": FieldType("date"),
+    "time": FieldType("time"),
+    "timestamp": FieldType("timestamp"),
+}
+_STATUS = {
+    "proposed": "draft",
+    "draft": "draft",
+    "active": "active",
+    "deprecated": "deprecated",
+    "retired": "retired",
+}
+_UNITS = {
+    "d": "days",
+    "day": "days",
+    "days": "days",
+    "h": "hours",
+    "m": "minutes",
+    "y": "years",
+    "ms": "seconds",
+}
+
+
+def is_odcs(root: Node) -> bool:
+    """An ODCS document says so: kind DataContract and an apiVersion."""
+    if not isinstance(root, Map):
+        return False
+    keys = {k.text: v for k, v in root.items}
+    kind = keys.get("kind")
+    return "apiVersion" in keys and isinstance(kind, Scalar) and kind.text == "DataContract"
+
+
+def load_odcs(data: bytes, path: str) -> tuple[list[Contract], list[Diagnostic]]:
+    """Every table of an ODCS file as a contract, with warnings for what was guessed."""
+    report = Report(path)
+    text = yamltree.decode(data, report)
+    root = yamltree.parse(text, report) if text is not None else None
+    contracts = import_root(root, report, path) if root is not None else []
+    return ([] if report.has_errors else contracts), report.sorted()
+
+
+def import_root(root: Node, report: Report, path: str) -> list[Contract]:
+    """The tables of an already parsed ODCS document."""
+    return _Importer(report, path).contracts(root)
+
+
+def _get(node: Node | None, key: str) -> Node | None:
+    if isinstance(node, Map):
+        for k, v in node.items:
+            if k.text == key:
+                return v
+    return None
+
+
+def _text(node: Node | None) -> str | None:
+    if isinstance(node, Scalar) and not node.is_null:
+        return node.text
+    return None
+
+
+def _flag(node: Node | None) -> bool:
+    return isinstance(node, Scalar) and node.text.lower() in ("true", "yes")
+
+
+def _each(node: Node | None) -> Iterator[Node]:
+    if isinstance(node, Seq):
+        yield from node.items
+
+
+class _Importer:
+    def __init__(self, report: Report, path: str) -> None:
+        self.report = report
+        self.path = path
+
+    def contracts(self, root: Node) -> list[Contract]:
+        if not is_odcs(root):
+            self.report.error(root.pos, "not an ODCS contract (no 'kind: DataContract' with an apiVersion)")
+            return []
+        for key in ("apiVersion", "kind", "id", "version", "status"):
+            if _text(_get(root, key)) is None:
+                self.report.error(root.pos, f"ODCS requires '{key}' at the top level", f"add '{key}:'")
+        for table in _each(_get(root, "schema")):
+            self.check_object(table, "schema object")
+        version = _text(_get(root, "version")) or "0.0.0"
+        if not re.match(r"^\d+\.\d+\.\d+", version):
+            self.report.warning(
+                _get(root, "version").pos if _get(root, "version") else root.pos,  # type: ignore[union-attr]
+                f"version '{version}' is not semantic; read as 0.0.0",
+            )
+            version = "0.0.0"
+        description = _get(root, "description")
+        purpose = _text(_get(description, "purpose")) or _text(description)
+        shared = {
+            "version": version,
+            "status": _STATUS.get((_text(_get(root, "status")) or "active").lower(), "active"),
+            "domain": _text(_get(root, "domain")),
+            "owner": self.owner(root),
+            "contacts": self.contacts(root),
+            "sla": self.sla(root),
+            "access": self.access(root),
+            "change_policy": ChangePolicy(),
+        }
+        name = _text(_get(root, "name"))
+        # Where each part of a contract was written, by the ODCS key that holds it.
+        where = {
+            "version": "version",
+            "status": "status",
+            "domain": "owner",
+            "team": "owner",
+            "name": "description",
+            "description": "description",
+            "support": "owner",
+            "slaProperties": "sla",
+            "servers": "access",
+            "roles": "access",
+        }
+        top_locs = (
+            tuple((where[k.text], k.pos) for k, _ in root.items if k.text in where)
+            if isinstance(root, Map)
+            else ()
+        )
+        out = []
+        for table in _each(_get(root, "schema")):
+            table_name = _text(_get(table, "name")) or "table"
+            fields = self.fields(_get(table, "properties"), table_name)
+            if not fields:
+                self.report.warning(table.pos, f"schema object '{table_name}' has no properties; skipped")
+                continue
+            out.append(
+                Contract(
+                    data_source=naming.package(table_name),
+                    fields=fields,
+                    path=self.path,
+                    title=_text(_get(table, "businessName")) or name,
+                    description=_text(_get(table, "description")) or purpose,
+                    quality=self.quality(table),
+                    locs=(*top_locs, ("schema", table.pos), ("quality", table.pos)),
+                    **shared,  # type: ignore[arg-type]
+                )
+            )
+        return out
+
+    def check_object(self, node: Node, what: str) -> None:
+        """What the ODCS JSON schema requires of a schema object or a property."""
+        if not isinstance(node, Map):
+            self.report.error(node.pos, f"each {what} must be a mapping")
+            return
+        if _text(_get(node, "name")) is None:
+            self.report.error(node.pos, f"a {what} has no name", "add 'name:'")
+        for key, value in node.items:
+            if (
+                key.text in ("description", "businessName", "physicalName")
+                and isinstance(value, Scalar)
+                and value.is_null
+            ):
+                self.report.error(
+                    value.pos,
+                    f"'{key.text}' of a {what} is empty; ODCS wants text",
+                    "write the text or remove the key",
+                )
+        logical = _text(_get(node, "logicalType"))
+        if logical is not None and logical.lower() not in (*_LOGICAL, "object", "array"):
+            self.report.error(
+                _get(node, "logicalType").pos,  # type: ignore[union-attr]
+                f"unknown logicalType '{logical}'",
+                "ODCS logical types: string, integer, number, boolean, date, time, timestamp, object, array",
+            )
+        for prop in _each(_get(node, "properties")):
+            self.check_object(prop, "property")
+
+    def owner(self, root: Node) -> str | None:
+        team = _get(root, "team")
+        return _text(_get(team, "name")) if isinstance(team, Map) else None
+
+    def contacts(self, root: Node) -> tuple[Party, ...]:
+        team = _get(root, "team")
+        members = _get(team, "members") if isinstance(team, Map) else team
+        out = [
+            Party(
+                name=_text(_get(m, "username")) or _text(_get(m, "name")) or "member",
+                role=_text(_get(m, "role")),
+            )
+            for m in _each(members)
+        ]
+        out += [
+            Party(name=_text(_get(s, "channel")) or "support", channel=_text(_get(s, "url")))
+            for s in _each(_get(root, "support"))
+        ]
+        return tuple(out)
+
+    def sla(self, root: Node) -> Sla:
+        values: dict[str, str] = {}
+        for prop in _each(_get(root, "slaProperties")):
+            key, value = _text(_get(prop, "property")), _text(_get(prop, "value"))
+            unit = _text(_get(prop, "unit"))
+            if key and value and key not in values:
+                values[key] = f"{value} {_UNITS.get(unit or '', unit or '')}".strip()
+
+        def duration(key: str) -> Duration | None:
+            text = values.get(key)
+            match = re.match(
+                r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|y|days?|hours?|minutes?|years?|seconds?)\b", text or ""
+            )
+            if text is None or match is None:
+                return None
+            unit = match.group(2)
+            seconds = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86_400, "y": 31_536_000}[
+                unit[0] if unit != "ms" else "ms"
+            ]
+            return Duration(text, float(match.group(1)) * seconds)
+
+        uptime = values.get("availability") or values.get("uptime")
+        return Sla(
+            update_frequency=values.get("frequency"),
+            max_delay=duration("latency"),
+            uptime=uptime if uptime and uptime.endswith("%") else None,
+            retention=duration("retention"),
+        )
+
+    def access(self, root: Node) -> Access:
+        server = next(_each(_get(root, "servers")), None)
+        if server is None:
+            return Access()
+        parts = [_text(_get(server, k)) for k in ("host", "database", "schema", "topic")]
+        roles = [
+            f"{_text(_get(r, 'role'))}: {_text(_get(r, 'access'))}" for r in _each(_get(server, "roles"))
+        ]
+        roles += [f"{_text(_get(r, 'role'))}: {_text(_get(r, 'access'))}" for r in _each(_get(root, "roles"))]
+        return Access(
+            system=_text(_get(server, "type")),
+            endpoint="/".join(p for p in parts if p) or None,
+            permissions="; ".join(roles) or None,
+        )
+
+    def quality(self, table: Node) -> tuple[QualityRule, ...]:
+        out = []
+        for rule in _each(_get(table, "quality")):
+            metric = (
+                _text(_get(rule, "metric")) or _text(_get(rule, "rule")) or _text(_get(rule, "name")) or ""
+            ).lower()
+            if metric in ("rowcount", "row_count"):
+                minimum = _text(_get(rule, "mustBeGreaterThan"))
+                at_least = _text(_get(rule, "mustBeGreaterOrEqualTo"))
+                low = (
+                    int(minimum) + 1
+                    if minimum and minimum.isdigit()
+                    else int(at_least)
+                    if at_least and at_least.isdigit()
+                    else None
+                )
+                out.append(
+                    QualityRule(
+                        "row_count", rule.pos, min_rows=low, description=_text(_get(rule, "description"))
+                    )
+                )
+            else:
+                out.append(
+                    QualityRule(
+                        "custom", rule.pos, description=_text(_get(rule, "description")) or metric or None
+                    )
+                )
+        return tuple(out)
+
+    def fields(self, node: Node | None, owner: str) -> tuple[Field, ...]:
+        out = []
+        seen: set[str] = set()
+        for prop in _each(node):
+            name = _text(_get(prop, "name"))
+            if name is None:
+                self.report.error(
+                    prop.pos, f"a property of '{owner}' has no name", "give every property a name"
+                )
+                continue
+            if name in seen:
+                self.report.error(
+                    prop.pos, f"duplicate property '{name}' in '{owner}'", "remove or rename one"
+                )
+                continue
+            seen.add(name)
+            field = self.field(prop, name, f"{owner}.{name}")
+            if field is not None:
+                out.append(field)
+        return tuple(out)
+
+    def field(self, prop: Node, name: str, where: str) -> Field | None:
+        ftype = self.field_type(prop, where)
+        if ftype is None:
+            return None
+        options = _get(prop, "logicalTypeOptions")
+        required = _flag(_get(prop, "required"))
+        primary = _flag(_get(prop, "primaryKey"))
+        classification = _text(_get(prop, "classification"))
+        pii = False
+        for custom in _each(_get(prop, "customProperties")):
+            if (_text(_get(custom, "property")) or "").lower() == "pii":
+                pii = _flag(_get(custom, "value"))
+        field = Field(
+            name=name,
+            type=ftype,
+            pos=prop.pos,
+            required=required or primary,
+            description=_text(_get(prop, "description")),
+            unique=_flag(_get(prop, "unique")),
+            primary_key=primary,
+            pattern=_text(_get(options, "pattern"))
+            if ftype.kind == "string" and ftype.format is None
+            else None,
+            min_length=_int(_get(options, "minLength")),
+            max_length=_int(_get(options, "maxLength")) or _sized(prop),
+            pii=pii,
+            classification=classification,
+            examples=tuple(t for t in (_text(e) for e in _each(_get(prop, "examples"))) if t is not None),
+            locs=tuple((k.text, v.pos) for k, v in prop.items) if isinstance(prop, Map) else (),
+            deprecated=Deprecation() if (_text(_get(prop, "status")) or "").lower() == "deprecated" else None,
+        )
+        return self.bounds(field, prop, options, where)
+
+    def bounds(self, field: Field, prop: Node, options: Node | None, where: str) -> Field:
+        """Ranges from logicalTypeOptions, or from a column quality rule that is a plain bound."""
+        changes: dict[str, object] = {}
+        sources: list[tuple[str, str, bool]] = [
+            ("minimum", "minimum", False),
+            ("exclusiveMinimum", "minimum", True),
+            ("maximum", "maximum", False),
+            ("exclusiveMaximum", "maximum", True),
+        ]
+        for key, bound, exclusive in sources:
+            value = self.value(_get(options, key), field.type, where)
+            if value is not None:
+                changes[bound], changes[f"exclusive_{bound}"] = value, exclusive
+        for rule in _each(_get(prop, "quality")):
+            if _get(rule, "query") is not None or _get(rule, "metric") is not None:
+                continue  # a query or a library metric, not a bound on the values
+            for key, bound, exclusive in (
+                ("mustBeGreaterThan", "minimum", True),
+                ("mustBeGreaterOrEqualTo", "minimum", False),
+                ("mustBeLessThan", "maximum", True),
+                ("mustBeLessOrEqualTo", "maximum", False),
+            ):
+                value = self.value(_get(rule, key), field.type, where)
+                if value is not None and bound not in changes:
+                    changes[bound], changes[f"exclusive_{bound}"] = value, exclusive
+        return replace(field, **changes) if changes else field  # type: ignore[arg-type]
+
+    def value(self, node: Node | None, ftype: FieldType, where: str) -> Value | None:
+        text = _text(node)
+        if text is None or ftype.kind not in ("integer", "float", "decimal", "date", "time", "timestamp"):
+            return None
+        try:
+            return _parse_value(text.replace(" ", "T", 1) if ftype.kind == "timestamp" else text, ftype)
+        except ValueError as exc:
+            assert node is not None
+            self.report.warning(node.pos, f"{where}: bound '{text}' left out: {exc}")
+            return None
+
+    def field_type(self, prop: Node, where: str) -> FieldType | None:
+        logical = (_text(_get(prop, "logicalType")) or "").lower()
+        physical = (_text(_get(prop, "physicalType")) or "").strip()
+        options = _get(prop, "logicalTypeOptions")
+        pos = _get(prop, "logicalType").pos if _get(prop, "logicalType") is not None else prop.pos  # type: ignore[union-attr]
+        if logical == "array":
+            items = _get(prop, "items")
+            item = self.field(items, "item", f"{where}[]") if isinstance(items, Map) else None
+            if item is None:
+                self.report.warning(pos, f"{where}: array without items; imported as a list of strings")
+                item = Field("item", FieldType("string"), pos)
+            return FieldType("list", items=item)
+        if logical == "object":
+            members = self.fields(_get(prop, "properties"), where)
+            if members:
+                return FieldType("struct", fields=members)
+            return self.from_physical(physical, logical, pos, where)
+        sized = _DECIMAL.match(physical)
+        if sized and logical in ("number", "", "integer"):
+            precision, scale = int(sized.group(1)), int(sized.group(2) or 0)
+            if 1 <= precision <= 38 and scale <= precision:
+                return FieldType("decimal", precision=precision, scale=scale)
+        base = _PHYSICAL.get(physical.lower())
+        if base is not None and (
+            logical in ("", "object")
+            or base.kind == _LOGICAL.get(logical, base).kind
+            or (logical == "number" and base.kind in ("integer", "float"))
+            or (logical == "date" and base.kind == "timestamp")
+        ):
+            ftype = base
+        elif logical in _LOGICAL:
+            ftype = _LOGICAL[logical]
+        else:
+            return self.from_physical(physical, logical, pos, where)
+        fmt = (_text(_get(options, "format")) or "").lower()
+        if ftype.kind == "float" and fmt == "f32":
+            ftype = FieldType("float", bits=32)
+        if ftype.kind == "integer" and fmt in ("i32", "i64"):
+            ftype = FieldType("integer", bits=int(fmt[1:]))
+        if ftype.kind == "string" and fmt in ("uuid", "email"):
+            ftype = FieldType("string", format=fmt)
+        if ftype.kind == "timestamp" and _flag(_get(options, "timezone")):
+            zone = _text(_get(options, "defaultTimezone")) or "UTC"
+            ftype = FieldType("timestamp", timezone=zone)
+        if physical.lower() in ("numeric", "decimal") and ftype.kind == "float":
+            self.report.warning(pos, f"{where}: {physical} without precision and scale imported as float64")
+        return ftype
+
+    def from_physical(self, physical: str, logical: str, pos: Position, where: str) -> FieldType:
+        base = _PHYSICAL.get(physical.lower())
+        if base is not None:
+            return base
+        self.report.warning(
+            pos,
+            f"{where}: {logical or 'no logicalType'} with physicalType '{physical or '?'}' read as string",
+            "describe the value with a logicalType (and properties for an object) to check it precisely",
+        )
+        return FieldType("string")
+
+
+def _int(node: Node | None) -> int | None:
+    text = _text(node)
+    return int(text) if text is not None and text.isdigit() else None
+
+
+def _sized(prop: Node) -> int | None:
+    match = _SIZED.match(_text(_get(prop, "physicalType")) or "")
+    length = int(match.group(1)) if match else None
+    return length if length is not None and length < 2**31 - 1 else None
