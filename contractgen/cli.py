@@ -375,6 +375,40 @@ def changelog(
     sys.stdout.write(template.render(package=naming.package(current.data_source), releases=releases(log)))
 
 
+@app.command()
+def rules(
+    output: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+    mode: Annotated[str, typer.Option(help="Compatibility mode for severity and bump.")] = "FULL_TRANSITIVE",
+) -> None:
+    """List every change rule: its ID, whom it breaks and the bump it needs.
+
+    Example: contractgen rules --mode BACKWARD
+    """
+    from contractgen.rules import MODES, RULES
+
+    if mode not in MODES:
+        _fail(f"unknown mode '{mode}'; use one of {', '.join(MODES)}", Exit.USAGE)
+    if output is Format.json:
+        records = [
+            {
+                "rule": r.id,
+                "summary": r.summary,
+                "severity": r.severity(mode),
+                "required_bump": r.bump(mode),
+                "breaks": list(r.breaks()),
+                "compat": {"backward": r.backward, "forward": r.forward},
+                "section": r.section,
+                "mirror": r.mirror,
+            }
+            for r in RULES.values()
+        ]
+        typer.echo(json.dumps(records, indent=2))
+        return
+    for r in RULES.values():
+        whom = f" [{','.join(r.breaks())}]" if r.breaks() else ""
+        typer.echo(f"{r.id:<36} {r.severity(mode):<9} {r.bump(mode):<5}{whom} {r.summary}")
+
+
 def _violations_json(exc: object) -> dict[str, object]:
     from contractgen.runtime import ContractViolationError
 

@@ -508,3 +508,19 @@ _ALL = [
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _ALL}
 assert len(RULES) == len(_ALL), "duplicate rule IDs"
+
+
+def markdown_table() -> str:
+    """Every rule with its compatibility and the bump it needs in each mode (docs/evolution.md)."""
+    head = "| rule | change | old data valid | old readers work | breaks | FULL | BACKWARD | FORWARD | NONE |"
+    lines = [head, "|---|---|---|---|---|---|---|---|---|"]
+    for rule in RULES.values():
+        mark = {True: "yes", False: "no"}
+        bumps = " | ".join(rule.bump(mode) for mode in ("FULL", "BACKWARD", "FORWARD", "NONE"))
+        breaks = ", ".join(rule.breaks()) or "—"
+        if rule.policy:
+            bumps = "refused | refused | refused | refused"
+        lines.append(
+            f"| `{rule.id}` | {rule.summary} | {mark[rule.backward]} | {mark[rule.forward]} | {breaks} | {bumps} |"
+        )
+    return "\n".join(lines) + "\n"

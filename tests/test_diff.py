@@ -560,3 +560,13 @@ def test_findings_are_located_in_the_new_contract():
     new = contract("n:\n  type: int64\n  description: wider now\n")
     located = [(f.rule.id, f.pos.line, f.pos.col) for f in diff(old, new)]
     assert located == [("TYPE_WIDENED", 8, 11), ("FIELD_DOC_CHANGED", 9, 18)]
+
+
+def test_docs_list_every_rule():
+    from contractgen.rules import markdown_table
+    from tests.conftest import ROOT
+
+    docs = (ROOT / "docs" / "evolution.md").read_text()
+    assert docs.endswith(markdown_table()), (
+        "docs/evolution.md's rule table is stale: paste `markdown_table()`"
+    )
