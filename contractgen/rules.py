@@ -520,7 +520,6 @@ def markdown_table() -> str:
         breaks = ", ".join(rule.breaks()) or "—"
         if rule.policy:
             bumps = "refused | refused | refused | refused"
-        lines.append(
-            f"| `{rule.id}` | {rule.summary} | {mark[rule.backward]} | {mark[rule.forward]} | {breaks} | {bumps} |"
-        )
+        compat = f"{mark[rule.backward]} | {mark[rule.forward]}"
+        lines.append(f"| `{rule.id}` | {rule.summary} | {compat} | {breaks} | {bumps} |")
     return "\n".join(lines) + "\n"
