@@ -66,21 +66,63 @@ def history(contract: Contract, package_dir: Path, source: Path) -> Changelog | 
 
 
 def build(contracts: Path, out: Path, templates: Path | None = None, check: bool = False) -> BuildResult:
-    """Build (or with `check`, compare) every package; write nothing if any contract is refused."""
-    from contractgen import naming, render
-    from contractgen.evolve import Verdict
-    from contractgen.load import load_all
-    from contractgen.plan import content_hash, plan
+    """Build (or with `check`, compare) every package; write nothing if any contract is refused.
+
+    A contract whose bytes, templates and generator version hash to what the manifest recorded,
+    and whose files are intact, is skipped without being parsed: a no-op build reads and hashes
+    files and imports nothing heavier.
+    """
+    from contractgen.fingerprint import content_hash, template_fingerprint
 
     result = BuildResult()
-    env = render.environment(templates)
-    fingerprint = render.template_fingerprint(templates)
-    packages: dict[str, dict[str, str]] = {}
-    meta: dict[str, dict[str, str]] = {}
-    owner: dict[str, str] = {}
+    fingerprint = template_fingerprint(templates)
+    manifest = write.read_manifest(out)
+    by_source: dict[str, list[str]] = {}
+    for package, entry in manifest.items():
+        by_source.setdefault(str(entry.get("source")), []).append(package)
+    kept: dict[str, str] = {}  # package → source, for packages that need no work
+    todo: list[tuple[Path, str, bytes, str]] = []
     for path in contract_files(contracts):
         shown = display_path(path, contracts)
         data = path.read_bytes()
+        digest = content_hash(data, fingerprint)
+        done = by_source.get(shown, [])
+        if done and all(
+            manifest[p].get("hash") == digest and write.intact(out, p, manifest[p]) for p in done
+        ):
+            kept.update((p, shown) for p in done)
+        else:
+            todo.append((path, shown, data, digest))
+    gone = [
+        p
+        for p in manifest
+        if p not in kept and not any(s == manifest[p].get("source") for _, s, _, _ in todo)
+    ]
+    if not todo and not gone:
+        result.packages = sorted(kept)
+        return result
+    return _build(result, todo, kept, manifest, out, templates, check)
+
+
+def _build(
+    result: BuildResult,
+    todo: list[tuple[Path, str, bytes, str]],
+    kept: dict[str, str],
+    manifest: dict[str, dict[str, object]],
+    out: Path,
+    templates: Path | None,
+    check: bool,
+) -> BuildResult:
+    from contractgen import naming, render
+    from contractgen.evolve import Verdict
+    from contractgen.load import load_all
+    from contractgen.plan import plan
+
+    env = render.environment(templates)
+    packages: dict[str, dict[str, str]] = {}
+    meta: dict[str, dict[str, str]] = {}
+    owner: dict[str, str] = dict(kept)
+    for path, shown, data, digest in todo:
         loaded, diagnostics = load_all(data, shown)
         result.diagnostics += diagnostics
         for contract in loaded:
@@ -101,16 +143,16 @@ def build(contracts: Path, out: Path, templates: Path | None = None, check: bool
             if isinstance(log, Verdict):
                 result.refused.append(log)
                 continue
-            digest = content_hash(data, fingerprint)
             packages[package] = render.render(plan(contract, shown, digest, log), env)
             meta[package] = {"source": shown, "hash": digest}
     if not result.ok:
         return result
-    result.packages = sorted(packages)
+    result.packages = sorted({*packages, *kept})
     with nullcontext() if check else write.locked(out):  # a check writes nothing, not even a lock
         manifest = write.read_manifest(out)
-        result.changes = write.plan_changes(out, packages, manifest, keep=set())
-        removed = {rel.split("/", 1)[0] for rel in result.changes.removed} - set(packages)
+        result.changes = write.plan_changes(out, packages, manifest, keep=set(kept))
+        removed = {rel.split("/", 1)[0] for rel in result.changes.removed} - set(packages) - set(kept)
+        removed |= {p for p in manifest if p not in packages and p not in kept}
         manifest_text = write.next_manifest(manifest, packages, meta, removed)
         current = (out / write.MANIFEST).read_text("utf-8") if (out / write.MANIFEST).exists() else ""
         result.manifest_stale = current != manifest_text

@@ -6,7 +6,6 @@ contract reaches the plan through `contractgen.literal`.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 
 from contractgen import __version__, naming
@@ -108,15 +107,6 @@ class PackagePlan:
     changelog_json: str
     generator_version: str
     runtime_requirement: str
-
-
-def content_hash(source: bytes, templates: bytes) -> str:
-    """What the header names: the contract text, the templates and the generator version."""
-    digest = hashlib.sha256()
-    for part in (__version__.encode(), source, templates):
-        digest.update(len(part).to_bytes(8, "big"))
-        digest.update(part)
-    return digest.hexdigest()[:16]
 
 
 def plan(contract: Contract, display_path: str, digest: str, log: Changelog | None = None) -> PackagePlan:

@@ -6,37 +6,12 @@ from pathlib import Path
 
 import jinja2
 
+from contractgen.fingerprint import FILES, builtin_templates
 from contractgen.layout import statement
 from contractgen.literal import py_str
 from contractgen.plan import PackagePlan, Statement
 
-# Output path inside the package folder → template. `{package}` is the import name.
-FILES = {
-    "pyproject.toml": "pyproject.toml.jinja",
-    "{package}/__init__.py": "package/__init__.py.jinja",
-    "{package}/models.py": "package/models.py.jinja",
-    "{package}/frame.py": "package/frame.py.jinja",
-    "CHANGELOG.md": "CHANGELOG.md.jinja",
-}
 _MODULE_ALIAS = {"datetime": "_dt", "decimal": "_decimal", "typing": "_t", "typing_extensions": "_te"}
-
-
-def builtin_templates() -> Path:
-    """The templates shipped with contractgen (inside the wheel, or beside the source tree)."""
-    here = Path(__file__).resolve().parent
-    installed = here / "templates"
-    return installed if installed.is_dir() else here.parent / "templates"
-
-
-def template_fingerprint(user_dir: Path | None) -> bytes:
-    """The bytes of every template in use, so that a template change shows in the header hash."""
-    parts = []
-    for name in sorted(FILES.values()):
-        for folder in (user_dir, builtin_templates()):
-            if folder is not None and (folder / name).is_file():
-                parts.append(name.encode() + b"\0" + (folder / name).read_bytes())
-                break
-    return b"\0\0".join(parts)
 
 
 def _code(value: Statement, indent: str = "") -> str:

@@ -71,6 +71,20 @@ def read_manifest(out: Path) -> dict[str, dict[str, object]]:
         ) from None
 
 
+def intact(out: Path, package: str, entry: dict[str, object]) -> bool:
+    """Every file the manifest lists for `package` is on disk with the content we wrote."""
+    files = entry.get("files")
+    if not isinstance(files, dict) or not files:
+        return False
+    for rel, digest in files.items():
+        try:
+            if _sha((out / package / rel).read_bytes()) != digest:
+                return False
+        except OSError:
+            return False
+    return True
+
+
 def _owned(manifest: dict[str, dict[str, object]]) -> dict[str, str]:
     owned: dict[str, str] = {}
     for package, entry in manifest.items():

@@ -68,8 +68,22 @@ def test_build_interrupted_before_its_commit_point_is_discarded(project):
 
 def test_second_build_waits_for_no_one(project):
     out = project / "generated"
+    contract = project / "contracts" / "support_tickets.yaml"
+    contract.write_text(contract.read_text().replace("version: 1.2.0", "version: 1.2.1"))
     with write.locked(out), pytest.raises(write.WriteError, match="another contractgen build is writing"):
         build(project / "contracts", out)
+
+
+def test_a_build_with_nothing_to_do_reads_no_contract(project, monkeypatch):
+    import contractgen.load
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("a no-op build parsed a contract")
+
+    monkeypatch.setattr(contractgen.load, "load_all", refuse)
+    result = build(project / "contracts", project / "generated")
+    assert result.ok and result.packages == ["billing_payments", "customer_master", "support_tickets", "usage_activity"]
+    assert not result.changes.any
 
 
 def test_unwritable_output_leaves_the_old_one(project):
@@ -105,3 +119,17 @@ def test_output_is_identical_across_hash_seeds(tmp_path):
     assert trees[0] == trees[1] == trees[2]
     text = b"".join(trees[0].values()).decode()
     assert str(tmp_path) not in text and str(ROOT) not in text
+
+
+def test_a_no_op_build_imports_no_heavy_module(project):
+    """pre-commit runs build on every commit: with nothing to do it must not load the engines."""
+    code = (
+        "import sys\n"
+        "sys.argv = ['contractgen', 'build']\n"
+        "from contractgen.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('polars', 'jinja2', 'yaml', 'customer_master', 'usage_activity')\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == ["generated is up to date (4 packages)", "[]"]

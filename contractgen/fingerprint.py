@@ -1,0 +1,48 @@
+"""What a generated package depends on, hashed cheaply: a no-op build needs nothing heavier.
+
+Kept apart from the render stage so that deciding "nothing changed" imports no template engine,
+no Polars and no Pydantic.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from contractgen import __version__
+
+# Output path inside the package folder → template. `{package}` is the import name.
+FILES = {
+    "pyproject.toml": "pyproject.toml.jinja",
+    "{package}/__init__.py": "package/__init__.py.jinja",
+    "{package}/models.py": "package/models.py.jinja",
+    "{package}/frame.py": "package/frame.py.jinja",
+    "CHANGELOG.md": "CHANGELOG.md.jinja",
+}
+
+
+def builtin_templates() -> Path:
+    """The templates shipped with contractgen (inside the wheel, or beside the source tree)."""
+    here = Path(__file__).resolve().parent
+    installed = here / "templates"
+    return installed if installed.is_dir() else here.parent / "templates"
+
+
+def template_fingerprint(user_dir: Path | None) -> bytes:
+    """The bytes of every template in use, so that a template change shows in the header hash."""
+    parts = []
+    for name in sorted(FILES.values()):
+        for folder in (user_dir, builtin_templates()):
+            if folder is not None and (folder / name).is_file():
+                parts.append(name.encode() + b"\0" + (folder / name).read_bytes())
+                break
+    return b"\0\0".join(parts)
+
+
+def content_hash(source: bytes, templates: bytes) -> str:
+    """What the header names: the contract text, the templates and the generator version."""
+    digest = hashlib.sha256()
+    for part in (__version__.encode(), source, templates):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()[:16]
