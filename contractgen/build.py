@@ -65,7 +65,14 @@ def history(contract: Contract, package_dir: Path, source: Path) -> Changelog | 
     return changelog.record(log, verdict) if verdict.ok else verdict
 
 
-def build(contracts: Path, out: Path, templates: Path | None = None, check: bool = False) -> BuildResult:
+def build(
+    contracts: Path,
+    out: Path,
+    templates: Path | None = None,
+    check: bool = False,
+    prefix: str = "",
+    unexpected: str = "error",
+) -> BuildResult:
     """Build (or with `check`, compare) every package; write nothing if any contract is refused.
 
     A contract whose bytes, templates and generator version hash to what the manifest recorded,
@@ -75,7 +82,8 @@ def build(contracts: Path, out: Path, templates: Path | None = None, check: bool
     from contractgen.fingerprint import content_hash, template_fingerprint
 
     result = BuildResult()
-    fingerprint = template_fingerprint(templates)
+    # Settings that shape the output count as inputs too.
+    fingerprint = template_fingerprint(templates) + f"\0prefix={prefix}\0unexpected={unexpected}".encode()
     manifest = write.read_manifest(out)
     by_source: dict[str, list[str]] = {}
     for package, entry in manifest.items():
@@ -101,7 +109,7 @@ def build(contracts: Path, out: Path, templates: Path | None = None, check: bool
     if not todo and not gone:
         result.packages = sorted(kept)
         return result
-    return _build(result, todo, kept, manifest, out, templates, check)
+    return _build(result, todo, kept, manifest, out, templates, check, prefix, unexpected)
 
 
 def _build(
@@ -112,6 +120,8 @@ def _build(
     out: Path,
     templates: Path | None,
     check: bool,
+    prefix: str,
+    unexpected: str,
 ) -> BuildResult:
     from contractgen import naming, render
     from contractgen.evolve import Verdict
@@ -126,7 +136,7 @@ def _build(
         loaded, diagnostics = load_all(data, shown)
         result.diagnostics += diagnostics
         for contract in loaded:
-            package = naming.package(contract.data_source)
+            package = prefix + naming.package(contract.data_source)
             if package in owner:
                 result.diagnostics.append(
                     Diagnostic(
@@ -143,7 +153,9 @@ def _build(
             if isinstance(log, Verdict):
                 result.refused.append(log)
                 continue
-            packages[package] = render.render(plan(contract, shown, digest, log), env)
+            packages[package] = render.render(
+                plan(contract, shown, digest, log, prefix=prefix, unexpected=unexpected), env
+            )
             meta[package] = {"source": shown, "hash": digest}
     if not result.ok:
         return result

@@ -13,7 +13,9 @@ import typer
 from contractgen import __version__
 
 if TYPE_CHECKING:
+    from contractgen.config import Config
     from contractgen.contract import Contract
+    from contractgen.diagnostics import Diagnostic
     from contractgen.evolve import Verdict
 
 
@@ -83,12 +85,28 @@ def main_options(
     """Data contracts in, typed and checked Python client packages out."""
 
 
+def _config() -> Config:
+    """[tool.contractgen] from ./pyproject.toml; a bad key stops the command with its position."""
+    from contractgen.config import load_config
+
+    config, diagnostics = load_config(Path.cwd())
+    if diagnostics:
+        for diagnostic in diagnostics:
+            _say(diagnostic.render(), err=True)
+        _fail("fix [tool.contractgen] in pyproject.toml", Exit.USAGE)
+    return config
+
+
 @app.command()
 def build(
-    contracts: Annotated[Path, typer.Argument(help="Folder of contract YAML files.")] = Path("contracts"),
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the generated packages.")] = Path(
-        "generated"
-    ),
+    contracts: Annotated[
+        Path | None,
+        typer.Argument(help="Folder of contract YAML files [config: contracts; default: contracts]."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Folder for the generated packages [default: generated]."),
+    ] = None,
     templates: Annotated[
         Path | None,
         typer.Option("--templates", help="Folder of Jinja templates overriding the built-in ones."),
@@ -97,31 +115,63 @@ def build(
         bool,
         typer.Option("--check", help="Write nothing; print the diff and exit 1 if the output is stale."),
     ] = False,
+    output: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
 ) -> None:
-    """Generate one client package per contract.
+    """Generate one client package per contract; refuse version bumps that understate a change.
+
+    Settings come from [tool.contractgen] in pyproject.toml; flags override them.
 
     Example: contractgen build contracts --out generated
     """
     from contractgen.build import build as run_build
     from contractgen.write import WriteError
 
+    config = _config()
+    contracts = contracts or config.contracts
+    out = out or config.out
+    templates = templates or config.templates
     if not contracts.is_dir():
         _fail(f"{contracts}: no such folder of contracts", Exit.USAGE)
     if templates is not None and not templates.is_dir():
         _fail(f"{templates}: no such template folder", Exit.USAGE)
     try:
-        result = run_build(contracts, out, templates, check=check)
+        result = run_build(contracts, out, templates, check, config.package_prefix, config.unexpected)
     except WriteError as exc:
         _fail(str(exc), Exit.IO)
+    changes = result.changes
+    stale = changes.any or result.manifest_stale
+    errors = sum(d.severity == "error" for d in result.diagnostics)
+    if output is Format.json:
+        typer.echo(
+            json.dumps(
+                {
+                    "ok": result.ok and not (check and stale),
+                    "packages": result.packages,
+                    "added": changes.added,
+                    "updated": changes.changed,
+                    "removed": changes.removed,
+                    "stale": stale,
+                    "diagnostics": [_diagnostic_json(d) for d in result.diagnostics],
+                    "refused": [
+                        {
+                            "contract": v.new.data_source,
+                            "problem": v.problem(),
+                            "changes": [f.record(v.mode) for f in v.findings + v.policy],
+                        }
+                        for v in result.refused
+                    ],
+                },
+                indent=2,
+            )
+        )
+        code = Exit.PROBLEMS if errors or (check and stale) else Exit.REFUSED if result.refused else Exit.OK
+        raise typer.Exit(int(code))
     for diagnostic in result.diagnostics:
         _say(diagnostic.render(), err=True)
-    errors = sum(d.severity == "error" for d in result.diagnostics)
     if errors:
         _fail(f"{errors} error{'s' * (errors != 1)} in contracts; nothing was written", Exit.PROBLEMS)
     if result.refused:
         _refuse(result.refused)
-    changes = result.changes
-    stale = changes.any or result.manifest_stale
     if check:
         if stale:
             sys.stdout.writelines(changes.diff)
@@ -131,14 +181,21 @@ def build(
     if not stale:
         _say(f"{out} is up to date ({len(result.packages)} packages)")
         return
-    for verb, paths in (
-        ("added", changes.added),
-        ("updated", changes.changed),
-        ("removed", changes.removed),
-    ):
+    for verb, paths in (("added", changes.added), ("updated", changes.changed), ("removed", changes.removed)):
         for path in paths:
             _say(f"{verb} {out / path}")
     _say(f"built {len(result.packages)} packages in {out}", color="green")
+
+
+def _diagnostic_json(d: Diagnostic) -> dict[str, object]:
+    return {
+        "path": d.path,
+        "line": d.pos.line,
+        "column": d.pos.col,
+        "severity": d.severity,
+        "message": d.message,
+        "hint": d.hint,
+    }
 
 
 def _refuse(verdicts: list[Verdict]) -> NoReturn:
@@ -166,7 +223,7 @@ def lint(
     from contractgen.load import load_all
 
     files: list[Path] = []
-    for path in paths or [Path("contracts")]:
+    for path in paths or [_config().contracts]:
         if path.is_dir():
             files += contract_files(path)
         elif path.is_file():
@@ -182,17 +239,7 @@ def lint(
         diagnostics += load_all(data, str(path))[1]
     errors = sum(d.severity == "error" for d in diagnostics)
     if output is Format.json:
-        records = [
-            {
-                "path": d.path,
-                "line": d.pos.line,
-                "column": d.pos.col,
-                "severity": d.severity,
-                "message": d.message,
-                "hint": d.hint,
-            }
-            for d in diagnostics
-        ]
+        records = [_diagnostic_json(d) for d in diagnostics]
         typer.echo(json.dumps({"files": len(files), "errors": errors, "diagnostics": records}, indent=2))
     else:
         for diagnostic in diagnostics:
@@ -307,7 +354,7 @@ def breaking(
     against: Annotated[
         str, typer.Option("--against", help="The git ref to compare with, such as main or HEAD~1.")
     ],
-    contracts: Annotated[Path, typer.Argument(help="Folder of contract YAML files.")] = Path("contracts"),
+    contracts: Annotated[Path | None, typer.Argument(help="Folder of contract YAML files.")] = None,
     output: Annotated[
         ReportFormat, typer.Option("--format", help="text, json, markdown or github.")
     ] = ReportFormat.text,
@@ -323,6 +370,7 @@ def breaking(
     from contractgen.evolve import evaluate_files
     from contractgen.report import render
 
+    contracts = contracts or _config().contracts
     if not contracts.is_dir():
         _fail(f"{contracts}: no such folder of contracts", Exit.USAGE)
     try:

@@ -107,14 +107,24 @@ class PackagePlan:
     changelog_json: str
     generator_version: str
     runtime_requirement: str
+    unexpected_literal: str = '"error"'  # the readers' default policy for extra columns
 
 
-def plan(contract: Contract, display_path: str, digest: str, log: Changelog | None = None) -> PackagePlan:
+def plan(
+    contract: Contract,
+    display_path: str,
+    digest: str,
+    log: Changelog | None = None,
+    *,
+    prefix: str = "",
+    unexpected: str = "error",
+) -> PackagePlan:
     """Decide every name, type and literal of `contract`'s generated package.
 
     `log` is the contract's changelog with this version's entry; a first version's by default.
     """
-    return _Planner(contract).build(display_path, digest, log or first(contract))
+    planned = _Planner(contract).build(display_path, digest, log or first(contract))
+    return replace(planned, package=prefix + planned.package, unexpected_literal=py_str(unexpected))
 
 
 class _Planner:

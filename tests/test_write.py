@@ -82,7 +82,12 @@ def test_a_build_with_nothing_to_do_reads_no_contract(project, monkeypatch):
 
     monkeypatch.setattr(contractgen.load, "load_all", refuse)
     result = build(project / "contracts", project / "generated")
-    assert result.ok and result.packages == ["billing_payments", "customer_master", "support_tickets", "usage_activity"]
+    assert result.ok and result.packages == [
+        "billing_payments",
+        "customer_master",
+        "support_tickets",
+        "usage_activity",
+    ]
     assert not result.changes.any
 
 
@@ -131,5 +136,7 @@ def test_a_no_op_build_imports_no_heavy_module(project):
         "heavy = ('polars', 'jinja2', 'yaml', 'customer_master', 'usage_activity')\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & set(heavy)))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=project, capture_output=True, text=True, check=True
+    )
     assert done.stdout.splitlines() == ["generated is up to date (4 packages)", "[]"]
