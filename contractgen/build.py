@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,8 +73,11 @@ def build(
     check: bool = False,
     prefix: str = "",
     unexpected: str = "error",
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> BuildResult:
     """Build (or with `check`, compare) every package; write nothing if any contract is refused.
+
+    `progress(done, total, name)` is called as each changed contract is built.
 
     A contract whose bytes, templates and generator version hash to what the manifest recorded,
     and whose files are intact, is skipped without being parsed: a no-op build reads and hashes
@@ -109,7 +113,7 @@ def build(
     if not todo and not gone:
         result.packages = sorted(kept)
         return result
-    return _build(result, todo, kept, manifest, out, templates, check, prefix, unexpected)
+    return _build(result, todo, kept, manifest, out, templates, check, prefix, unexpected, progress)
 
 
 def _build(
@@ -122,6 +126,7 @@ def _build(
     check: bool,
     prefix: str,
     unexpected: str,
+    progress: Callable[[int, int, str], None] | None,
 ) -> BuildResult:
     from contractgen import naming, render
     from contractgen.evolve import Verdict
@@ -132,7 +137,9 @@ def _build(
     packages: dict[str, dict[str, str]] = {}
     meta: dict[str, dict[str, str]] = {}
     owner: dict[str, str] = dict(kept)
-    for path, shown, data, digest in todo:
+    for done, (path, shown, data, digest) in enumerate(todo):
+        if progress is not None:
+            progress(done, len(todo), shown)
         loaded, diagnostics = load_all(data, shown)
         result.diagnostics += diagnostics
         for contract in loaded:

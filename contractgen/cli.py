@@ -6,7 +6,7 @@ import enum
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -135,7 +135,10 @@ def build(
     if templates is not None and not templates.is_dir():
         _fail(f"{templates}: no such template folder", Exit.USAGE)
     try:
-        result = run_build(contracts, out, templates, check, config.package_prefix, config.unexpected)
+        with _Progress("building") as progress:
+            result = run_build(
+                contracts, out, templates, check, config.package_prefix, config.unexpected, progress
+            )
     except WriteError as exc:
         _fail(str(exc), Exit.IO)
     changes = result.changes
@@ -185,6 +188,50 @@ def build(
         for path in paths:
             _say(f"{verb} {out / path}")
     _say(f"built {len(result.packages)} packages in {out}", color="green")
+
+
+class _NoStatus:
+    def stop(self) -> None:
+        pass
+
+
+def _status(message: str) -> Any:
+    """A spinner on stderr while a file is read and checked, on a terminal only."""
+    if not sys.stderr.isatty():
+        return _NoStatus()
+    from rich.console import Console
+
+    status = Console(stderr=True).status(message)
+    status.start()
+    return status
+
+
+class _Progress:
+    """A progress bar on stderr for long work, shown only on a terminal."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        if self.bar is None:
+            if total < 5 or not sys.stderr.isatty():
+                return
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.what, total=total)
+        self.bar.update(self.task, completed=done, description=f"{self.what} {name}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 def _diagnostic_json(d: Diagnostic) -> dict[str, object]:
@@ -275,22 +322,26 @@ def validate(
 
     spec = table(parsed)
     suffix = data.suffix.lower()
+    if suffix not in (".parquet", ".pq", ".csv", ".tsv"):
+        _fail(f"{data}: unknown data format '{suffix}'; use .parquet or .csv", Exit.USAGE)
+    status = _status(f"checking {data} against {spec.label}")
     try:
         if suffix in (".parquet", ".pq"):
             frame = runtime.read_parquet(data, spec, unexpected=unexpected.value)
-        elif suffix in (".csv", ".tsv"):
+        else:
             separator = "\t" if suffix == ".tsv" else ","
             frame = runtime.read_csv(data, spec, unexpected=unexpected.value, separator=separator)
-        else:
-            _fail(f"{data}: unknown data format '{suffix}'; use .parquet or .csv", Exit.USAGE)
     except runtime.DataReadError as exc:
+        status.stop()
         _fail(str(exc), Exit.IO)
     except runtime.ContractViolationError as exc:
+        status.stop()
         if output is Format.json:
             typer.echo(json.dumps(_violations_json(exc), indent=2, default=repr))
         else:
             typer.echo(exc.render())
         raise typer.Exit(int(Exit.PROBLEMS)) from None
+    status.stop()
     if output is Format.json:
         typer.echo(
             json.dumps({"contract": spec.name, "version": spec.version, "rows": frame.height, "ok": True})
