@@ -451,6 +451,9 @@ class _Loader:
             return None
         ftype = self.field_type(keys, where)
         if ftype is None:
+            # Still report what else is wrong with the field; its constraints need its type.
+            for flag in ("required", "unique", "primary_key", "pii"):
+                self.optional(keys, flag, self.boolean, f"{flag} of {where}")
             return None
         required = self.optional(keys, "required", self.boolean, f"required of {where}")
         primary_key = bool(self.optional(keys, "primary_key", self.boolean, f"primary_key of {where}"))

@@ -21,7 +21,15 @@ EXAMPLE = ROOT / "examples" / "churn_features.py"
 def mypy(example: Path, generated: Path) -> subprocess.CompletedProcess[str]:
     paths = os.pathsep.join(str(p) for p in sorted(generated.iterdir()) if p.is_dir())
     return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir=/dev/null", str(example.relative_to(ROOT))],
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--cache-dir=/dev/null",
+            str(example.relative_to(ROOT)),
+        ],
         capture_output=True,
         text=True,
         env={**os.environ, "MYPYPATH": paths},
@@ -50,7 +58,9 @@ def billing_rows() -> pl.DataFrame:
             "failed_payments": pl.Series([2, 0], dtype=pl.Int16),
             "account_balance": pl.Series([Decimal("70.35"), Decimal("0.00")], dtype=pl.Decimal(12, 2)),
             "due_date": [dt.date(2024, 2, 15)] * 2,
-            "paid_at": pl.Series([None, dt.datetime(2024, 2, 14, tzinfo=UTC)], dtype=pl.Datetime("us", "UTC")),
+            "paid_at": pl.Series(
+                [None, dt.datetime(2024, 2, 14, tzinfo=UTC)], dtype=pl.Datetime("us", "UTC")
+            ),
             "card_last4": [None, "4242"],
         }
     )
@@ -101,7 +111,8 @@ def test_removing_a_field_breaks_the_consumer_at_type_check_time(tmp_path):
     text = contract.read_text()
     # 1. Deprecate, with the notice the change policy asks for (90 days).
     deprecated = text.replace("version: 2.1.0", "version: 2.2.0").replace(
-        "  tenure_months:\n", "  tenure_months:\n    deprecated: {reason: derive it from signup_date, sunset: 2027-03-01}\n"
+        "  tenure_months:\n",
+        "  tenure_months:\n    deprecated: {reason: derive it from signup_date, sunset: 2027-03-01}\n",
     )
     contract.write_text(deprecated)
     step = run_cli("build", cwd=tmp_path, env={"CONTRACTGEN_TODAY": "2026-11-26"})
