@@ -128,8 +128,10 @@ def _build(
     unexpected: str,
     progress: Callable[[int, int, str], None] | None,
 ) -> BuildResult:
-    from contractgen import naming, render
+    from contractgen import gitlog, naming, render
     from contractgen.evolve import Verdict
+
+    gitlog._root.cache_clear()  # a folder may have become a repository since the last build
     from contractgen.load import load_all
     from contractgen.plan import plan
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -31,10 +32,20 @@ def _git(folder: Path, *args: str) -> str:
     return done.stdout
 
 
+@functools.lru_cache(maxsize=64)
+def _root(folder: Path) -> Path | GitError:
+    """The repository holding `folder`, asked of git once per folder and build."""
+    try:
+        return Path(_git(folder, "rev-parse", "--show-toplevel").strip())
+    except GitError as exc:
+        return exc
+
+
 def locate(path: Path) -> tuple[Path, str]:
     """The repository root holding `path`, and `path` relative to it."""
-    folder = path.resolve().parent
-    root = Path(_git(folder, "rev-parse", "--show-toplevel").strip())
+    root = _root(path.resolve().parent)
+    if isinstance(root, GitError):
+        raise root
     return root, path.resolve().relative_to(root).as_posix()
 
 
