@@ -162,9 +162,8 @@ def main() -> None:
             for name, (command, cwd, before) in cases.items():
                 times[name].append(timed(command, cwd, before))
         base = statistics.median(times["bare Typer command (baseline)"])
-        print(
-            f"# Build latency ({platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()})"
-        )
+        machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+        print(f"# Build latency ({machine})")
         print(f"command: {' '.join(sys.argv)}; median of {args.runs} runs, each in a fresh process\n")
         print("| case | median | ratio to bare Typer |")
         print("|---|---|---|")
