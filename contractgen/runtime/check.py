@@ -124,7 +124,8 @@ def validate(
     violations = list(extra or ())
     actual = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
     frame, actual = _apply_renames(frame, actual, table)
-    columns, schema_violations, kept = _match_columns(actual, table, unexpected)
+    reported = {v.column for v in violations if v.kind == "unexpected_column"}
+    columns, schema_violations, kept = _match_columns(actual, table, unexpected, reported)
     violations += schema_violations
     unparsed = {v.column for v in violations if v.kind == "dtype"}
     checks = [
@@ -172,7 +173,7 @@ def _apply_renames(frame: F, actual: pl.Schema, table: Table) -> tuple[F, pl.Sch
 
 
 def _match_columns(
-    actual: pl.Schema, table: Table, unexpected: Unexpected
+    actual: pl.Schema, table: Table, unexpected: Unexpected, reported: set[str | None]
 ) -> tuple[dict[str, str], list[Violation], list[str]]:
     """Names and dtypes, from the schema alone: no data is read for these."""
     violations: list[Violation] = []
@@ -214,10 +215,13 @@ def _match_columns(
         kept = extra
     elif unexpected == "error":
         old_names = {v: k for k, v in renamed.items()}
-        for name in extra:
+        for name in (e for e in extra if e not in reported):
             message = f"unexpected column '{name}' is not in the contract"
+            same = [c for c in table.schema.names() if c.casefold() == name.casefold() and c != name]
             if name in old_names:
                 message += f" (probably the renamed '{old_names[name]}')"
+            elif same:
+                message += f" (it differs only in case from '{same[0]}')"
             message += '; pass unexpected="drop" or "keep" to accept extra columns'
             violations.append(Violation("unexpected_column", name, message))
     return usable, violations, kept
@@ -290,6 +294,13 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
             lambda n: f"'{name}': {_rows(n)} not among the allowed values {allowed}",
         )
     checks += _range_checks(column, dtype, value, raw)
+    if isinstance(dtype, (pl.Date, pl.Datetime)):
+        # Models hold Python dates; a value Python cannot represent would pass here and fail there.
+        add(
+            "maximum",
+            ~value.dt.year().is_between(1, 9999),
+            lambda n: f"'{name}': {_rows(n)} outside the years 1 to 9999",
+        )
     if column.min_length is not None or column.max_length is not None:
         length = _length(value, dtype)
         if length is not None:
@@ -406,6 +417,10 @@ def _run_checks(frame: pl.DataFrame | pl.LazyFrame, checks: list[_ValueCheck]) -
             .head(MAX_SAMPLES)
         )
         sample_frame = found.collect() if isinstance(found, pl.LazyFrame) else found
-        samples = tuple((int(r), v) for r, v in sample_frame.iter_rows())
+        try:
+            samples = tuple((int(r), v) for r, v in sample_frame.iter_rows())
+        except (ValueError, OverflowError):  # values Python cannot hold, such as the year 82269
+            text = sample_frame.with_columns(pl.col("value").cast(pl.String))
+            samples = tuple((int(r), v) for r, v in text.iter_rows())
         violations.append(Violation(check.kind, check.column, check.message(n), n, samples))
     return violations

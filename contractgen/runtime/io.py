@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import IO, TypeAlias, TypeVar
 
@@ -133,17 +134,32 @@ def read_csv(
         elif not isinstance(dtype, (pl.String, pl.Enum)):
             violations.append(Violation("dtype", name, f"column '{name}' is {dtype}, which CSV cannot hold"))
     try:
-        frame = pl.read_csv(source, schema_overrides=direct, **options)  # type: ignore[arg-type]
-    except pl.exceptions.ComputeError:
-        # Something did not parse. Read text and find exactly which rows, instead of guessing.
-        frame = pl.read_csv(source, **options)  # type: ignore[arg-type]
-        convert.update({name: p for name in direct if (p := _parse(name, direct[name], None)) is not None})
+        try:
+            frame = pl.read_csv(source, schema_overrides=direct, **options)  # type: ignore[arg-type]
+        except pl.exceptions.ComputeError:
+            # Something did not parse. Read text and find exactly which rows, instead of guessing.
+            frame = pl.read_csv(source, **options)  # type: ignore[arg-type]
+            convert.update(
+                {name: p for name in direct if (p := _parse(name, direct[name], None)) is not None}
+            )
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         raise _unreadable(source, "CSV", exc) from None
+    violations += _duplicate_headers(header)
     if convert:
         violations += _parse_failures(frame, convert, table.schema)
         frame = frame.with_columns(**convert)
     return validate(frame, table, unexpected=unexpected, source=_name(source), extra=violations)
+
+
+def _duplicate_headers(header: list[str]) -> list[Violation]:
+    """Polars renames a repeated header to NAME_duplicated_N; say what the file really has."""
+    out = []
+    for name in header:
+        match = re.match(r"^(.*)_duplicated_\d+$", name)
+        if match and match.group(1) in header:
+            message = f"column '{match.group(1)}' appears more than once in the header (read as '{name}')"
+            out.append(Violation("unexpected_column", name, message))
+    return out
 
 
 def _parse_failures(frame: pl.DataFrame, convert: dict[str, pl.Expr], schema: pl.Schema) -> list[Violation]:

@@ -1,0 +1,191 @@
+"""Hostile or broken input, contracts and data alike: a clear, located error in bounded time and memory."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import tracemalloc
+
+import polars as pl
+import pytest
+
+from contractgen.load import load_bytes
+from contractgen.runtime import ContractViolationError, DataReadError, read_csv, read_parquet, validate
+from contractgen.tables import table
+from tests.test_readers import usage_rows
+
+HEAD = b"data_source: t\nversion: 1.0.0\n"
+
+
+def first_error(data: bytes) -> str:
+    contract, diagnostics = load_bytes(data, "c.yaml")
+    assert contract is None
+    return diagnostics[0].render().split("\n")[0]
+
+
+def bounded(data: bytes, seconds: float = 10.0, megabytes: float = 200.0) -> str:
+    """Load hostile text, and prove it cost little: no expansion, no runaway recursion."""
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        message = first_error(data)
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert time.perf_counter() - start < seconds
+    assert peak < megabytes * 2**20, f"peak {peak / 2**20:.0f} MiB"
+    return message
+
+
+def test_deep_nesting_stops_at_the_limit():
+    # libyaml's own limit (1,000 levels) trips first when it scans ahead; either way it stops early.
+    assert bounded(HEAD + b"schema: " + b"[" * 100_000 + b"]" * 100_000 + b"\n") == (
+        "c.yaml:3:1008: error: invalid YAML: exceeded maximum nesting depth"
+    )
+    nested = b"schema:\n" + b"".join(b"  " * i + b"k%d:\n" % i for i in range(70)) + b"  " * 70 + b"x: 1\n"
+    assert bounded(HEAD + nested).endswith("error: nesting deeper than 64 levels")
+
+
+def test_alias_bomb_is_refused_before_it_expands():
+    lines = [b"a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]".encode() for i in range(1, 12)]
+    assert (
+        bounded(b"\n".join(lines) + b"\n") == "c.yaml:1:5: error: anchors are not allowed in contracts (&a0)"
+    )
+
+
+def test_huge_file_is_refused_without_parsing():
+    assert bounded(HEAD + b"description: " + b"x" * 3_000_000 + b"\n") == (
+        "c.yaml:1:1: error: file is 3,000,044 bytes; contracts are limited to 2,097,152 bytes"
+    )
+
+
+def test_many_fields_within_the_size_limit_load():
+    fields = b"".join(b"  f%d: int32\n" % i for i in range(20_000))
+    start = time.perf_counter()
+    contract, diagnostics = load_bytes(HEAD + b"schema:\n" + fields, "c.yaml")
+    assert contract is not None and len(contract.fields) == 20_000
+    assert time.perf_counter() - start < 30
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            b"\x00\x01\x02",
+            "c.yaml:1:1: error: invalid YAML: unacceptable character #x0000: control characters are not allowed",
+        ),
+        (b"data_source: \xff\xfe\n", "c.yaml:1:14: error: invalid UTF-8 (byte 0xff)"),
+        (b"- 1\n- 2\n", "c.yaml:1:1: error: the contract must be a mapping, not a list"),
+        (b"just text\n", "c.yaml:1:1: error: the contract must be a mapping, not 'just text'"),
+        (b"   \n\n", "c.yaml:1:1: error: the file is empty"),
+        (b"a: !!binary aGVsbG8=\n", "c.yaml:1:4: error: YAML tag 'tag:yaml.org,2002:binary' is not allowed"),
+        (b"? [a, b]\n: c\n", "c.yaml:1:3: error: mapping keys must be plain text"),
+    ],
+)
+def test_malformed_contracts(data, expected):
+    assert first_error(data) == expected
+
+
+@pytest.fixture
+def usage_table():
+    from contractgen.load import load_file
+    from tests.conftest import CONTRACTS
+
+    return table(load_file(CONTRACTS / "usage_activity.yaml"))
+
+
+def test_truncated_parquet(usage_table, tmp_path):
+    whole = tmp_path / "whole.parquet"
+    usage_rows().write_parquet(whole)
+    cut = tmp_path / "cut.parquet"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(DataReadError, match=f"^cannot read {cut} as Parquet: "):
+        read_parquet(cut, usage_table)
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "message"),
+    [
+        (b"customer_id,activity_date\nx\n1,2,3\n", DataReadError, "as CSV: found more fields than defined"),
+        ("customer_id\ncafé\n".encode("latin-1"), DataReadError, "as CSV: invalid utf-8 sequence"),
+        (b"", DataReadError, "as CSV: empty CSV"),
+    ],
+    ids=["ragged rows", "not UTF-8", "no header"],
+)
+def test_unreadable_csv_names_the_file(usage_table, tmp_path, text, error, message):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(text)
+    with pytest.raises(error, match=f"^cannot read {path} {message}"):
+        read_csv(path, usage_table)
+
+
+def test_header_only_and_empty_files_load_with_contract_dtypes(usage_table, tmp_path):
+    header = tmp_path / "header.csv"
+    header.write_text(",".join(usage_table.schema.names()) + "\n")
+    with pytest.raises(ContractViolationError, match="CSV cannot hold"):  # features_used is a list
+        read_csv(header, usage_table)
+    empty = tmp_path / "empty.parquet"
+    usage_rows().head(0).write_parquet(empty)
+    frame = read_parquet(empty, usage_table)
+    assert frame.height == 0 and frame.schema == usage_table.schema
+
+
+def test_duplicate_and_case_only_column_names(usage_table, tmp_path):
+    path = tmp_path / "dup.csv"
+    names = [n for n in usage_table.schema.names() if n != "features_used"]
+    path.write_text(",".join([*names, "sessions", "Sessions"]) + "\n")
+    with pytest.raises(ContractViolationError) as exc:
+        read_csv(path, usage_table)
+    rendered = [v.render() for v in exc.value.violations]
+    assert (
+        "column 'sessions' appears more than once in the header (read as 'sessions_duplicated_0')" in rendered
+    )
+    assert (
+        "unexpected column 'Sessions' is not in the contract (it differs only in case from 'sessions'); "
+        'pass unexpected="drop" or "keep" to accept extra columns'
+    ) in rendered
+
+
+def test_nested_values_where_scalars_belong(usage_table):
+    frame = usage_rows().with_columns(
+        pl.col("sessions").map_elements(lambda v: [v], return_dtype=pl.List(pl.Int32))
+    )
+    with pytest.raises(
+        ContractViolationError, match=r"column 'sessions' has dtype List\(Int32\), the contract says Int32"
+    ):
+        validate(frame, usage_table)
+
+
+def test_nul_bytes_and_quotes_are_data(usage_table):
+    frame = usage_rows().with_columns(pl.lit('we"ird\x00id').alias("customer_id"))
+    with pytest.raises(ContractViolationError) as exc:
+        validate(frame, usage_table)
+    assert (
+        exc.value.violations[0]
+        .render()
+        .startswith("'customer_id': 4 rows not a valid uuid (row 0: 'we\"ird\\x00id'")
+    )
+
+
+def test_infinities_and_timestamps_python_cannot_hold(usage_table):
+    frame = usage_rows().with_columns(
+        pl.Series("session_duration", [float("inf"), 1.0, float("-inf"), 2.0]),
+        pl.Series("loaded_at", [253402300800000000 * 10] * 4).cast(pl.Datetime("us", "UTC")),
+    )
+    with pytest.raises(ContractViolationError) as exc:
+        validate(frame, usage_table)
+    assert [v.render() for v in exc.value.violations] == [
+        "'session_duration': 1 row below the minimum 0.0 (row 2: -inf)",
+        "'session_duration': 1 row above the maximum 86400.0 (row 0: inf)",
+        "'loaded_at': 4 rows outside the years 1 to 9999 (row 0: '+82269-12-29 00:00:00.000000+00:00', "
+        "row 1: '+82269-12-29 00:00:00.000000+00:00', row 2: '+82269-12-29 00:00:00.000000+00:00', "
+        "row 3: '+82269-12-29 00:00:00.000000+00:00')",
+    ]
+
+
+def test_dates_at_the_edges_of_python(usage_table):
+    frame = usage_rows().with_columns(
+        pl.Series("activity_date", [dt.date(1, 1, 1), dt.date(9999, 12, 31)] * 2)
+    )
+    validate(frame, usage_table, unexpected="error")  # the edges themselves are fine
