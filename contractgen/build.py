@@ -83,12 +83,13 @@ def build(
     and whose files are intact, is skipped without being parsed: a no-op build reads and hashes
     files and imports nothing heavier.
     """
-    from contractgen.fingerprint import content_hash, template_fingerprint
+    from contractgen.fingerprint import content_hash, generator_fingerprint, template_fingerprint
 
     result = BuildResult()
     # Settings that shape the output count as inputs too.
     fingerprint = template_fingerprint(templates) + f"\0prefix={prefix}\0unexpected={unexpected}".encode()
     manifest = write.read_manifest(out)
+    same_generator = write.read_generator(out) == generator_fingerprint()
     by_source: dict[str, list[str]] = {}
     for package, entry in manifest.items():
         by_source.setdefault(str(entry.get("source")), []).append(package)
@@ -99,9 +100,8 @@ def build(
         data = path.read_bytes()
         digest = content_hash(data, fingerprint)
         done = by_source.get(shown, [])
-        if done and all(
-            manifest[p].get("hash") == digest and write.intact(out, p, manifest[p]) for p in done
-        ):
+        fresh = all(manifest[p].get("hash") == digest and write.intact(out, p, manifest[p]) for p in done)
+        if same_generator and done and fresh:
             kept.update((p, shown) for p in done)
         else:
             todo.append((path, shown, data, digest))
@@ -130,6 +130,7 @@ def _build(
 ) -> BuildResult:
     from contractgen import gitlog, naming, render
     from contractgen.evolve import Verdict
+    from contractgen.fingerprint import generator_fingerprint
 
     gitlog._root.cache_clear()  # a folder may have become a repository since the last build
     from contractgen.load import load_all
@@ -174,7 +175,7 @@ def _build(
         result.changes = write.plan_changes(out, packages, manifest, keep=set(kept))
         removed = {rel.split("/", 1)[0] for rel in result.changes.removed} - set(packages) - set(kept)
         removed |= {p for p in manifest if p not in packages and p not in kept}
-        manifest_text = write.next_manifest(manifest, packages, meta, removed)
+        manifest_text = write.next_manifest(manifest, packages, meta, removed, generator_fingerprint())
         current = (out / write.MANIFEST).read_text("utf-8") if (out / write.MANIFEST).exists() else ""
         result.manifest_stale = current != manifest_text
         if not check and (result.changes.any or result.manifest_stale):

@@ -46,3 +46,17 @@ def content_hash(source: bytes, templates: bytes) -> str:
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.hexdigest()[:16]
+
+
+_GENERATOR: list[str] = []
+
+
+def generator_fingerprint() -> str:
+    """A hash of the generator's own code (not the runtime's), so that a changed generator is
+    never mistaken for a no-op. Releases change it with the version; editable installs on edit."""
+    if not _GENERATOR:
+        digest = hashlib.sha256(__version__.encode())
+        for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        _GENERATOR.append(digest.hexdigest()[:16])
+    return _GENERATOR[0]

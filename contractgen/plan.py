@@ -249,6 +249,8 @@ class _Planner:
             case "string":
                 return "str"
             case "integer":
+                if field.minimum is not None or field.maximum is not None:
+                    return "int"  # its Field states both bounds: Pydantic lets an alias's bounds win
                 width = (ftype.bits or 64, ftype.signed)
                 self.int_widths.add(width)
                 return _INT_ALIAS[width][0]
@@ -297,10 +299,16 @@ class _Planner:
 
     def constraints(self, field: Field) -> dict[str, Expr]:
         out: dict[str, Expr] = {}
+        _, width_lo, width_hi = _INT_ALIAS.get((field.type.bits or 64, field.type.signed), ("", "", ""))
+        bounded = field.minimum is not None or field.maximum is not None
         if field.minimum is not None:
             out["gt" if field.exclusive_minimum else "ge"] = self.value(field.minimum, self.model_modules)
+        elif field.type.kind == "integer" and bounded:
+            out["ge"] = width_lo
         if field.maximum is not None:
             out["lt" if field.exclusive_maximum else "le"] = self.value(field.maximum, self.model_modules)
+        elif field.type.kind == "integer" and bounded:
+            out["le"] = width_hi
         if field.min_length is not None:
             out["min_length"] = str(field.min_length)
         if field.max_length is not None:

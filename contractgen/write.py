@@ -57,14 +57,23 @@ def _sha(data: bytes) -> str:
 
 def read_manifest(out: Path) -> dict[str, dict[str, object]]:
     """The packages contractgen wrote last time, with their files and input hashes."""
+    return _manifest(out)[1]
+
+
+def read_generator(out: Path) -> str | None:
+    """The fingerprint of the generator that wrote the folder last time."""
+    return _manifest(out)[0]
+
+
+def _manifest(out: Path) -> tuple[str | None, dict[str, dict[str, object]]]:
     path = out / MANIFEST
     if not path.exists():
-        return {}
+        return None, {}
     try:
         data = json.loads(path.read_text("utf-8"))
         packages = data["packages"]
         assert isinstance(packages, dict)
-        return packages
+        return data.get("generator"), packages
     except (ValueError, KeyError, AssertionError, OSError) as exc:
         raise WriteError(
             f"{path}: the manifest is unreadable ({exc}); restore it from version control"
@@ -179,6 +188,7 @@ def next_manifest(
     packages: dict[str, dict[str, str]],
     meta: dict[str, dict[str, str]],
     removed_packages: set[str],
+    generator: str,
 ) -> str:
     """The manifest text after this build: our files with their hashes, and each input's hash."""
     entries = {pkg: entry for pkg, entry in manifest.items() if pkg not in removed_packages}
@@ -186,7 +196,8 @@ def next_manifest(
         entry: dict[str, object] = dict(meta.get(pkg, {}))
         entry["files"] = {rel: _sha(text.encode("utf-8")) for rel, text in sorted(files.items())}
         entries[pkg] = entry
-    return json.dumps({"packages": dict(sorted(entries.items()))}, indent=2, sort_keys=True) + "\n"
+    body = {"generator": generator, "packages": dict(sorted(entries.items()))}
+    return json.dumps(body, indent=2, sort_keys=True) + "\n"
 
 
 def commit(out: Path, packages: dict[str, dict[str, str]], changes: Changes, manifest_text: str) -> None:

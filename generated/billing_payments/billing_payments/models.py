@@ -7,8 +7,6 @@ import typing as _t
 
 import pydantic as _pd
 
-_Int16: _t.TypeAlias = _t.Annotated[int, _pd.Field(ge=-32768, le=32767)]
-
 Currency: _t.TypeAlias = _t.Literal["USD", "EUR", "GBP", "CAD"]
 CURRENCY_VALUES: _t.Final[tuple[Currency, ...]] = ("USD", "EUR", "GBP", "CAD")
 
@@ -91,9 +89,10 @@ class BillingPayments(_pd.BaseModel):
     )
     paperless_billing: bool
     payment_status: PaymentStatus
-    failed_payments: _Int16 = _pd.Field(
+    failed_payments: int = _pd.Field(
         description="Failed payment attempts on this customer's invoices in the last 12 months.",
         ge=0,
+        le=32767,
     )
     account_balance: _decimal.Decimal = _pd.Field(
         description="Amount owed after this invoice; negative means the customer is in credit.",

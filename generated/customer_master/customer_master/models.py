@@ -6,8 +6,6 @@ import typing as _t
 
 import pydantic as _pd
 
-_Int32: _t.TypeAlias = _t.Annotated[int, _pd.Field(ge=-(2**31), le=2**31 - 1)]
-
 AccountType: _t.TypeAlias = _t.Literal["Consumer", "Small Business", "Enterprise"]
 ACCOUNT_TYPE_VALUES: _t.Final[tuple[AccountType, ...]] = (
     "Consumer",
@@ -93,7 +91,7 @@ class CustomerMaster(_pd.BaseModel):
     has_dependents: bool | None = _pd.Field(
         description="Whether the account holder declared dependents at signup.",
     )
-    tenure_months: _Int32 = _pd.Field(
+    tenure_months: int = _pd.Field(
         description="Whole months since signup_date, as of the snapshot.",
         ge=0,
         le=1200,

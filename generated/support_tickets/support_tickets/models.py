@@ -6,8 +6,6 @@ import typing as _t
 
 import pydantic as _pd
 
-_Int32: _t.TypeAlias = _t.Annotated[int, _pd.Field(ge=-(2**31), le=2**31 - 1)]
-
 TopIssueCategory: _t.TypeAlias = _t.Literal[
     "billing",
     "technical",
@@ -56,17 +54,20 @@ class SupportTickets(_pd.BaseModel):
     snapshot_date: _dt.date = _pd.Field(
         description="Day (UTC) at whose end the summary was taken.",
     )
-    ticket_count: _Int32 = _pd.Field(
+    ticket_count: int = _pd.Field(
         description="Tickets opened by the customer in the last 90 days.",
         ge=0,
+        le=2**31 - 1,
     )
-    open_ticket_count: _Int32 = _pd.Field(
+    open_ticket_count: int = _pd.Field(
         description="Tickets not yet solved at the end of the day.",
         ge=0,
+        le=2**31 - 1,
     )
-    escalation_count: _Int32 = _pd.Field(
+    escalation_count: int = _pd.Field(
         description="Tickets escalated to tier 2 or above in the last 90 days.",
         ge=0,
+        le=2**31 - 1,
     )
     avg_resolution_time: float | None = _pd.Field(
         description="Mean hours from opening to solving, over tickets solved in the last 90 days; null if none.",

@@ -6,9 +6,6 @@ import typing as _t
 
 import pydantic as _pd
 
-_Int32: _t.TypeAlias = _t.Annotated[int, _pd.Field(ge=-(2**31), le=2**31 - 1)]
-_Int64: _t.TypeAlias = _t.Annotated[int, _pd.Field(ge=-(2**63), le=2**63 - 1)]
-
 PrimaryDevice: _t.TypeAlias = _t.Literal["web", "ios", "android", "desktop_app", "api"]
 PRIMARY_DEVICE_VALUES: _t.Final[tuple[PrimaryDevice, ...]] = (
     "web",
@@ -45,20 +42,26 @@ class UsageActivity(_pd.BaseModel):
     last_login_date: _dt.date = _pd.Field(
         description="Most recent day, up to and including activity_date, on which the customer logged in.",
     )
-    sessions: _Int32 = _pd.Field(description="Sessions started that day.", ge=0)
+    sessions: int = _pd.Field(
+        description="Sessions started that day.",
+        ge=0,
+        le=2**31 - 1,
+    )
     session_duration: float = _pd.Field(
         description="Total time in sessions that day, in seconds.",
         ge=0.0,
         le=86400.0,
     )
-    feature_usage_count: _Int32 = _pd.Field(
+    feature_usage_count: int = _pd.Field(
         description="Feature interactions that day (clicks on product features, not navigation).",
         ge=0,
+        le=2**31 - 1,
     )
-    page_views: _Int32 = _pd.Field(ge=0)
-    api_calls: _Int64 | None = _pd.Field(
+    page_views: int = _pd.Field(ge=0, le=2**31 - 1)
+    api_calls: int | None = _pd.Field(
         description="Calls to the public API with the customer's keys; null for plans without API access.",
         ge=0,
+        le=2**63 - 1,
     )
     primary_device: PrimaryDevice | None = _pd.Field(
         description="Device with the most session time that day.",

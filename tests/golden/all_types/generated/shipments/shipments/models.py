@@ -8,8 +8,6 @@ import typing as _t
 import pydantic as _pd
 import typing_extensions as _te
 
-_UInt8: _t.TypeAlias = _t.Annotated[int, _pd.Field(ge=0, le=255)]
-
 ServiceLevel: _t.TypeAlias = _t.Literal["standard", "express", "same_day"]
 SERVICE_LEVEL_VALUES: _t.Final[tuple[ServiceLevel, ...]] = (
     "standard",
@@ -78,7 +76,7 @@ class Shipments(_pd.BaseModel):
     )
     tracking_code: str = _pd.Field(min_length=8, max_length=24, pattern="^[A-Z0-9]+$")
     contact_email: str | None = _pd.Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    parcels: _UInt8 = _pd.Field(ge=1)
+    parcels: int = _pd.Field(ge=1, le=255)
     weight_kg: float | None = _pd.Field(gt=0.0)
     distance_km: float | None = _pd.Field(le=40075.0)
     declared_value: _decimal.Decimal | None = _pd.Field(
