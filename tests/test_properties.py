@@ -92,7 +92,7 @@ def contract_yaml(data_source: str, fields: list[str], descriptions: list[str], 
 
 
 def generate(
-    tmp: Path, fields: list[str], descriptions: list[str], values: list[str]
+    tmp: Path, fields: list[str], descriptions: list[str], values: list[str], templates: Path | None = None
 ) -> tuple[str, Path] | None:
     """Build one package from the texts; None when the loader rightly refuses them."""
     name = f"prop_pkg_{next(counter)}"
@@ -102,7 +102,7 @@ def generate(
     if any("credential" in d.message or "looks like" in d.message for d in diagnostics):
         return None
     assert contract is not None, [d.render() for d in diagnostics]
-    files = render.render(plan(contract, "contracts/p.yaml", "0" * 16), render.environment(None))
+    files = render.render(plan(contract, "contracts/p.yaml", "0" * 16), render.environment(templates))
     root = tmp / name
     for rel, body in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -173,3 +173,37 @@ def test_any_text_passes_mypy_strict(tmp_path, seed):
         text=True,
     )
     assert result.returncode == 0, result.stdout
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    print_blob=True,
+)
+@given(
+    fields=names,
+    descriptions=st.lists(text, min_size=1, max_size=2),
+    values=st.lists(text, min_size=1, max_size=3, unique=True),
+)
+def test_user_templates_get_the_same_escaped_values(tmp_path, fields, descriptions, values):
+    """A house template that puts the contract's description and title into its own code."""
+    templates = tmp_path / "house"
+    (templates / "package").mkdir(parents=True, exist_ok=True)
+    builtin = (render.builtin_templates() / "package" / "models.py.jinja").read_text()
+    (templates / "package" / "models.py.jinja").write_text(
+        builtin
+        + "\n\nCONTRACT_DESCRIPTION: _t.Final = {{ description_literal }}\n"
+        + 'CONTRACT_TITLE_DOC: _t.Final = """{{ title }}"""\n'
+    )
+    SENTINEL.unlink(missing_ok=True)
+    built = generate(tmp_path, fields, descriptions, values, templates)
+    assume(built is not None)
+    assert built is not None
+    package, root = built
+    models = (root / package / "models.py").read_text("utf-8")
+    compile(models, "models.py", "exec")
+    namespace: dict[str, object] = {}
+    exec(compile(models, "models.py", "exec"), namespace)
+    assert namespace["CONTRACT_DESCRIPTION"] == descriptions[0]
+    assert not SENTINEL.exists(), "text from a contract was executed"
