@@ -60,3 +60,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield out
     for path in paths:
         sys.path.remove(path)
+
+
+@pytest.hookimpl(tryfirst=True)  # before Hypothesis's own plugin reads the option
+def pytest_configure(config: pytest.Config) -> None:
+    """Every Hypothesis run has a seed, printed in the header, so any failure can be replayed."""
+    import random
+
+    if getattr(config.option, "hypothesis_seed", None) is None:
+        config.option.hypothesis_seed = random.randrange(2**32)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    seed = config.option.hypothesis_seed
+    return f"hypothesis seed: {seed} (replay a failure with: .venv/bin/python -m pytest --hypothesis-seed={seed})"
