@@ -286,6 +286,10 @@ def test_rows_become_models(built):
     )
     (row,) = billing_payments.to_models(frame)
     assert isinstance(row, billing_payments.BillingPayments)
+    # Built without a second validation, and exactly what validation would have built.
+    (validated,) = [billing_payments.BillingPayments.model_validate(r) for r in frame.to_dicts()]
+    assert row == validated and row.model_fields_set == validated.model_fields_set
+    assert row.model_dump() == validated.model_dump()
     assert row.monthly_charges == Decimal("70.35")
     assert row.payment_method == "Electronic check"
 

@@ -17,6 +17,8 @@ from contractgen.runtime.spec import Column, Table, Unexpected, today
 
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 _ROW = "__contractgen_row__"
+_RAW = "__contractgen_raw__"  # the original of a column whose dtype the projection changed
+_SEED = 0x5EED
 
 
 class RenamedColumnWarning(UserWarning):
@@ -25,13 +27,19 @@ class RenamedColumnWarning(UserWarning):
 
 @dataclass(frozen=True, slots=True)
 class _ValueCheck:
-    """One value-level expectation: `bad` is true on each offending row."""
+    """One value-level expectation: `bad` is true on each offending row.
+
+    `suspect` is a cheap aggregate that is true whenever any row might be bad (a minimum below
+    the bound, a null count above zero, fewer distinct hashes than rows); the exact, row-level
+    count runs only for the checks that are suspect, so a clean frame costs one light pass.
+    """
 
     kind: ViolationKind
     column: str | None
     bad: pl.Expr
     sample: pl.Expr
     message: Callable[[int], str]
+    suspect: pl.Expr | None = None  # None: bad.any()
 
 
 def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:
@@ -128,6 +136,14 @@ def validate(
     columns, schema_violations, kept = _match_columns(actual, table, unexpected, reported)
     violations += schema_violations
     unparsed = {v.column for v in violations if v.kind == "dtype"}
+    # One projection casts every column once (enums included) and keeps the original of each
+    # column whose dtype changes, so that checks compare before and after without a second cast.
+    changed = [name for name, how in columns.items() if how != "same"]
+    work = frame.select(
+        *(_output(name, table.schema[name], columns[name]).alias(name) for name in columns),
+        *(pl.col(name).alias(_RAW + name) for name in changed),
+        *kept,
+    )
     checks = [
         check
         for name, how in columns.items()
@@ -136,11 +152,10 @@ def validate(
     ]
     checks += _table_checks(table, columns)
     if checks:
-        violations += _run_checks(frame, checks)
+        violations += _run_checks(work, checks)
     if violations:
         raise ContractViolationError(table.name, table.version, violations, source)
-    out = [_output(name, table.schema[name], columns[name]) for name in table.schema.names()]
-    return frame.select(*out, *kept)
+    return work.select(*table.schema.names(), *kept)
 
 
 def _apply_renames(frame: F, actual: pl.Schema, table: Table) -> tuple[F, pl.Schema]:
@@ -268,17 +283,30 @@ def _nulls(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
 
 def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> list[_ValueCheck]:
+    """The checks of one column, on the projection: `name` is the cast value, `_RAW + name` the
+    original when the cast changed its dtype."""
     column = table.column(name)
     dtype = table.schema[name]
-    raw = pl.col(name)
-    value = _output(name, dtype, how)
+    value = pl.col(name)
+    raw = pl.col(_RAW + name) if how != "same" else value
     checks: list[_ValueCheck] = []
 
-    def add(kind: ViolationKind, bad: pl.Expr, message: Callable[[int], str], sample: pl.Expr = raw) -> None:
-        checks.append(_ValueCheck(kind, name, bad, sample, message))
+    def add(
+        kind: ViolationKind,
+        bad: pl.Expr,
+        message: Callable[[int], str],
+        suspect: pl.Expr | None = None,
+        sample: pl.Expr = raw,
+    ) -> None:
+        checks.append(_ValueCheck(kind, name, bad, sample, message, suspect))
 
     if column.required:
-        add("null", raw.is_null(), lambda n: f"'{name}': {_rows(n)} null in a required column")
+        add(
+            "null",
+            raw.is_null(),
+            lambda n: f"'{name}': {_rows(n)} null in a required column",
+            raw.null_count() > 0,
+        )
     if how == "nested":
         add(
             "dtype",
@@ -292,6 +320,7 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
             "enum",
             raw.is_not_null() & value.is_null(),
             lambda n: f"'{name}': {_rows(n)} not among the allowed values {allowed}",
+            value.null_count() > raw.null_count(),  # the cast turned an unknown value into a null
         )
     checks += _range_checks(column, dtype, value, raw)
     if isinstance(dtype, (pl.Date, pl.Datetime)):
@@ -300,16 +329,27 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
             "maximum",
             ~value.dt.year().is_between(1, 9999),
             lambda n: f"'{name}': {_rows(n)} outside the years 1 to 9999",
+            (value.min().dt.year() < 1) | (value.max().dt.year() > 9999),
         )
     if column.min_length is not None or column.max_length is not None:
         length = _length(value, dtype)
         if length is not None:
             if column.min_length is not None:
                 lo = column.min_length
-                add("min_length", length < lo, lambda n: f"'{name}': {_rows(n)} shorter than {lo}")
+                add(
+                    "min_length",
+                    length < lo,
+                    lambda n: f"'{name}': {_rows(n)} shorter than {lo}",
+                    length.min() < lo,
+                )
             if column.max_length is not None:
                 hi = column.max_length
-                add("max_length", length > hi, lambda n: f"'{name}': {_rows(n)} longer than {hi}")
+                add(
+                    "max_length",
+                    length > hi,
+                    lambda n: f"'{name}': {_rows(n)} longer than {hi}",
+                    length.max() > hi,
+                )
     if column.pattern is not None:
         pattern = column.pattern
         add(
@@ -325,10 +365,14 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
             lambda n: f"'{name}': {_rows(n)} not a valid {shape}",
         )
     if column.unique:
+        present = raw.drop_nulls()
         add(
             "unique",
             raw.is_not_null() & raw.is_duplicated(),
             lambda n: f"'{name}': {_rows(n)} share a value with another row (the column must be unique)",
+            # Distinct hashes: as many as values means unique; fewer (a repeat, or a collision)
+            # sends the column to the exact check.
+            present.hash(_SEED).n_unique() < present.len(),
         )
     return checks
 
@@ -346,21 +390,24 @@ def _range_checks(column: Column, dtype: pl.DataType, value: pl.Expr, raw: pl.Ex
                 value.is_nan(),
                 raw,
                 lambda n: f"'{name}': {_rows(n)} NaN, which no range admits",
+                value.is_nan().any(),
             )
         )
     if column.minimum is not None:
         lo = column.minimum
         below = (value <= lo) if column.exclusive_minimum else (value < lo)
         word = "at or below" if column.exclusive_minimum else "below"
+        low = (value.min() <= lo) if column.exclusive_minimum else (value.min() < lo)
         checks.append(
-            _ValueCheck("minimum", name, below & number, raw, _says(name, f"{word} the minimum {lo!r}"))
+            _ValueCheck("minimum", name, below & number, raw, _says(name, f"{word} the minimum {lo!r}"), low)
         )
     if column.maximum is not None:
         hi = column.maximum
         above = (value >= hi) if column.exclusive_maximum else (value > hi)
         word = "at or above" if column.exclusive_maximum else "above"
+        high = (value.max() >= hi) if column.exclusive_maximum else (value.max() > hi)
         checks.append(
-            _ValueCheck("maximum", name, above & number, raw, _says(name, f"{word} the maximum {hi!r}"))
+            _ValueCheck("maximum", name, above & number, raw, _says(name, f"{word} the maximum {hi!r}"), high)
         )
     return checks
 
@@ -393,6 +440,7 @@ def _table_checks(table: Table, usable: dict[str, str]) -> list[_ValueCheck]:
             row.is_duplicated(),
             row,
             lambda n: f"primary key ({', '.join(key)}): {_rows(n)} share a key with another row",
+            row.hash(_SEED).n_unique() < pl.len(),
         )
     ]
 
@@ -402,10 +450,25 @@ def _rows(n: int) -> str:
 
 
 def _run_checks(frame: pl.DataFrame | pl.LazyFrame, checks: list[_ValueCheck]) -> list[Violation]:
-    """Count every check in one pass; gather samples only for the checks that failed."""
-    counts = frame.select(*(c.bad.fill_null(False).sum().alias(str(i)) for i, c in enumerate(checks)))
-    row = (counts.collect(engine="streaming") if isinstance(counts, pl.LazyFrame) else counts).row(0)
-    failed = [(check, int(n)) for check, n in zip(checks, row, strict=True) if n]
+    """One light pass of aggregates; exact counts only for the checks that might have failed;
+    samples only for those that did."""
+
+    def collect(query: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+        return query.collect(engine="streaming") if isinstance(query, pl.LazyFrame) else query
+
+    suspects = collect(
+        frame.select(
+            *(
+                (c.suspect if c.suspect is not None else c.bad.fill_null(False).any()).alias(str(i))
+                for i, c in enumerate(checks)
+            )
+        )
+    ).row(0)
+    maybe = [c for c, s in zip(checks, suspects, strict=True) if s]
+    if not maybe:
+        return []
+    counts = collect(frame.select(*(c.bad.fill_null(False).sum().alias(str(i)) for i, c in enumerate(maybe))))
+    failed = [(check, int(n)) for check, n in zip(maybe, counts.row(0), strict=True) if n]
     if not failed:
         return []
     indexed = frame.with_row_index(_ROW)
