@@ -236,10 +236,9 @@ def table(results: dict[str, list[dict[str, float]]], baseline: str, labels: dic
             lines.append(f"| {labels[name]} | not run: {samples[0].get('message')} | | | |")
             continue
         seconds, rows = median(samples, "seconds"), median(samples, "rows")
-        rss = median(samples, "rss") / 2**20
-        lines.append(
-            f"| {labels[name]} | {seconds:.3f} s | {seconds / base:.2f}x | {rss:.0f} MiB | {rows / seconds / 1e6:.1f} M |"
-        )
+        rss, rate = median(samples, "rss") / 2**20, rows / seconds / 1e6
+        ratio = seconds / base
+        lines.append(f"| {labels[name]} | {seconds:.3f} s | {ratio:.2f}x | {rss:.0f} MiB | {rate:.1f} M |")
     return lines
 
 
