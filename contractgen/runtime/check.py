@@ -449,6 +449,45 @@ def _rows(n: int) -> str:
     return f"{n:,} row{'s' * (n != 1)}"
 
 
+def _suspect(check: _ValueCheck) -> pl.Expr:
+    return check.suspect if check.suspect is not None else check.bad.fill_null(False).any()
+
+
+_SPLIT_ROWS = 1_000_000
+
+
+def _suspects(frame: pl.DataFrame, checks: list[_ValueCheck]) -> tuple[bool, ...]:
+    """The cheap pass over an in-memory frame, on every core.
+
+    Polars runs the expressions of one query side by side, but each on one thread; a regex over
+    millions of keys would leave the other cores idle. So large frames are cut into one slice per
+    thread, each slice checked as its own query, all queries run at once. Row-local checks
+    combine across slices with `or`; uniqueness needs every row together and runs whole.
+    """
+    parts = pl.thread_pool_size()
+    if frame.height < _SPLIT_ROWS or parts < 2:
+        return frame.select(*(_suspect(c).alias(str(i)) for i, c in enumerate(checks))).row(0)  # type: ignore[no-any-return]
+    whole = [i for i, c in enumerate(checks) if c.kind in ("unique", "primary_key")]
+    local = [i for i in range(len(checks)) if i not in whole]
+    step = -(-frame.height // parts)
+    lazy = frame.lazy()
+    queries = [
+        lazy.slice(k * step, step).select(*(_suspect(checks[i]).alias(str(i)) for i in local))
+        for k in range(parts)
+    ]
+    if whole:
+        queries.append(lazy.select(*(_suspect(checks[i]).alias(str(i)) for i in whole)))
+    results = pl.collect_all(queries)
+    answer = [False] * len(checks)
+    for result in results[:parts]:
+        for i, value in zip(local, result.row(0), strict=True):
+            answer[i] = answer[i] or bool(value)
+    if whole:
+        for i, value in zip(whole, results[-1].row(0), strict=True):
+            answer[i] = bool(value)
+    return tuple(answer)
+
+
 def _run_checks(frame: pl.DataFrame | pl.LazyFrame, checks: list[_ValueCheck]) -> list[Violation]:
     """One light pass of aggregates; exact counts only for the checks that might have failed;
     samples only for those that did."""
@@ -456,14 +495,11 @@ def _run_checks(frame: pl.DataFrame | pl.LazyFrame, checks: list[_ValueCheck]) -
     def collect(query: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         return query.collect(engine="streaming") if isinstance(query, pl.LazyFrame) else query
 
-    suspects = collect(
-        frame.select(
-            *(
-                (c.suspect if c.suspect is not None else c.bad.fill_null(False).any()).alias(str(i))
-                for i, c in enumerate(checks)
-            )
-        )
-    ).row(0)
+    suspects = (
+        _suspects(frame, checks)
+        if isinstance(frame, pl.DataFrame)
+        else collect(frame.select(*(_suspect(c).alias(str(i)) for i, c in enumerate(checks)))).row(0)
+    )
     maybe = [c for c, s in zip(checks, suspects, strict=True) if s]
     if not maybe:
         return []
