@@ -466,7 +466,9 @@ def _suspects(frame: pl.DataFrame, checks: list[_ValueCheck]) -> tuple[bool, ...
     """
     parts = pl.thread_pool_size()
     if frame.height < _SPLIT_ROWS or parts < 2:
-        return frame.select(*(_suspect(c).alias(str(i)) for i, c in enumerate(checks))).row(0)  # type: ignore[no-any-return]
+        return tuple(
+            bool(v) for v in frame.select(*(_suspect(c).alias(str(i)) for i, c in enumerate(checks))).row(0)
+        )
     whole = [i for i, c in enumerate(checks) if c.kind in ("unique", "primary_key")]
     local = [i for i in range(len(checks)) if i not in whole]
     step = -(-frame.height // parts)
