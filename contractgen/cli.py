@@ -185,6 +185,9 @@ def build(
     if not stale:
         _say(f"{out} is up to date ({len(result.packages)} packages)")
         return
+    if not changes.any:
+        _say(f"{out} is up to date ({len(result.packages)} packages); its manifest now names this generator")
+        return
     for verb, paths in (("added", changes.added), ("updated", changes.changed), ("removed", changes.removed)):
         for path in paths:
             _say(f"{verb} {out / path}")

@@ -63,6 +63,8 @@ _UNIT_SECONDS = {
     "mo": 2_592_000,
     "y": 31_536_000,
 }
+# Syntax Python's `re` accepts but the Rust regex engine (Polars, Pydantic) refuses.
+_RUST_UNSUPPORTED = re.compile(r"\(\?<?[=!]|\(\?>|\(\?P=|(?<!\\)\\[1-9]|(?<!\\)\\Z")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SECRET_SHAPES = (
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
@@ -663,6 +665,15 @@ class _Loader:
         except re.error as exc:
             self.report.error(keys["pattern"][1].pos, f"pattern of {where} is not a valid regex: {exc}")
             return None
+        unsupported = _RUST_UNSUPPORTED.search(pattern)
+        if unsupported:
+            self.report.error(
+                keys["pattern"][1].pos,
+                f"pattern of {where} uses '{unsupported.group(0)}', which the readers and models cannot run",
+                "Polars and Pydantic match with the Rust regex engine: no lookarounds, backreferences, "
+                "atomic groups or \\Z; rewrite the pattern without them",
+            )
+            return None
         return pattern
 
     def constraints(self, field: Field, keys: dict[str, tuple[Scalar, Node]], where: str) -> Field:
@@ -733,7 +744,8 @@ class _Loader:
         if not isinstance(node, Scalar) or node.is_null:
             self.report.error(node.pos, f"{what} must be a single value, not {describe(node)}")
             return None
-        text = node.text.strip()
+        # Text is kept exactly; around numbers and dates, spaces carry no meaning.
+        text = node.text if ftype.kind in ("string", "enum") else node.text.strip()
         try:
             return _parse_value(text, ftype)
         except ValueError as exc:

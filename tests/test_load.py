@@ -376,3 +376,12 @@ def test_nested_constraints_say_who_checks_them():
         "not by the Polars readers (they check nested types and enum values)\n"
         "  hint: keep constraints the readers must enforce on top-level fields"
     ]
+
+
+def test_patterns_the_readers_cannot_run_are_refused():
+    _, errors = load(HEAD + "schema:\n  a:\n    type: string\n    pattern: '^(?!test)[a-z]+$'\n")
+    assert errors == [
+        "c.yaml:6:14: error: pattern of field 'a' uses '(?!', which the readers and models cannot run\n"
+        "  hint: Polars and Pydantic match with the Rust regex engine: no lookarounds, backreferences, "
+        "atomic groups or \\Z; rewrite the pattern without them"
+    ]

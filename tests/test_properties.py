@@ -87,8 +87,16 @@ def contract_yaml(data_source: str, fields: list[str], descriptions: list[str], 
             lines.append(f"    values: [{', '.join(yaml_str(v) for v in values)}]")
         else:
             lines.append("    type: string")
+        if i == 1:  # any text as a default, and as a pattern that matches exactly that text
+            lines.append(f"    default: {yaml_str(descriptions[-1])}")
+            lines.append(f"    pattern: {yaml_str(regex_escape(descriptions[-1]))}")
         lines.append(f"    description: {yaml_str(descriptions[i % len(descriptions)])}")
     return ("\n".join(lines) + "\n").encode()
+
+
+def regex_escape(text: str) -> str:
+    """Escape what is special to both Python's and Rust's regex syntax."""
+    return "".join("\\" + ch if ch in "\\.+*?()|[]{}^$#&-~ " else ch for ch in text)
 
 
 def generate(
@@ -145,6 +153,11 @@ def test_any_text_compiles_imports_and_stays_literal(tmp_path, fields, descripti
         assert list(module.SCHEMA.names()) == fields
         described = [info.description for info in model.model_fields.values()]
         assert described == [descriptions[i % len(descriptions)] for i in range(len(fields))]
+        if len(fields) > 1:
+            second = list(model.model_fields.values())[1]
+            assert second.default == descriptions[-1]
+            patterns = [getattr(m, "pattern", None) for m in second.metadata]
+            assert regex_escape(descriptions[-1]) in patterns
         constant = next(n for n in module.__all__ if n.endswith("_VALUES"))
         assert list(getattr(module, constant)) == values
         assert list(module.SCHEMA[fields[0]].categories) == values
