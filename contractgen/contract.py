@@ -33,6 +33,14 @@ Value = str | int | float | bool | Decimal | dt.date | dt.datetime | dt.time | d
 TimeUnit = Literal["ms", "us", "ns"]
 
 
+# The values each integer width holds, by (bits, signed).
+INT_RANGE: dict[tuple[int, bool], tuple[int, int]] = {
+    (bits, signed): ((-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2**bits - 1))
+    for bits in (8, 16, 32, 64)
+    for signed in (True, False)
+}
+
+
 @dataclass(frozen=True, slots=True)
 class FieldType:
     """A column's type. Only the attributes that belong to `kind` are set."""

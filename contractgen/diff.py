@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
-from contractgen.contract import Contract, Field, FieldType
+from contractgen.contract import INT_RANGE, Contract, Field, FieldType
 from contractgen.diagnostics import Position
 from contractgen.rules import RULES, Bump, Rule, Severity
 
@@ -664,11 +664,6 @@ _LOOSER = {
     "MIN_LENGTH": "DECREASED",
     "MAX_LENGTH": "INCREASED",
 }
-_INT_RANGE = {
-    (b, s): ((-(2 ** (b - 1)), 2 ** (b - 1) - 1) if s else (0, 2**b - 1))
-    for b in (8, 16, 32, 64)
-    for s in (True, False)
-}
 
 
 def classify(old: FieldType, new: FieldType) -> str:
@@ -678,8 +673,8 @@ def classify(old: FieldType, new: FieldType) -> str:
     if old.kind == "enum" and new.kind == "string":
         return "ENUM_CONSTRAINT_REMOVED"
     if old.kind == new.kind == "integer":
-        lo, hi = _INT_RANGE[(old.bits or 64, old.signed)]
-        new_lo, new_hi = _INT_RANGE[(new.bits or 64, new.signed)]
+        lo, hi = INT_RANGE[(old.bits or 64, old.signed)]
+        new_lo, new_hi = INT_RANGE[(new.bits or 64, new.signed)]
         if new_lo <= lo and hi <= new_hi:
             return "TYPE_WIDENED"
         if lo <= new_lo and new_hi <= hi:
@@ -700,7 +695,7 @@ def classify(old: FieldType, new: FieldType) -> str:
         exact_bits = 24 if new.bits == 32 else 53
         return "TYPE_WIDENED" if (old.bits or 64) - int(old.signed) <= exact_bits else "TYPE_WIDENED_LOSSY"
     if old.kind == "integer" and new.kind == "decimal":
-        digits = len(str(_INT_RANGE[(old.bits or 64, old.signed)][1]))
+        digits = len(str(INT_RANGE[(old.bits or 64, old.signed)][1]))
         return "TYPE_WIDENED" if (new.precision or 0) - (new.scale or 0) >= digits else "TYPE_WIDENED_LOSSY"
     if old.kind in ("float", "decimal") and new.kind in ("integer", "float", "decimal"):
         return "TYPE_NARROWED"

@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from contractgen import yamltree
 from contractgen.contract import (
+    INT_RANGE,
     Access,
     ChangePolicy,
     Contract,
@@ -172,11 +173,6 @@ COMPATIBILITY = (
     "FULL_TRANSITIVE",
     "NONE",
 )
-_INT_RANGE = {
-    (bits, signed): ((-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2**bits - 1))
-    for bits in (8, 16, 32, 64)
-    for signed in (True, False)
-}
 
 
 def load_file(path: str | Path, display: str | None = None) -> Contract:
@@ -978,7 +974,7 @@ def _parse_value(text: str, ftype: FieldType) -> Value:
         if not _INT.match(text):
             raise ValueError(f"'{text}' is not a whole number")
         value = int(text)
-        lo, hi = _INT_RANGE[(ftype.bits or 64, ftype.signed)]
+        lo, hi = INT_RANGE[(ftype.bits or 64, ftype.signed)]
         if not lo <= value <= hi:
             raise ValueError(f"{value} does not fit in {ftype.describe()}")
         return value
