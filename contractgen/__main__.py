@@ -1,5 +1,5 @@
 """`python -m contractgen`, the same as the `contractgen` command."""
 
-from contractgen.cli import main
+from contractgen.launcher import main
 
 main()

@@ -32,6 +32,12 @@ def test_install_from_folder_and_as_wheel(tmp_path):
         f"{str(env)!r}))\n"
     )
     assert run(python, "-c", script) == "1.5.2 4 True\n"
+    # A consumer gets the runtime, not the generator's command-line dependencies.
+    missing = "import importlib.util as u; print([m for m in ('typer', 'jinja2', 'yaml') if u.find_spec(m)])"
+    assert run(python, "-c", missing) == "[]\n"
+    command = subprocess.run([str(env / "bin" / "contractgen"), "build"], capture_output=True, text=True)
+    assert command.returncode == 2
+    assert command.stderr.endswith("install the command line with: pip install 'contractgen[cli]'\n")
     wheels = tmp_path / "wheels"
     run(python, "-m", "pip", "wheel", "-q", "--no-deps", "-w", wheels, package)
     (wheel,) = wheels.glob("*.whl")

@@ -83,3 +83,14 @@ def test_pre_commit_hooks(repo):
     assert "- exit code: 100" in refused.stdout
     assert "FIELD_REMOVED" in refused.stdout and "set version to 2.0.0" in refused.stdout
     assert "files were modified" not in refused.stdout
+
+
+def test_hooks_install_the_cli_extra():
+    """pre-commit installs the repository without extras, so the hooks name the [cli] extra's pins."""
+    import tomllib
+
+    import yaml
+
+    extra = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]["cli"]
+    for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text()):
+        assert hook["additional_dependencies"] == extra, hook["id"]
