@@ -13,13 +13,11 @@ import re
 import zoneinfo
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TypeVar
 
 from contractgen import yamltree
 from contractgen.contract import (
-    INT_RANGE,
     Access,
     ChangePolicy,
     Contract,
@@ -35,35 +33,22 @@ from contractgen.contract import (
 from contractgen.diagnostics import ContractError, Diagnostic, Position, Report
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.typespec import STRING_FORMATS, TypeError_, parse_type
+from contractgen.values import (
+    BOOL,
+    INT,
+    PERCENT,
+    SEMVER,
+    float_or_none,
+    parse_duration,
+    parse_value,
+    value_hint,
+)
 from contractgen.yamltree import Map, Node, Scalar, Seq, describe
 
 T = TypeVar("T")
 
-SEMVER = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
-    r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
-)
-_INT = re.compile(r"^[-+]?[0-9]+$")
-_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
-_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 _YAML11_BOOL = {"yes", "no", "on", "off", "y", "n"}
 _ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
-_PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
-_DURATION = re.compile(
-    r"^\s*(\d+(?:\.\d+)?)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|"
-    r"months?|years?)\b",
-    re.IGNORECASE,
-)
-_UNIT_SECONDS = {
-    "s": 1,
-    "m": 60,
-    "h": 3600,
-    "d": 86_400,
-    "w": 604_800,
-    "mo": 2_592_000,
-    "y": 31_536_000,
-}
 # Syntax Python's `re` accepts but the Rust regex engine (Polars, Pydantic) refuses.
 _RUST_UNSUPPORTED = re.compile(r"\(\?<?[=!]|\(\?>|\(\?P=|(?<!\\)\\[1-9]|(?<!\\)\\Z")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -257,8 +242,8 @@ class _Loader:
         return None
 
     def boolean(self, node: Node, what: str) -> bool | None:
-        if isinstance(node, Scalar) and node.plain and node.text in _BOOL:
-            return _BOOL[node.text]
+        if isinstance(node, Scalar) and node.plain and node.text in BOOL:
+            return BOOL[node.text]
         hint = "write true or false"
         if isinstance(node, Scalar) and node.text.lower() in _YAML11_BOOL:
             hint = f"'{node.text}' is not a boolean in YAML 1.2; write true or false"
@@ -268,7 +253,7 @@ class _Loader:
         return None
 
     def integer(self, node: Node, what: str, minimum: int = 0) -> int | None:
-        if isinstance(node, Scalar) and node.plain and _INT.match(node.text):
+        if isinstance(node, Scalar) and node.plain and INT.match(node.text):
             value = int(node.text)
             if value >= minimum:
                 return value
@@ -294,17 +279,14 @@ class _Loader:
         text = self.text(node, what)
         if text is None:
             return None
-        match = _DURATION.match(text)
-        if match is None:
+        duration = parse_duration(text)
+        if duration is None:
             self.report.error(
                 node.pos,
                 f"{what} '{text}' does not start with a duration",
                 "write it like '5 minutes' or '90 days'",
             )
-            return None
-        unit = match.group(2).lower()
-        key = "mo" if unit.startswith("mo") else unit[0]
-        return Duration(text, float(match.group(1)) * _UNIT_SECONDS[key])
+        return duration
 
     def each(self, node: Node, what: str) -> Iterator[Node]:
         if not isinstance(node, Seq):
@@ -638,8 +620,8 @@ class _Loader:
         return tuple(values)
 
     def timezone(self, node: Node, where: str) -> str | None:
-        if isinstance(node, Scalar) and node.plain and node.text in _BOOL:
-            return "UTC" if _BOOL[node.text] else None
+        if isinstance(node, Scalar) and node.plain and node.text in BOOL:
+            return "UTC" if BOOL[node.text] else None
         zone = self.text(node, f"timezone of {where}")
         if zone is None:
             return None
@@ -743,9 +725,9 @@ class _Loader:
         # Text is kept exactly; around numbers and dates, spaces carry no meaning.
         text = node.text if ftype.kind in ("string", "enum") else node.text.strip()
         try:
-            return _parse_value(text, ftype)
+            return parse_value(text, ftype)
         except ValueError as exc:
-            self.report.error(node.pos, f"{what}: {exc}", _value_hint(ftype))
+            self.report.error(node.pos, f"{what}: {exc}", value_hint(ftype))
             return None
 
     def renamed(self, node: Node, where: str) -> tuple[tuple[str, ...], dt.date | None]:
@@ -773,8 +755,8 @@ class _Loader:
             return None
 
     def deprecation(self, node: Node, where: str) -> Deprecation | None:
-        if isinstance(node, Scalar) and node.plain and node.text in _BOOL:
-            return Deprecation() if _BOOL[node.text] else None
+        if isinstance(node, Scalar) and node.plain and node.text in BOOL:
+            return Deprecation() if BOOL[node.text] else None
         if isinstance(node, Scalar):
             return Deprecation(reason=node.text)
         keys = self.mapping(node, f"deprecated of {where}", ("reason", "since", "sunset", "replacement"))
@@ -821,7 +803,7 @@ class _Loader:
         if keys is None:
             return Sla()
         uptime = self.optional(keys, "uptime", self.text, "uptime")
-        if uptime is not None and not (_PERCENT.match(uptime) and float(uptime.strip().rstrip("%")) <= 100):
+        if uptime is not None and not (PERCENT.match(uptime) and float(uptime.strip().rstrip("%")) <= 100):
             self.report.error(
                 keys["uptime"][1].pos,
                 f"uptime '{uptime}' is not a percentage",
@@ -883,8 +865,8 @@ class _Loader:
             ratio = None
             if "min_ratio" in keys:
                 text = self.text(keys["min_ratio"][1], "min_ratio") or ""
-                percent = _PERCENT.match(text)
-                ratio = float(percent.group(1)) / 100 if percent else _float_or_none(text)
+                percent = PERCENT.match(text)
+                ratio = float(percent.group(1)) / 100 if percent else float_or_none(text)
                 if ratio is None or not 0 <= ratio <= 1:
                     self.report.error(
                         keys["min_ratio"][1].pos,
@@ -966,74 +948,6 @@ class _Loader:
                         f"this value contains what looks like {label}",
                         "never put credentials in a contract; reference an environment variable instead",
                     )
-
-
-def _parse_value(text: str, ftype: FieldType) -> Value:
-    kind = ftype.kind
-    if kind == "integer":
-        if not _INT.match(text):
-            raise ValueError(f"'{text}' is not a whole number")
-        value = int(text)
-        lo, hi = INT_RANGE[(ftype.bits or 64, ftype.signed)]
-        if not lo <= value <= hi:
-            raise ValueError(f"{value} does not fit in {ftype.describe()}")
-        return value
-    if kind == "float":
-        if not _FLOAT.match(text):
-            raise ValueError(f"'{text}' is not a number")
-        return float(text)
-    if kind == "decimal":
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise ValueError(f"'{text}' is not a decimal number") from None
-        if not number.is_finite():
-            raise ValueError(f"'{text}' is not a finite number")
-        exponent = number.as_tuple().exponent
-        assert isinstance(exponent, int)
-        if -exponent > (ftype.scale or 0):
-            raise ValueError(f"'{text}' has more decimal places than {ftype.describe()}")
-        return number
-    if kind == "boolean":
-        if text not in _BOOL:
-            raise ValueError(f"'{text}' is not true or false")
-        return _BOOL[text]
-    if kind == "date":
-        return dt.date.fromisoformat(text)
-    if kind == "time":
-        return dt.time.fromisoformat(text)
-    if kind == "timestamp":
-        stamp = dt.datetime.fromisoformat(text)
-        if (stamp.tzinfo is None) != (ftype.timezone is None):
-            raise ValueError(
-                f"'{text}' {'has no' if stamp.tzinfo is None else 'has a'} time zone but the field is "
-                f"{'zoned' if ftype.timezone else 'naive'}"
-            )
-        return stamp
-    if kind == "enum":
-        if text not in ftype.values:
-            raise ValueError(f"'{text}' is not one of the enum values")
-        return text
-    if kind in ("string",):
-        return text
-    raise ValueError(f"a {kind} field cannot have this value")
-
-
-def _value_hint(ftype: FieldType) -> str:
-    return {
-        "integer": "write a whole number, like 0",
-        "float": "write a number, like 0.5",
-        "decimal": "write a decimal number, like 19.99",
-        "boolean": "write true or false",
-        "date": "write an ISO date, like 2024-01-31",
-        "time": "write an ISO time, like 13:45:00",
-        "timestamp": "write an ISO timestamp, like 2024-01-31T13:45:00+00:00",
-        "enum": "use one of the listed values",
-    }.get(ftype.kind, "check the value against the field's type")
-
-
-def _float_or_none(text: str) -> float | None:
-    return float(text) if _FLOAT.match(text) else None
 
 
 def _env_name(key: str) -> str:

@@ -28,7 +28,7 @@ from contractgen.contract import (
     Value,
 )
 from contractgen.diagnostics import Diagnostic, Position, Report
-from contractgen.load import _parse_value
+from contractgen.values import parse_value
 from contractgen.yamltree import Map, Node, Scalar, Seq
 
 _SIZED = re.compile(
@@ -422,7 +422,7 @@ class _Importer:
         if text is None or ftype.kind not in ("integer", "float", "decimal", "date", "time", "timestamp"):
             return None
         try:
-            return _parse_value(text.replace(" ", "T", 1) if ftype.kind == "timestamp" else text, ftype)
+            return parse_value(text.replace(" ", "T", 1) if ftype.kind == "timestamp" else text, ftype)
         except ValueError as exc:
             assert node is not None
             self.report.warning(node.pos, f"{where}: bound '{text}' left out: {exc}")

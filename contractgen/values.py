@@ -1,0 +1,108 @@
+"""The values a contract writes as text: literals of a field's type, durations, percentages.
+
+Each is read from the text exactly as written (never through a YAML library's guess), so that
+`0.1` for a decimal is exactly Decimal("0.1") and `2.10` for a version stays "2.10".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+
+from contractgen.contract import INT_RANGE, Duration, FieldType, Value
+
+SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
+    r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
+)
+INT = re.compile(r"^[-+]?[0-9]+$")
+FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+_DURATION = re.compile(
+    r"^\s*(\d+(?:\.\d+)?)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|"
+    r"months?|years?)\b",
+    re.IGNORECASE,
+)
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800, "mo": 2_592_000, "y": 31_536_000}
+
+
+def parse_duration(text: str) -> Duration | None:
+    """The duration a text starts with ("5 minutes", "90 days advance notice"), or None."""
+    match = _DURATION.match(text)
+    if match is None:
+        return None
+    unit = match.group(2).lower()
+    key = "mo" if unit.startswith("mo") else unit[0]
+    return Duration(text, float(match.group(1)) * _UNIT_SECONDS[key])
+
+
+def parse_value(text: str, ftype: FieldType) -> Value:
+    """A literal of `ftype` from its text; ValueError says what is wrong with it."""
+    kind = ftype.kind
+    if kind == "integer":
+        if not INT.match(text):
+            raise ValueError(f"'{text}' is not a whole number")
+        value = int(text)
+        lo, hi = INT_RANGE[(ftype.bits or 64, ftype.signed)]
+        if not lo <= value <= hi:
+            raise ValueError(f"{value} does not fit in {ftype.describe()}")
+        return value
+    if kind == "float":
+        if not FLOAT.match(text):
+            raise ValueError(f"'{text}' is not a number")
+        return float(text)
+    if kind == "decimal":
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValueError(f"'{text}' is not a decimal number") from None
+        if not number.is_finite():
+            raise ValueError(f"'{text}' is not a finite number")
+        exponent = number.as_tuple().exponent
+        assert isinstance(exponent, int)
+        if -exponent > (ftype.scale or 0):
+            raise ValueError(f"'{text}' has more decimal places than {ftype.describe()}")
+        return number
+    if kind == "boolean":
+        if text not in BOOL:
+            raise ValueError(f"'{text}' is not true or false")
+        return BOOL[text]
+    if kind == "date":
+        return dt.date.fromisoformat(text)
+    if kind == "time":
+        return dt.time.fromisoformat(text)
+    if kind == "timestamp":
+        stamp = dt.datetime.fromisoformat(text)
+        if (stamp.tzinfo is None) != (ftype.timezone is None):
+            raise ValueError(
+                f"'{text}' {'has no' if stamp.tzinfo is None else 'has a'} time zone but the field is "
+                f"{'zoned' if ftype.timezone else 'naive'}"
+            )
+        return stamp
+    if kind == "enum":
+        if text not in ftype.values:
+            raise ValueError(f"'{text}' is not one of the enum values")
+        return text
+    if kind in ("string",):
+        return text
+    raise ValueError(f"a {kind} field cannot have this value")
+
+
+def value_hint(ftype: FieldType) -> str:
+    return {
+        "integer": "write a whole number, like 0",
+        "float": "write a number, like 0.5",
+        "decimal": "write a decimal number, like 19.99",
+        "boolean": "write true or false",
+        "date": "write an ISO date, like 2024-01-31",
+        "time": "write an ISO time, like 13:45:00",
+        "timestamp": "write an ISO timestamp, like 2024-01-31T13:45:00+00:00",
+        "enum": "use one of the listed values",
+    }.get(ftype.kind, "check the value against the field's type")
+
+
+def float_or_none(text: str) -> float | None:
+    return float(text) if FLOAT.match(text) else None
