@@ -127,6 +127,12 @@ def _get(node: Node | None, key: str) -> Node | None:
     return None
 
 
+def _pos(node: Node, key: str) -> Position:
+    """Where `key` of `node` was written, or where `node` starts."""
+    found = _get(node, key)
+    return found.pos if found is not None else node.pos
+
+
 def _text(node: Node | None) -> str | None:
     if isinstance(node, Scalar) and not node.is_null:
         return node.text
@@ -159,7 +165,7 @@ class _Importer:
         version = _text(_get(root, "version")) or "0.0.0"
         if not re.match(r"^\d+\.\d+\.\d+", version):
             self.report.warning(
-                _get(root, "version").pos if _get(root, "version") else root.pos,  # type: ignore[union-attr]
+                _pos(root, "version"),
                 f"version '{version}' is not semantic; read as 0.0.0",
             )
             version = "0.0.0"
@@ -236,7 +242,7 @@ class _Importer:
         logical = _text(_get(node, "logicalType"))
         if logical is not None and logical.lower() not in (*_LOGICAL, "object", "array"):
             self.report.error(
-                _get(node, "logicalType").pos,  # type: ignore[union-attr]
+                _pos(node, "logicalType"),
                 f"unknown logicalType '{logical}'",
                 "ODCS logical types: string, integer, number, boolean, date, time, timestamp, object, array",
             )
@@ -432,7 +438,7 @@ class _Importer:
         logical = (_text(_get(prop, "logicalType")) or "").lower()
         physical = (_text(_get(prop, "physicalType")) or "").strip()
         options = _get(prop, "logicalTypeOptions")
-        pos = _get(prop, "logicalType").pos if _get(prop, "logicalType") is not None else prop.pos  # type: ignore[union-attr]
+        pos = _pos(prop, "logicalType")
         if logical == "array":
             items = _get(prop, "items")
             item = self.field(items, "item", f"{where}[]") if isinstance(items, Map) else None

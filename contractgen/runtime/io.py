@@ -113,9 +113,12 @@ def read_csv(
     """
     if not isinstance(source, (str, Path, bytes)):
         source = source.read()
-    options = {"separator": separator, "encoding": encoding, "infer_schema": False}
+
+    def read(**more: object) -> pl.DataFrame:
+        return pl.read_csv(source, separator=separator, encoding=encoding, infer_schema=False, **more)  # type: ignore[arg-type]
+
     try:
-        header = pl.read_csv(source, n_rows=0, **options).columns  # type: ignore[arg-type]
+        header = read(n_rows=0).columns
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         if isinstance(exc, FileNotFoundError):
             raise DataReadError(f"cannot read {_name(source)}: no such file") from None
@@ -136,10 +139,10 @@ def read_csv(
             violations.append(Violation("dtype", name, f"column '{name}' is {dtype}, which CSV cannot hold"))
     try:
         try:
-            frame = pl.read_csv(source, schema_overrides=direct, **options)  # type: ignore[arg-type]
+            frame = read(schema_overrides=direct)
         except pl.exceptions.ComputeError:
             # Something did not parse. Read text and find exactly which rows, instead of guessing.
-            frame = pl.read_csv(source, **options)  # type: ignore[arg-type]
+            frame = read()
             convert.update(
                 {name: p for name in direct if (p := _parse(name, direct[name], None)) is not None}
             )
