@@ -1,6 +1,7 @@
 """Checked loads against unchecked ones: the generated readers, plain Polars, and other libraries.
 
-    .venv/bin/python benchmarks/readers.py [--customers 2000000] [--usage 20000000] [--big 0] [--runs 5]
+    .venv/bin/python benchmarks/readers.py [--customers 2000000] [--usage 20000000] [--runs 5]
+                                           [--big 150000000] [--scaling]
 
 Writes deterministic data to benchmarks/scratch/ (kept between runs), builds the packages of
 benchmarks/contracts/ there, and first shows which validators catch each planted violation. Then
@@ -92,6 +93,13 @@ def case(name: str, scratch: Path) -> int:
 
         bench_usage_events.scan_parquet(str(scratch / "big" / "*.parquet"))
         return pl.scan_parquet(scratch / "big" / "*.parquet").select(pl.len()).collect().item()
+    if name.startswith("scaling-"):
+        import bench_usage_events
+
+        files = [str(p) for p in sorted((scratch / name).glob("*.parquet"))]
+        for path in files:  # the same check, file by file, so that any row count can be streamed
+            bench_usage_events.scan_parquet(path)
+        return pl.scan_parquet(files).select(pl.len()).collect().item()
     raise SystemExit(f"unknown case {name}")
 
 
@@ -264,6 +272,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=2_000_000)
     parser.add_argument("--usage", type=int, default=20_000_000)
     parser.add_argument("--big", type=int, default=0)
+    parser.add_argument("--scaling", action="store_true", help="streaming check over 1M, 10M and 100M rows")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--scratch", type=Path, default=SCRATCH)
     parser.add_argument("--child")
@@ -326,6 +335,21 @@ def main() -> None:
     print(f"\n## Usage events, {args.usage:,} rows, Parquet\n")
     usage = measure(["plain-usage", "contractgen-usage", "contractgen-scan-usage"], args.scratch, args.runs)
     print("\n".join(table(usage, "plain-usage", labels)))
+    if args.scaling:
+        print("\n## Streaming check time by rows\n")
+        print("| rows | time | rows/s | peak RSS |")
+        print("|---|---|---|---|")
+        for rows in (1_000_000, 10_000_000, 100_000_000):
+            folder = args.scratch / f"scaling-{rows}"
+            if not (folder / "rows.txt").exists():
+                shutil.rmtree(folder, ignore_errors=True)
+                data.write_usage(folder, rows, args.customers)
+                (folder / "rows.txt").write_text(str(rows))
+            result = run(folder.name, args.scratch)
+            print(
+                f"| {rows:,} | {result['seconds']:.2f} s | {rows / result['seconds'] / 1e6:.1f} M | "
+                f"{result['rss'] / 2**20:.0f} MiB |"
+            )
     if args.big:
         big = measure(["contractgen-scan-big"], args.scratch, 1)["contractgen-scan-big"][0]
         print(f"\n## Usage events, {args.big:,} rows, streaming check\n")
