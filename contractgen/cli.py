@@ -466,6 +466,12 @@ def changelog(
     from contractgen.render import environment
 
     current = _pick(_load_or_fail(contract), table_name, contract)
+    try:
+        gitlog.locate(contract)
+    except gitlog.GitError as exc:
+        _say(
+            f"warning: {contract} has no git history ({exc}); the changelog shows this version only", err=True
+        )
     log = gitlog.rebuild(contract, current)
     if isinstance(log, Verdict):
         _refuse([log])
