@@ -8,13 +8,10 @@ Scalars are interpreted here, by what each key expects, from the text the author
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import zoneinfo
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
 
 from contractgen import yamltree
 from contractgen.contract import (
@@ -22,64 +19,26 @@ from contractgen.contract import (
     ChangePolicy,
     Contract,
     Deprecation,
-    Duration,
     Field,
     FieldType,
-    Party,
-    QualityRule,
     Sla,
     Value,
 )
 from contractgen.diagnostics import ContractError, Diagnostic, Position, Report
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
+from contractgen.sections import Sections
 from contractgen.typespec import STRING_FORMATS, TypeError_, parse_type
 from contractgen.values import (
     BOOL,
-    INT,
-    PERCENT,
     SEMVER,
-    float_or_none,
-    parse_duration,
     parse_value,
     value_hint,
 )
 from contractgen.yamltree import Map, Node, Scalar, Seq, describe
 
-T = TypeVar("T")
-
-_YAML11_BOOL = {"yes", "no", "on", "off", "y", "n"}
-_ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 # Syntax Python's `re` accepts but the Rust regex engine (Polars, Pydantic) refuses.
 _RUST_UNSUPPORTED = re.compile(r"\(\?<?[=!]|\(\?>|\(\?P=|(?<!\\)\\[1-9]|(?<!\\)\\Z")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_SECRET_SHAPES = (
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
-    (re.compile(r"\bAKIA[0-9A-Z]{16}\b"), "an AWS access key"),
-    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), "a GitHub token"),
-    (re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"), "a Slack token"),
-    (re.compile(r"\bsk_live_[A-Za-z0-9]{16,}"), "a Stripe secret key"),
-    (re.compile(r"://[^/\s:@]+:[^/\s@]+@"), "a password inside a URL"),
-)
-_SECRET_KEY = re.compile(r"(password|passwd|secret|token|api[_-]?key|private[_-]?key)$", re.I)
-
-# Spellings from other tools, mapped to ours, so that the hint can say exactly what to write.
-_ALIASES = {
-    "min": "minimum",
-    "max": "maximum",
-    "minLength": "min_length",
-    "maxLength": "max_length",
-    "primaryKey": "primary_key",
-    "pk": "primary_key",
-    "enum": "values",
-    "nullable": "required",
-    "logicalType": "type",
-    "physicalType": "type",
-    "renamedFrom": "renamed_from",
-    "name": "data_source",
-    "refresh": "update_frequency",
-    "deprecationPeriod": "deprecation_period",
-}
-
 TOP_KEYS = (
     "data_source",
     "version",
@@ -126,38 +85,7 @@ FIELD_KEYS = (
     "unit",
     "examples",
 )
-SLA_KEYS = (
-    "update_frequency",
-    "max_delay",
-    "uptime",
-    "retention",
-    "freshness_column",
-    "support_hours",
-)
-POLICY_KEYS = ("breaking_changes", "deprecation_period", "notification_channel", "compatibility")
-ACCESS_KEYS = (
-    "system",
-    "method",
-    "endpoint",
-    "permissions",
-    "rate_limit",
-    "network",
-    "credentials",
-    "approval",
-)
-PARTY_KEYS = ("name", "email", "role", "channel")
-QUALITY_KINDS = ("completeness", "row_count", "freshness", "uniqueness", "custom")
-QUALITY_KEYS = ("type", "columns", "column", "min_ratio", "min", "max", "max_age", "description")
 STATUSES = ("draft", "active", "deprecated", "retired")
-COMPATIBILITY = (
-    "BACKWARD",
-    "BACKWARD_TRANSITIVE",
-    "FORWARD",
-    "FORWARD_TRANSITIVE",
-    "FULL",
-    "FULL_TRANSITIVE",
-    "NONE",
-)
 
 
 def load_file(path: str | Path, display: str | None = None) -> Contract:
@@ -202,108 +130,8 @@ def load_bytes(data: bytes, path: str) -> tuple[Contract | None, list[Diagnostic
     return (None if report.has_errors else contract), report.sorted()
 
 
-class _Loader:
-    def __init__(self, report: Report) -> None:
-        self.report = report
-
-    # -- generic shapes ----------------------------------------------------------------------
-
-    def mapping(
-        self, node: Node, where: str, known: tuple[str, ...]
-    ) -> dict[str, tuple[Scalar, Node]] | None:
-        """Keys of a mapping; duplicates and unknown keys are reported."""
-        if not isinstance(node, Map):
-            self.report.error(node.pos, f"{where} must be a mapping, not {describe(node)}")
-            return None
-        found: dict[str, tuple[Scalar, Node]] = {}
-        for key, value in node.items:
-            if key.is_null or key.text == "":
-                self.report.error(key.pos, f"empty key in {where}", "give the key a name")
-                continue
-            if key.text in found:
-                first = found[key.text][0].pos
-                self.report.error(
-                    key.pos,
-                    f"duplicate key '{key.text}' in {where} (first at line {first.line})",
-                    "remove one of them; YAML keeps only one and the other would be lost",
-                )
-                continue
-            if key.text not in known:
-                self.report.error(key.pos, f"unknown key '{key.text}' in {where}", _suggest(key.text, known))
-                continue
-            if not (isinstance(value, Scalar) and value.is_null):
-                found[key.text] = (key, value)
-        return found
-
-    def text(self, node: Node, what: str) -> str | None:
-        if isinstance(node, Scalar) and not node.is_null:
-            return node.text
-        self.report.error(node.pos, f"{what} must be text, not {describe(node)}")
-        return None
-
-    def boolean(self, node: Node, what: str) -> bool | None:
-        if isinstance(node, Scalar) and node.plain and node.text in BOOL:
-            return BOOL[node.text]
-        hint = "write true or false"
-        if isinstance(node, Scalar) and node.text.lower() in _YAML11_BOOL:
-            hint = f"'{node.text}' is not a boolean in YAML 1.2; write true or false"
-        elif isinstance(node, Scalar) and not node.plain:
-            hint = "remove the quotes; quoted values are text"
-        self.report.error(node.pos, f"{what} must be true or false, not {describe(node)}", hint)
-        return None
-
-    def integer(self, node: Node, what: str, minimum: int = 0) -> int | None:
-        if isinstance(node, Scalar) and node.plain and INT.match(node.text):
-            value = int(node.text)
-            if value >= minimum:
-                return value
-            self.report.error(node.pos, f"{what} must be at least {minimum}, not {value}")
-            return None
-        self.report.error(node.pos, f"{what} must be a whole number, not {describe(node)}")
-        return None
-
-    def texts(self, node: Node, what: str) -> tuple[str, ...]:
-        """A list of texts; a single text is a list of one."""
-        items = node.items if isinstance(node, Seq) else (node,)
-        out = []
-        for item in items:
-            if isinstance(item, Scalar) and item.is_null:
-                self.report.error(item.pos, f"null in {what}", "quote it if the text 'null' is meant")
-                continue
-            value = self.text(item, f"each entry of {what}")
-            if value is not None:
-                out.append(value)
-        return tuple(out)
-
-    def duration(self, node: Node, what: str) -> Duration | None:
-        text = self.text(node, what)
-        if text is None:
-            return None
-        duration = parse_duration(text)
-        if duration is None:
-            self.report.error(
-                node.pos,
-                f"{what} '{text}' does not start with a duration",
-                "write it like '5 minutes' or '90 days'",
-            )
-        return duration
-
-    def each(self, node: Node, what: str) -> Iterator[Node]:
-        if not isinstance(node, Seq):
-            self.report.error(node.pos, f"{what} must be a list, not {describe(node)}")
-            return
-        yield from node.items
-
-    def optional(
-        self,
-        keys: dict[str, tuple[Scalar, Node]],
-        name: str,
-        convert: Callable[[Node, str], T | None],
-        what: str,
-    ) -> T | None:
-        if name not in keys:
-            return None
-        return convert(keys[name][1], what)
+class _Loader(Sections):
+    """The schema: fields, their types and constraints; the rest comes from `Sections`."""
 
     # -- the contract ------------------------------------------------------------------------
 
@@ -744,16 +572,6 @@ class _Loader:
             keys, "until", self.date, "until"
         )
 
-    def date(self, node: Node, what: str) -> dt.date | None:
-        text = self.text(node, what)
-        if text is None:
-            return None
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            self.report.error(node.pos, f"{what} '{text}' is not a date", "write YYYY-MM-DD")
-            return None
-
     def deprecation(self, node: Node, where: str) -> Deprecation | None:
         if isinstance(node, Scalar) and node.plain and node.text in BOOL:
             return Deprecation() if BOOL[node.text] else None
@@ -771,193 +589,3 @@ class _Loader:
         )
 
     # -- the other sections ------------------------------------------------------------------
-
-    def parties(self, keys: dict[str, tuple[Scalar, Node]], section: str) -> tuple[Party, ...]:
-        if section not in keys:
-            return ()
-        out = []
-        for item in self.each(keys[section][1], section):
-            if isinstance(item, Scalar):
-                name = self.text(item, f"each entry of {section}")
-                if name is not None:
-                    out.append(Party(name=name, email=name if "@" in name else None))
-                continue
-            sub = self.mapping(item, f"an entry of {section}", PARTY_KEYS)
-            if sub is None:
-                continue
-            if "name" not in sub:
-                self.report.error(item.pos, f"an entry of {section} has no name", "add 'name:'")
-                continue
-            out.append(
-                Party(
-                    name=self.text(sub["name"][1], "name") or "",
-                    email=self.optional(sub, "email", self.text, "email"),
-                    role=self.optional(sub, "role", self.text, "role"),
-                    channel=self.optional(sub, "channel", self.text, "channel"),
-                )
-            )
-        return tuple(out)
-
-    def sla(self, node: Node) -> Sla:
-        keys = self.mapping(node, "sla", SLA_KEYS)
-        if keys is None:
-            return Sla()
-        uptime = self.optional(keys, "uptime", self.text, "uptime")
-        if uptime is not None and not (PERCENT.match(uptime) and float(uptime.strip().rstrip("%")) <= 100):
-            self.report.error(
-                keys["uptime"][1].pos,
-                f"uptime '{uptime}' is not a percentage",
-                "write it like '99.9%'",
-            )
-        return Sla(
-            update_frequency=self.optional(keys, "update_frequency", self.text, "update_frequency"),
-            max_delay=self.optional(keys, "max_delay", self.duration, "max_delay"),
-            uptime=uptime,
-            retention=self.optional(keys, "retention", self.duration, "retention"),
-            freshness_column=self.optional(keys, "freshness_column", self.text, "freshness_column"),
-            support_hours=self.optional(keys, "support_hours", self.text, "support_hours"),
-        )
-
-    def policy(self, node: Node) -> ChangePolicy:
-        keys = self.mapping(node, "change_policy", POLICY_KEYS)
-        if keys is None:
-            return ChangePolicy()
-        mode = self.optional(keys, "compatibility", self.text, "compatibility") or "FULL_TRANSITIVE"
-        if mode not in COMPATIBILITY:
-            self.report.error(
-                keys["compatibility"][1].pos,
-                f"unknown compatibility mode '{mode}'",
-                f"use one of: {', '.join(COMPATIBILITY)}",
-            )
-        return ChangePolicy(
-            breaking_changes=self.optional(keys, "breaking_changes", self.duration, "breaking_changes"),
-            deprecation_period=self.optional(keys, "deprecation_period", self.duration, "deprecation_period"),
-            notification_channel=self.optional(
-                keys, "notification_channel", self.text, "notification_channel"
-            ),
-            compatibility=mode,
-        )
-
-    def quality(self, node: Node, names: set[str]) -> tuple[QualityRule, ...]:
-        out = []
-        for item in self.each(node, "quality"):
-            keys = self.mapping(item, "a quality rule", QUALITY_KEYS)
-            if keys is None:
-                continue
-            kind = self.optional(keys, "type", self.text, "type of a quality rule")
-            if kind not in QUALITY_KINDS:
-                where = keys["type"][1].pos if "type" in keys else item.pos
-                self.report.error(
-                    where,
-                    f"unknown quality rule type '{kind}'",
-                    f"use one of: {', '.join(QUALITY_KINDS)}",
-                )
-                continue
-            columns = self.optional(keys, "columns", self.texts, "columns") or ()
-            columns += self.optional(keys, "column", self.texts, "column") or ()
-            for column in columns:
-                if column not in names:
-                    self.report.error(
-                        item.pos,
-                        f"quality rule {kind} names '{column}', which is not a field",
-                        _suggest(column, names, "fields"),
-                    )
-            ratio = None
-            if "min_ratio" in keys:
-                text = self.text(keys["min_ratio"][1], "min_ratio") or ""
-                percent = PERCENT.match(text)
-                ratio = float(percent.group(1)) / 100 if percent else float_or_none(text)
-                if ratio is None or not 0 <= ratio <= 1:
-                    self.report.error(
-                        keys["min_ratio"][1].pos,
-                        f"min_ratio '{text}' is not a ratio",
-                        "write 0.99 or 99%",
-                    )
-            rule = QualityRule(
-                kind=kind,  # type: ignore[arg-type]
-                pos=item.pos,
-                columns=columns,
-                min_ratio=ratio,
-                min_rows=self.optional(keys, "min", self.integer, "min"),
-                max_rows=self.optional(keys, "max", self.integer, "max"),
-                max_age=self.optional(keys, "max_age", self.duration, "max_age"),
-                description=self.optional(keys, "description", self.text, "description"),
-            )
-            out.append(rule)
-        return tuple(out)
-
-    def access(self, node: Node) -> Access:
-        keys = self.mapping(node, "access", ACCESS_KEYS)
-        if keys is None:
-            return Access()
-        credentials: list[tuple[str, str]] = []
-        if "credentials" in keys:
-            sub = keys["credentials"][1]
-            if not isinstance(sub, Map):
-                self.report.error(sub.pos, "access.credentials must map each credential to ${ENV_VAR}")
-            else:
-                for key, value in sub.items:
-                    ref = value.text if isinstance(value, Scalar) else ""
-                    match = _ENV_REF.match(ref)
-                    if match is None:
-                        self.report.error(
-                            value.pos,
-                            f"credential '{key.text}' is not an environment variable reference",
-                            f"never write credentials in a contract; write ${{{_env_name(key.text)}}} "
-                            "and set that variable where the data is read",
-                        )
-                    else:
-                        credentials.append((key.text, match.group(1)))
-        return Access(
-            system=self.optional(keys, "system", self.text, "system"),
-            method=self.optional(keys, "method", self.text, "method"),
-            endpoint=self.optional(keys, "endpoint", self.text, "endpoint"),
-            permissions=self.optional(keys, "permissions", self.text, "permissions"),
-            rate_limit=self.optional(keys, "rate_limit", self.text, "rate_limit"),
-            network=self.optional(keys, "network", self.text, "network"),
-            credentials=tuple(credentials),
-            approval=self.optional(keys, "approval", self.text, "approval"),
-        )
-
-    def secrets(self, node: Node, path: tuple[str, ...]) -> None:
-        """Refuse anything that looks like a credential written out literally."""
-        if isinstance(node, Map):
-            for key, value in node.items:
-                inside = (*path, key.text)
-                if (
-                    isinstance(value, Scalar)
-                    and not value.is_null
-                    and _SECRET_KEY.search(key.text)
-                    and inside[:2] != ("access", "credentials")
-                    and not _ENV_REF.match(value.text)
-                ):
-                    self.report.error(
-                        value.pos,
-                        f"'{key.text}' holds a literal value that looks like a credential",
-                        "move it to access.credentials as an environment variable reference like ${NAME}",
-                    )
-                self.secrets(value, inside)
-        elif isinstance(node, Seq):
-            for item in node.items:
-                self.secrets(item, path)
-        else:
-            for shape, label in _SECRET_SHAPES:
-                if shape.search(node.text):
-                    self.report.error(
-                        node.pos,
-                        f"this value contains what looks like {label}",
-                        "never put credentials in a contract; reference an environment variable instead",
-                    )
-
-
-def _env_name(key: str) -> str:
-    return re.sub(r"[^A-Z0-9]+", "_", key.upper()).strip("_") or "SECRET"
-
-
-def _suggest(word: str, known: tuple[str, ...] | set[str], kind: str = "keys") -> str:
-    if word in _ALIASES and _ALIASES[word] in known:
-        return f"did you mean '{_ALIASES[word]}'?"
-    close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
-    if close:
-        return f"did you mean '{close[0]}'?"
-    return f"known {kind}: {', '.join(sorted(known))}"

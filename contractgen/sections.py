@@ -1,0 +1,240 @@
+"""The parts of a contract around its schema: contacts and consumers, SLA, quality rules,
+change policy and access, and the scan that keeps credentials out of contracts."""
+
+from __future__ import annotations
+
+import re
+
+from contractgen.contract import Access, ChangePolicy, Party, QualityRule, Sla
+from contractgen.shapes import Shapes, suggest
+from contractgen.values import PERCENT, float_or_none
+from contractgen.yamltree import Map, Node, Scalar, Seq
+
+_ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+# Values that look like credentials, wherever they are written.
+_SECRET_SHAPES = (
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
+    (re.compile(r"\bAKIA[0-9A-Z]{16}\b"), "an AWS access key"),
+    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), "a GitHub token"),
+    (re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"), "a Slack token"),
+    (re.compile(r"\bsk_live_[A-Za-z0-9]{16,}"), "a Stripe secret key"),
+    (re.compile(r"://[^/\s:@]+:[^/\s@]+@"), "a password inside a URL"),
+)
+_SECRET_KEY = re.compile(r"(password|passwd|secret|token|api[_-]?key|private[_-]?key)$", re.I)
+
+SLA_KEYS = (
+    "update_frequency",
+    "max_delay",
+    "uptime",
+    "retention",
+    "freshness_column",
+    "support_hours",
+)
+POLICY_KEYS = ("breaking_changes", "deprecation_period", "notification_channel", "compatibility")
+ACCESS_KEYS = (
+    "system",
+    "method",
+    "endpoint",
+    "permissions",
+    "rate_limit",
+    "network",
+    "credentials",
+    "approval",
+)
+PARTY_KEYS = ("name", "email", "role", "channel")
+QUALITY_KINDS = ("completeness", "row_count", "freshness", "uniqueness", "custom")
+QUALITY_KEYS = ("type", "columns", "column", "min_ratio", "min", "max", "max_age", "description")
+COMPATIBILITY = (
+    "BACKWARD",
+    "BACKWARD_TRANSITIVE",
+    "FORWARD",
+    "FORWARD_TRANSITIVE",
+    "FULL",
+    "FULL_TRANSITIVE",
+    "NONE",
+)
+
+
+class Sections(Shapes):
+    """Readers for every section of a contract except its schema."""
+
+    def parties(self, keys: dict[str, tuple[Scalar, Node]], section: str) -> tuple[Party, ...]:
+        if section not in keys:
+            return ()
+        out = []
+        for item in self.each(keys[section][1], section):
+            if isinstance(item, Scalar):
+                name = self.text(item, f"each entry of {section}")
+                if name is not None:
+                    out.append(Party(name=name, email=name if "@" in name else None))
+                continue
+            sub = self.mapping(item, f"an entry of {section}", PARTY_KEYS)
+            if sub is None:
+                continue
+            if "name" not in sub:
+                self.report.error(item.pos, f"an entry of {section} has no name", "add 'name:'")
+                continue
+            out.append(
+                Party(
+                    name=self.text(sub["name"][1], "name") or "",
+                    email=self.optional(sub, "email", self.text, "email"),
+                    role=self.optional(sub, "role", self.text, "role"),
+                    channel=self.optional(sub, "channel", self.text, "channel"),
+                )
+            )
+        return tuple(out)
+
+    def sla(self, node: Node) -> Sla:
+        keys = self.mapping(node, "sla", SLA_KEYS)
+        if keys is None:
+            return Sla()
+        uptime = self.optional(keys, "uptime", self.text, "uptime")
+        if uptime is not None and not (PERCENT.match(uptime) and float(uptime.strip().rstrip("%")) <= 100):
+            self.report.error(
+                keys["uptime"][1].pos,
+                f"uptime '{uptime}' is not a percentage",
+                "write it like '99.9%'",
+            )
+        return Sla(
+            update_frequency=self.optional(keys, "update_frequency", self.text, "update_frequency"),
+            max_delay=self.optional(keys, "max_delay", self.duration, "max_delay"),
+            uptime=uptime,
+            retention=self.optional(keys, "retention", self.duration, "retention"),
+            freshness_column=self.optional(keys, "freshness_column", self.text, "freshness_column"),
+            support_hours=self.optional(keys, "support_hours", self.text, "support_hours"),
+        )
+
+    def policy(self, node: Node) -> ChangePolicy:
+        keys = self.mapping(node, "change_policy", POLICY_KEYS)
+        if keys is None:
+            return ChangePolicy()
+        mode = self.optional(keys, "compatibility", self.text, "compatibility") or "FULL_TRANSITIVE"
+        if mode not in COMPATIBILITY:
+            self.report.error(
+                keys["compatibility"][1].pos,
+                f"unknown compatibility mode '{mode}'",
+                f"use one of: {', '.join(COMPATIBILITY)}",
+            )
+        return ChangePolicy(
+            breaking_changes=self.optional(keys, "breaking_changes", self.duration, "breaking_changes"),
+            deprecation_period=self.optional(keys, "deprecation_period", self.duration, "deprecation_period"),
+            notification_channel=self.optional(
+                keys, "notification_channel", self.text, "notification_channel"
+            ),
+            compatibility=mode,
+        )
+
+    def quality(self, node: Node, names: set[str]) -> tuple[QualityRule, ...]:
+        out = []
+        for item in self.each(node, "quality"):
+            keys = self.mapping(item, "a quality rule", QUALITY_KEYS)
+            if keys is None:
+                continue
+            kind = self.optional(keys, "type", self.text, "type of a quality rule")
+            if kind not in QUALITY_KINDS:
+                where = keys["type"][1].pos if "type" in keys else item.pos
+                self.report.error(
+                    where,
+                    f"unknown quality rule type '{kind}'",
+                    f"use one of: {', '.join(QUALITY_KINDS)}",
+                )
+                continue
+            columns = self.optional(keys, "columns", self.texts, "columns") or ()
+            columns += self.optional(keys, "column", self.texts, "column") or ()
+            for column in columns:
+                if column not in names:
+                    self.report.error(
+                        item.pos,
+                        f"quality rule {kind} names '{column}', which is not a field",
+                        suggest(column, names, "fields"),
+                    )
+            ratio = None
+            if "min_ratio" in keys:
+                text = self.text(keys["min_ratio"][1], "min_ratio") or ""
+                percent = PERCENT.match(text)
+                ratio = float(percent.group(1)) / 100 if percent else float_or_none(text)
+                if ratio is None or not 0 <= ratio <= 1:
+                    self.report.error(
+                        keys["min_ratio"][1].pos,
+                        f"min_ratio '{text}' is not a ratio",
+                        "write 0.99 or 99%",
+                    )
+            rule = QualityRule(
+                kind=kind,  # type: ignore[arg-type]
+                pos=item.pos,
+                columns=columns,
+                min_ratio=ratio,
+                min_rows=self.optional(keys, "min", self.integer, "min"),
+                max_rows=self.optional(keys, "max", self.integer, "max"),
+                max_age=self.optional(keys, "max_age", self.duration, "max_age"),
+                description=self.optional(keys, "description", self.text, "description"),
+            )
+            out.append(rule)
+        return tuple(out)
+
+    def access(self, node: Node) -> Access:
+        keys = self.mapping(node, "access", ACCESS_KEYS)
+        if keys is None:
+            return Access()
+        credentials: list[tuple[str, str]] = []
+        if "credentials" in keys:
+            sub = keys["credentials"][1]
+            if not isinstance(sub, Map):
+                self.report.error(sub.pos, "access.credentials must map each credential to ${ENV_VAR}")
+            else:
+                for key, value in sub.items:
+                    ref = value.text if isinstance(value, Scalar) else ""
+                    match = _ENV_REF.match(ref)
+                    if match is None:
+                        self.report.error(
+                            value.pos,
+                            f"credential '{key.text}' is not an environment variable reference",
+                            f"never write credentials in a contract; write ${{{_env_name(key.text)}}} "
+                            "and set that variable where the data is read",
+                        )
+                    else:
+                        credentials.append((key.text, match.group(1)))
+        return Access(
+            system=self.optional(keys, "system", self.text, "system"),
+            method=self.optional(keys, "method", self.text, "method"),
+            endpoint=self.optional(keys, "endpoint", self.text, "endpoint"),
+            permissions=self.optional(keys, "permissions", self.text, "permissions"),
+            rate_limit=self.optional(keys, "rate_limit", self.text, "rate_limit"),
+            network=self.optional(keys, "network", self.text, "network"),
+            credentials=tuple(credentials),
+            approval=self.optional(keys, "approval", self.text, "approval"),
+        )
+
+    def secrets(self, node: Node, path: tuple[str, ...]) -> None:
+        """Refuse anything that looks like a credential written out literally."""
+        if isinstance(node, Map):
+            for key, value in node.items:
+                inside = (*path, key.text)
+                if (
+                    isinstance(value, Scalar)
+                    and not value.is_null
+                    and _SECRET_KEY.search(key.text)
+                    and inside[:2] != ("access", "credentials")
+                    and not _ENV_REF.match(value.text)
+                ):
+                    self.report.error(
+                        value.pos,
+                        f"'{key.text}' holds a literal value that looks like a credential",
+                        "move it to access.credentials as an environment variable reference like ${NAME}",
+                    )
+                self.secrets(value, inside)
+        elif isinstance(node, Seq):
+            for item in node.items:
+                self.secrets(item, path)
+        else:
+            for shape, label in _SECRET_SHAPES:
+                if shape.search(node.text):
+                    self.report.error(
+                        node.pos,
+                        f"this value contains what looks like {label}",
+                        "never put credentials in a contract; reference an environment variable instead",
+                    )
+
+
+def _env_name(key: str) -> str:
+    return re.sub(r"[^A-Z0-9]+", "_", key.upper()).strip("_") or "SECRET"
