@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from contractgen.contract import Access, ChangePolicy, Party, QualityRule, Sla
+from contractgen.rules import MODES
 from contractgen.shapes import Shapes, suggest
 from contractgen.values import PERCENT, float_or_none
 from contractgen.yamltree import Map, Node, Scalar, Seq
@@ -44,15 +45,7 @@ ACCESS_KEYS = (
 PARTY_KEYS = ("name", "email", "role", "channel")
 QUALITY_KINDS = ("completeness", "row_count", "freshness", "uniqueness", "custom")
 QUALITY_KEYS = ("type", "columns", "column", "min_ratio", "min", "max", "max_age", "description")
-COMPATIBILITY = (
-    "BACKWARD",
-    "BACKWARD_TRANSITIVE",
-    "FORWARD",
-    "FORWARD_TRANSITIVE",
-    "FULL",
-    "FULL_TRANSITIVE",
-    "NONE",
-)
+COMPATIBILITY = MODES
 
 
 class Sections(Shapes):
