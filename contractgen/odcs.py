@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from contractgen import naming, yamltree
+from contractgen import naming
 from contractgen.contract import (
     Access,
     ChangePolicy,
@@ -27,7 +27,7 @@ from contractgen.contract import (
     Sla,
     Value,
 )
-from contractgen.diagnostics import Diagnostic, Position, Report
+from contractgen.diagnostics import Position, Report
 from contractgen.values import parse_value
 from contractgen.yamltree import Map, Node, Scalar, Seq
 
@@ -103,15 +103,6 @@ def is_odcs(root: Node) -> bool:
     keys = {k.text: v for k, v in root.items}
     kind = keys.get("kind")
     return "apiVersion" in keys and isinstance(kind, Scalar) and kind.text == "DataContract"
-
-
-def load_odcs(data: bytes, path: str) -> tuple[list[Contract], list[Diagnostic]]:
-    """Every table of an ODCS file as a contract, with warnings for what was guessed."""
-    report = Report(path)
-    text = yamltree.decode(data, report)
-    root = yamltree.parse(text, report) if text is not None else None
-    contracts = import_root(root, report, path) if root is not None else []
-    return ([] if report.has_errors else contracts), report.sorted()
 
 
 def import_root(root: Node, report: Report, path: str) -> list[Contract]:
