@@ -198,6 +198,21 @@ def test_each_violation_is_caught_exactly(built, tmp_path, case, suffix):
     assert str(exc.value).startswith(f"{path} does not match contract customer_master 2.1.0 (1 violation):")
 
 
+@pytest.mark.parametrize("case", list(CUSTOMER_VIOLATIONS), ids=list(CUSTOMER_VIOLATIONS))
+def test_a_frame_checked_in_slices_finds_the_same_rows(built, monkeypatch, case):
+    """Large frames are checked one slice per thread; a violation in any slice is found exactly."""
+    import customer_master
+
+    from contractgen.runtime import check
+
+    monkeypatch.setattr(check, "_SPLIT_ROWS", 2)
+    monkeypatch.setattr(pl, "thread_pool_size", lambda: 3)  # slices of 2, 2 and 0 rows
+    mutate, expected = CUSTOMER_VIOLATIONS[case]
+    with pytest.raises(customer_master.ContractViolationError) as exc:
+        customer_master.validate(mutate(customer_rows()))
+    assert messages(exc) == [expected]
+
+
 def test_every_violation_is_listed_at_once(built, tmp_path):
     import customer_master
 

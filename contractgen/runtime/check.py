@@ -136,14 +136,6 @@ def validate(
     columns, schema_violations, kept = _match_columns(actual, table, unexpected, reported)
     violations += schema_violations
     unparsed = {v.column for v in violations if v.kind == "dtype"}
-    # One projection casts every column once (enums included) and keeps the original of each
-    # column whose dtype changes, so that checks compare before and after without a second cast.
-    changed = [name for name, how in columns.items() if how != "same"]
-    work = frame.select(
-        *(_output(name, table.schema[name], columns[name]).alias(name) for name in columns),
-        *(pl.col(name).alias(_RAW + name) for name in changed),
-        *kept,
-    )
     checks = [
         check
         for name, how in columns.items()
@@ -151,11 +143,25 @@ def validate(
         for check in _value_checks(table, name, how, actual[name])
     ]
     checks += _table_checks(table, columns)
-    if checks:
-        violations += _run_checks(work, checks)
+    if isinstance(frame, pl.DataFrame):
+        work, found = _check_frame(frame, table, columns, checks)
+        violations += found
+    else:
+        work = frame.select(*_projection(table, columns), *kept)
+        if checks:
+            violations += _run_checks(work, checks, _suspects_lazy(work, checks))
     if violations:
         raise ContractViolationError(table.name, table.version, violations, source)
     return work.select(*table.schema.names(), *kept)
+
+
+def _projection(table: Table, columns: dict[str, str]) -> list[pl.Expr]:
+    """Every column in its contract dtype (enums included), plus the original of each column whose
+    dtype changes, so that checks compare before and after without a second cast."""
+    return [
+        *(_output(name, table.schema[name], how).alias(name) for name, how in columns.items()),
+        *(pl.col(name).alias(_RAW + name) for name, how in columns.items() if how != "same"),
+    ]
 
 
 def _apply_renames(frame: F, actual: pl.Schema, table: Table) -> tuple[F, pl.Schema]:
@@ -454,54 +460,99 @@ def _suspect(check: _ValueCheck) -> pl.Expr:
 
 
 _SPLIT_ROWS = 1_000_000
+Combine = Callable[[list[pl.DataFrame]], list[bool]]
 
 
-def _suspects(frame: pl.DataFrame, checks: list[_ValueCheck]) -> tuple[bool, ...]:
-    """The cheap pass over an in-memory frame, on every core.
+def _check_frame(
+    frame: pl.DataFrame, table: Table, columns: dict[str, str], checks: list[_ValueCheck]
+) -> tuple[pl.DataFrame, list[Violation]]:
+    """Check an in-memory frame; return it with the contract's dtypes beside the originals.
+
+    The costly work runs at once, on every core: the casts (enum lookups) and the aggregates of
+    the checks that read only columns the casts leave alone (a key's pattern and uniqueness).
+    The checks of cast columns follow on the cast result, where they are mostly free (an enum
+    check compares null counts, which Polars keeps beside the data).
+    """
+    changed = {name: how for name, how in columns.items() if how != "same"}
+    key_same = all(columns.get(k) == "same" for k in table.primary_key)
+    on_input = [
+        i for i, c in enumerate(checks) if (columns[c.column] == "same" if c.column is not None else key_same)
+    ]
+    queries, combine = _suspect_queries(frame, [checks[i] for i in on_input])
+    if changed:
+        casts = frame.lazy().select(
+            *(_output(name, table.schema[name], how).alias(name) for name, how in changed.items())
+        )
+        *results, cast = pl.collect_all([*queries, casts], engine="in-memory")
+        work = frame.with_columns(
+            *cast.get_columns(), *(frame.get_column(name).alias(_RAW + name) for name in changed)
+        )
+    else:
+        results = pl.collect_all(queries, engine="in-memory") if queries else []
+        work = frame
+    suspects = [False] * len(checks)
+    for i, value in zip(on_input, combine(results), strict=True):
+        suspects[i] = value
+    rest = sorted(set(range(len(checks))) - set(on_input))
+    if rest:
+        queries, combine = _suspect_queries(work, [checks[i] for i in rest])
+        for i, value in zip(rest, combine(pl.collect_all(queries, engine="in-memory")), strict=True):
+            suspects[i] = value
+    return work, _run_checks(work, checks, suspects)
+
+
+def _suspect_queries(frame: pl.DataFrame, checks: list[_ValueCheck]) -> tuple[list[pl.LazyFrame], Combine]:
+    """The cheap pass over an in-memory frame as queries to run side by side, and how to read them.
 
     Polars runs the expressions of one query side by side, but each on one thread; a regex over
     millions of keys would leave the other cores idle. So large frames are cut into one slice per
-    thread, each slice checked as its own query, all queries run at once. Row-local checks
-    combine across slices with `or`; uniqueness needs every row together and runs whole.
+    thread, each slice checked as its own query. Row-local checks combine across slices with
+    `or`; uniqueness needs every row together and runs whole.
     """
+    if not checks:
+        return [], lambda results: []
+    lazy = frame.lazy()
     parts = pl.thread_pool_size()
     if frame.height < _SPLIT_ROWS or parts < 2:
-        return tuple(
-            bool(v) for v in frame.select(*(_suspect(c).alias(str(i)) for i, c in enumerate(checks))).row(0)
-        )
+        query = lazy.select(*(_suspect(c).alias(str(i)) for i, c in enumerate(checks)))
+        return [query], lambda results: [bool(v) for v in results[0].row(0)]
     whole = [i for i, c in enumerate(checks) if c.kind in ("unique", "primary_key")]
     local = [i for i in range(len(checks)) if i not in whole]
     step = -(-frame.height // parts)
-    lazy = frame.lazy()
     queries = [
         lazy.slice(k * step, step).select(*(_suspect(checks[i]).alias(str(i)) for i in local))
-        for k in range(parts)
+        for k in range(parts if local else 0)
     ]
     if whole:
         queries.append(lazy.select(*(_suspect(checks[i]).alias(str(i)) for i in whole)))
-    results = pl.collect_all(queries)
-    answer = [False] * len(checks)
-    for result in results[:parts]:
-        for i, value in zip(local, result.row(0), strict=True):
-            answer[i] = answer[i] or bool(value)
-    if whole:
-        for i, value in zip(whole, results[-1].row(0), strict=True):
-            answer[i] = bool(value)
-    return tuple(answer)
+
+    def combine(results: list[pl.DataFrame]) -> list[bool]:
+        answer = [False] * len(checks)
+        for result in results[: len(results) - bool(whole)]:
+            for i, value in zip(local, result.row(0), strict=True):
+                answer[i] = answer[i] or bool(value)
+        if whole:
+            for i, value in zip(whole, results[-1].row(0), strict=True):
+                answer[i] = bool(value)
+        return answer
+
+    return queries, combine
 
 
-def _run_checks(frame: pl.DataFrame | pl.LazyFrame, checks: list[_ValueCheck]) -> list[Violation]:
-    """One light pass of aggregates; exact counts only for the checks that might have failed;
-    samples only for those that did."""
+def _suspects_lazy(frame: pl.LazyFrame, checks: list[_ValueCheck]) -> list[bool]:
+    """The cheap pass over a LazyFrame, streamed in bounded memory."""
+    query = frame.select(*(_suspect(c).alias(str(i)) for i, c in enumerate(checks)))
+    return [bool(v) for v in query.collect(engine="streaming").row(0)]
+
+
+def _run_checks(
+    frame: pl.DataFrame | pl.LazyFrame, checks: list[_ValueCheck], suspects: list[bool]
+) -> list[Violation]:
+    """Exact counts only for the checks that might have failed; samples only for those that did."""
 
     def collect(query: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         return query.collect(engine="streaming") if isinstance(query, pl.LazyFrame) else query
 
-    suspects = (
-        _suspects(frame, checks)
-        if isinstance(frame, pl.DataFrame)
-        else collect(frame.select(*(_suspect(c).alias(str(i)) for i, c in enumerate(checks)))).row(0)
-    )
     maybe = [c for c, s in zip(checks, suspects, strict=True) if s]
     if not maybe:
         return []
