@@ -1,16 +1,23 @@
 """Build latency: what pre-commit pays on every commit, against a bare Typer command.
 
     .venv/bin/python benchmarks/build_latency.py [--runs 9] [--corpus ../shared/corpus]
+                                                 [--datacontract PATH]
 
 Every case runs in a fresh process (as pre-commit runs it), alternating cases, and reports the
 median wall time. Ratios are against a bare Typer app with one command that does nothing, run the
 same way in the same script: Typer's own start-up (it imports Click and Pydantic) is the floor.
 The scaling cases build 1, 10, 100 and 1,000 generated tables in-process.
+
+datacontract-cli, when installed (on PATH, or --datacontract PATH; it needs its own venv, since
+its dependencies pin other versions), is measured beside ours in the same run: its start-up, and
+its Pydantic export of the same four schemas (translated to ODCS v3: names, types, required,
+descriptions), one process per contract as a hook would run it, and of AdventureWorks.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import shutil
@@ -21,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BARE_TYPER = """
@@ -33,12 +41,82 @@ app()
 """
 
 
-def timed(command: list[str], cwd: Path, before: Callable[[], None] | None = None) -> float:
+Case = tuple[list[list[str]], Path, Callable[[], None] | None]  # commands run in turn, folder, reset
+
+
+def timed(commands: list[list[str]], cwd: Path, before: Callable[[], None] | None = None) -> float:
     if before is not None:
         before()
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+    for command in commands:
+        subprocess.run(command, cwd=cwd, check=True, capture_output=True)
     return time.perf_counter() - start
+
+
+LOGICAL = {
+    "string": "string",
+    "enum": "string",
+    "integer": "integer",
+    "float": "number",
+    "decimal": "number",
+    "boolean": "boolean",
+    "date": "date",
+    "timestamp": "date",
+    "list": "array",
+}
+
+
+def odcs(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A contract's schema as ODCS v3, from its contract.json: what datacontract-cli exports from."""
+
+    def prop(field: dict[str, Any]) -> dict[str, Any]:
+        out = {
+            "name": field["name"],
+            "logicalType": LOGICAL[field["type"]["kind"]],
+            "required": field.get("required", False),
+        }
+        if field["type"]["kind"] == "list":
+            out["items"] = {"name": "item", "logicalType": "string"}
+        if field.get("description"):
+            out["description"] = field["description"]
+        return out
+
+    name = snapshot["data_source"]
+    table = {"name": name, "logicalType": "object", "physicalType": "table"}
+    return {
+        "apiVersion": "v3.0.2",
+        "kind": "DataContract",
+        "id": name,
+        "name": name,
+        "version": snapshot["version"],
+        "status": "active",
+        "schema": [{**table, "properties": [prop(f) for f in snapshot["fields"]]}],
+    }
+
+
+def datacontract_cases(cli: str, work: Path, adventureworks: Path | None) -> dict[str, Case]:
+    folder = work / "odcs"
+    folder.mkdir()
+    exports = []
+    for snapshot in sorted(ROOT.glob("generated/*/contract.json")):
+        target = folder / f"{snapshot.parent.name}.odcs.yaml"
+        target.write_text(json.dumps(odcs(json.loads(snapshot.read_text())), indent=2))  # JSON is YAML
+        exports.append([cli, "export", "pydantic-model", str(target)])
+    cases: dict[str, Case] = {
+        "datacontract-cli start-up (`datacontract --version`)": ([[cli, "--version"]], work, None),
+        f"datacontract-cli Pydantic export, {len(exports)} contracts, one process each": (
+            exports,
+            work,
+            None,
+        ),
+    }
+    if adventureworks is not None:
+        cases["datacontract-cli Pydantic export, AdventureWorks (68 tables)"] = (
+            [[cli, "export", "pydantic-model", str(adventureworks)]],
+            work,
+            None,
+        )
+    return cases
 
 
 def contract(n: int) -> str:
@@ -128,6 +206,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus")
     parser.add_argument("--sizes", default="1,10,100,1000")
+    parser.add_argument("--datacontract", help="the datacontract executable, if not on PATH")
     args = parser.parse_args()
     exe = str(Path(sys.executable).parent / "contractgen")
     work = Path(tempfile.mkdtemp(prefix="contractgen-bench-"))
@@ -135,11 +214,11 @@ def main() -> None:
         (work / "bare.py").write_text(BARE_TYPER)
         four = work / "four"
         shutil.copytree(ROOT / "contracts", four / "contracts")
-        cases: dict[str, tuple[list[str], Path, Callable[[], None] | None]] = {
-            "bare Typer command (baseline)": ([sys.executable, str(work / "bare.py")], work, None),
-            "contractgen build, no-op, 4 contracts": ([exe, "build"], four, None),
+        cases: dict[str, Case] = {
+            "bare Typer command (baseline)": ([[sys.executable, str(work / "bare.py")]], work, None),
+            "contractgen build, no-op, 4 contracts": ([[exe, "build"]], four, None),
             "contractgen build, full, 4 contracts": (
-                [exe, "build"],
+                [[exe, "build"]],
                 four,
                 lambda: shutil.rmtree(four / "generated", ignore_errors=True),
             ),
@@ -149,14 +228,22 @@ def main() -> None:
             adventure = work / "aw"
             (adventure / "contracts").mkdir(parents=True)
             shutil.copy(aw, adventure / "contracts" / "adventureworks.yaml")
-            cases["contractgen build, no-op, AdventureWorks (68 tables)"] = ([exe, "build"], adventure, None)
+            cases["contractgen build, no-op, AdventureWorks (68 tables)"] = (
+                [[exe, "build"]],
+                adventure,
+                None,
+            )
             cases["contractgen build, full, AdventureWorks (68 tables)"] = (
-                [exe, "build"],
+                [[exe, "build"]],
                 adventure,
                 lambda: shutil.rmtree(adventure / "generated", ignore_errors=True),
             )
-        for command, cwd, _ in cases.values():  # warm up, and make the no-op cases no-ops
-            subprocess.run(command, cwd=cwd, check=True, capture_output=True)
+        datacontract = args.datacontract or shutil.which("datacontract")
+        if datacontract:
+            cases.update(datacontract_cases(datacontract, work, aw if aw.exists() else None))
+        for commands, cwd, _ in cases.values():  # warm up, and make the no-op cases no-ops
+            for command in commands:
+                subprocess.run(command, cwd=cwd, check=True, capture_output=True)
         times: dict[str, list[float]] = {name: [] for name in cases}
         for _ in range(args.runs):
             for name, (command, cwd, before) in cases.items():
@@ -172,8 +259,6 @@ def main() -> None:
             print(f"| {name} | {median * 1000:.0f} ms | {median / base:.2f}x |")
         dmcg_cli = shutil.which("datamodel-codegen", path=str(Path(sys.executable).parent))
         if dmcg_cli:
-            import json
-
             (work / "four.json").write_text(json.dumps(json_schema(4)))
             cli = [
                 dmcg_cli,
@@ -184,7 +269,7 @@ def main() -> None:
                 "--output-model-type",
                 "pydantic_v2.BaseModel",
             ]
-            samples = [timed(cli, work) for _ in range(args.runs)]
+            samples = [timed([cli], work) for _ in range(args.runs)]
             print(
                 f"| datamodel-codegen CLI, 4-object schema | {statistics.median(samples) * 1000:.0f} ms | "
                 f"{statistics.median(samples) / base:.2f}x |"
