@@ -10,7 +10,14 @@ import polars as pl
 import pytest
 
 from contractgen.load import load_bytes
-from contractgen.runtime import ContractViolationError, DataReadError, read_csv, read_parquet, validate
+from contractgen.runtime import (
+    ContractViolationError,
+    DataReadError,
+    read_csv,
+    read_parquet,
+    scan_parquet,
+    validate,
+)
 from contractgen.tables import table
 from tests.test_readers import usage_rows
 
@@ -168,13 +175,22 @@ def test_nul_bytes_and_quotes_are_data(usage_table):
     )
 
 
-def test_infinities_and_timestamps_python_cannot_hold(usage_table):
+def checked(frame: pl.DataFrame, table, tmp_path, how: str) -> object:
+    """Check in memory, or through a Parquet scan (where statistics settle the bounds)."""
+    if how == "frame":
+        return validate(frame, table)
+    frame.write_parquet(tmp_path / "f.parquet")
+    return scan_parquet(tmp_path / "f.parquet", table)
+
+
+@pytest.mark.parametrize("how", ["frame", "scan"])
+def test_infinities_and_timestamps_python_cannot_hold(usage_table, tmp_path, how):
     frame = usage_rows().with_columns(
         pl.Series("session_duration", [float("inf"), 1.0, float("-inf"), 2.0]),
         pl.Series("loaded_at", [253402300800000000 * 10] * 4).cast(pl.Datetime("us", "UTC")),
     )
     with pytest.raises(ContractViolationError) as exc:
-        validate(frame, usage_table)
+        checked(frame, usage_table, tmp_path, how)
     assert [v.render() for v in exc.value.violations] == [
         "'session_duration': 1 row below the minimum 0.0 (row 2: -inf)",
         "'session_duration': 1 row above the maximum 86400.0 (row 0: inf)",
@@ -184,8 +200,34 @@ def test_infinities_and_timestamps_python_cannot_hold(usage_table):
     ]
 
 
-def test_dates_at_the_edges_of_python(usage_table):
-    frame = usage_rows().with_columns(
-        pl.Series("activity_date", [dt.date(1, 1, 1), dt.date(9999, 12, 31)] * 2)
-    )
-    validate(frame, usage_table, unexpected="error")  # the edges themselves are fine
+@pytest.mark.parametrize("how", ["frame", "scan"])
+def test_dates_at_the_edges_of_python(usage_table, tmp_path, how):
+    edges = [dt.date(1, 1, 1), dt.date(9999, 12, 31)] * 2
+    frame = usage_rows().with_columns(pl.Series("activity_date", edges))
+    checked(frame, usage_table, tmp_path, how)  # the edges themselves are fine
+    last = dt.datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.UTC)
+    checked(frame.with_columns(pl.lit(last).alias("loaded_at")), usage_table, tmp_path, how)
+    first, last_day = ((d - dt.date(1970, 1, 1)).days for d in (dt.date(1, 1, 1), dt.date(9999, 12, 31)))
+    days = pl.Series("activity_date", [first, first - 1, last_day, last_day + 1], dtype=pl.Int32)
+    beyond = frame.with_columns(days.cast(pl.Date))  # the second and the last are a day too far
+    with pytest.raises(ContractViolationError, match="'activity_date': 2 rows outside the years 1 to 9999"):
+        checked(beyond, usage_table, tmp_path, how)
+
+
+@pytest.mark.parametrize("unit", ["us", "ms"])
+@pytest.mark.parametrize("zone", [None, "UTC", "Pacific/Kiritimati", "America/New_York"])
+def test_the_year_bounds_statistics_can_decide_equal_the_year_check(unit, zone):
+    """A Parquet scan tests the years 1 to 9999 as bounds on the stored value (so that row-group
+    statistics can skip it); at the edges, in any zone, that selects the rows the year test does."""
+    from contractgen.runtime.check import _outside_years
+
+    edges = [dt.datetime(9999, 12, 31, 23, 59, 59, 999000), dt.datetime(1, 1, 1), dt.datetime(2024, 5, 1)]
+    values = pl.Series("x", edges, dtype=pl.Datetime(unit))
+    values = values.dt.replace_time_zone(zone) if zone else values
+    step = 1000 if unit == "us" else 1  # one millisecond
+    physical = values.to_physical()
+    beyond = pl.concat([physical, physical.head(1) + step, physical.slice(1, 1) - step]).cast(values.dtype)
+    frame = pl.DataFrame({"x": beyond})
+    bounds = frame.select(_outside_years("x", pl.Datetime(unit, zone))).to_series().to_list()
+    assert bounds == [False, False, False, True, True]
+    assert bounds == frame.select(~pl.col("x").dt.year().is_between(1, 9999)).to_series().to_list()

@@ -199,6 +199,41 @@ def test_each_violation_is_caught_exactly(built, tmp_path, case, suffix):
 
 
 @pytest.mark.parametrize("case", list(CUSTOMER_VIOLATIONS), ids=list(CUSTOMER_VIOLATIONS))
+def test_streaming_check_finds_the_same_rows(built, tmp_path, case):
+    """scan_parquet settles some checks from row-group statistics and streams the rest; either
+    way each violation is reported exactly as the in-memory reader reports it."""
+    import customer_master
+
+    mutate, expected = CUSTOMER_VIOLATIONS[case]
+    path = write(mutate(customer_rows()), tmp_path / "c.parquet")
+    with pytest.raises(customer_master.ContractViolationError) as exc:
+        customer_master.scan_parquet(path)
+    assert messages(exc) == [expected]
+
+
+def test_statistics_settle_checks_across_row_groups(built, tmp_path):
+    """Row groups with clean statistics are skipped; the one with the violations is counted."""
+    import customer_master
+
+    clean = pl.concat([customer_rows()] * 50).with_columns(
+        pl.format(
+            "{}-0000-4000-8000-000000000000", pl.int_range(pl.len()).cast(pl.String).str.zfill(8)
+        ).alias("customer_id")
+    )
+    bad = plant(plant(clean, "tenure_months", 150, -1), "signup_date", 190, None)
+    path = tmp_path / "groups.parquet"
+    bad.write_parquet(path, row_group_size=20, statistics=True)
+    with pytest.raises(customer_master.ContractViolationError) as exc:
+        customer_master.scan_parquet(path)
+    assert messages(exc) == [
+        "'signup_date': 1 row null in a required column (row 190: None)",
+        "'tenure_months': 1 row below the minimum 0 (row 150: -1)",
+    ]
+    clean.write_parquet(path, row_group_size=20, statistics=True)
+    assert customer_master.scan_parquet(path).collect().height == 200
+
+
+@pytest.mark.parametrize("case", list(CUSTOMER_VIOLATIONS), ids=list(CUSTOMER_VIOLATIONS))
 def test_a_frame_checked_in_slices_finds_the_same_rows(built, monkeypatch, case):
     """Large frames are checked one slice per thread; a violation in any slice is found exactly."""
     import customer_master

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import warnings
 from collections.abc import Callable
@@ -32,6 +33,11 @@ class _ValueCheck:
     `suspect` is a cheap aggregate that is true whenever any row might be bad (a minimum below
     the bound, a null count above zero, fewer distinct hashes than rows); the exact, row-level
     count runs only for the checks that are suspect, so a clean frame costs one light pass.
+
+    `proven`, when set, selects exactly the rows of `bad` on the frame as it came in (before any
+    cast), in a form Parquet row-group statistics can decide: a null test, or a bound on a column
+    the projection leaves alone. Counting it on a Parquet scan skips every row group whose
+    statistics rule it out, so a clean file costs no decoding for that check.
     """
 
     kind: ViolationKind
@@ -40,6 +46,7 @@ class _ValueCheck:
     sample: pl.Expr
     message: Callable[[int], str]
     suspect: pl.Expr | None = None  # None: bad.any()
+    proven: pl.Expr | None = None
 
 
 def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:
@@ -123,11 +130,13 @@ def validate(
     unexpected: Unexpected = "error",
     source: str | None = None,
     extra: list[Violation] | None = None,
+    statistics: bool = False,
 ) -> F:
     """Check `frame` against `table`; return it with contract dtypes, in contract order.
 
     Raises `ContractViolationError` listing every violation. A LazyFrame is checked with the
-    streaming engine (bounded memory) and returned lazy, ready to collect.
+    streaming engine (bounded memory) and returned lazy, ready to collect. `statistics` says
+    that a LazyFrame scans Parquet, whose row-group statistics can settle some checks unread.
     """
     violations = list(extra or ())
     actual = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
@@ -149,7 +158,7 @@ def validate(
     else:
         work = frame.select(*_projection(table, columns), *kept)
         if checks:
-            violations += _run_checks(work, checks, _suspects_lazy(work, checks))
+            violations += _check_lazy(frame, work, checks, statistics=statistics)
     if violations:
         raise ContractViolationError(table.name, table.version, violations, source)
     return work.select(*table.schema.names(), *kept)
@@ -303,8 +312,9 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
         message: Callable[[int], str],
         suspect: pl.Expr | None = None,
         sample: pl.Expr = raw,
+        proven: pl.Expr | None = None,
     ) -> None:
-        checks.append(_ValueCheck(kind, name, bad, sample, message, suspect))
+        checks.append(_ValueCheck(kind, name, bad, sample, message, suspect, proven))
 
     if column.required:
         add(
@@ -312,6 +322,7 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
             raw.is_null(),
             lambda n: f"'{name}': {_rows(n)} null in a required column",
             raw.null_count() > 0,
+            proven=pl.col(name).is_null(),
         )
     if how == "nested":
         add(
@@ -328,7 +339,7 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
             lambda n: f"'{name}': {_rows(n)} not among the allowed values {allowed}",
             value.null_count() > raw.null_count(),  # the cast turned an unknown value into a null
         )
-    checks += _range_checks(column, dtype, value, raw)
+    checks += _range_checks(column, dtype, value, raw, same=how == "same")
     if isinstance(dtype, (pl.Date, pl.Datetime)):
         # Models hold Python dates; a value Python cannot represent would pass here and fail there.
         add(
@@ -336,6 +347,7 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
             ~value.dt.year().is_between(1, 9999),
             lambda n: f"'{name}': {_rows(n)} outside the years 1 to 9999",
             (value.min().dt.year() < 1) | (value.max().dt.year() > 9999),
+            proven=_outside_years(name, dtype) if how == "same" else None,
         )
     if column.min_length is not None or column.max_length is not None:
         length = _length(value, dtype)
@@ -383,7 +395,23 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
     return checks
 
 
-def _range_checks(column: Column, dtype: pl.DataType, value: pl.Expr, raw: pl.Expr) -> list[_ValueCheck]:
+def _outside_years(name: str, dtype: pl.Date | pl.Datetime) -> pl.Expr | None:
+    """Values before the year 1 or after 9999 (in the column's time zone), as bounds statistics
+    can decide. None for nanoseconds, whose range (1677 to 2262) cannot reach either."""
+    first, last = dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59, 999999)
+    if isinstance(dtype, pl.Date):
+        return (pl.col(name) < first.date()) | (pl.col(name) > last.date())
+    if dtype.time_unit == "ns":
+        return None
+    low, high = (pl.lit(t, pl.Datetime(dtype.time_unit)) for t in (first, last))
+    if dtype.time_zone is not None:
+        low, high = (t.dt.replace_time_zone(dtype.time_zone) for t in (low, high))
+    return (pl.col(name) < low) | (pl.col(name) > high)
+
+
+def _range_checks(
+    column: Column, dtype: pl.DataType, value: pl.Expr, raw: pl.Expr, *, same: bool
+) -> list[_ValueCheck]:
     name = column.name
     checks = []
     bounded = column.minimum is not None or column.maximum is not None
@@ -404,17 +432,17 @@ def _range_checks(column: Column, dtype: pl.DataType, value: pl.Expr, raw: pl.Ex
         below = (value <= lo) if column.exclusive_minimum else (value < lo)
         word = "at or below" if column.exclusive_minimum else "below"
         low = (value.min() <= lo) if column.exclusive_minimum else (value.min() < lo)
-        checks.append(
-            _ValueCheck("minimum", name, below & number, raw, _says(name, f"{word} the minimum {lo!r}"), low)
-        )
+        bad = below & number
+        message = _says(name, f"{word} the minimum {lo!r}")
+        checks.append(_ValueCheck("minimum", name, bad, raw, message, low, bad if same else None))
     if column.maximum is not None:
         hi = column.maximum
         above = (value >= hi) if column.exclusive_maximum else (value > hi)
         word = "at or above" if column.exclusive_maximum else "above"
         high = (value.max() >= hi) if column.exclusive_maximum else (value.max() > hi)
-        checks.append(
-            _ValueCheck("maximum", name, above & number, raw, _says(name, f"{word} the maximum {hi!r}"), high)
-        )
+        bad = above & number
+        message = _says(name, f"{word} the maximum {hi!r}")
+        checks.append(_ValueCheck("maximum", name, bad, raw, message, high, bad if same else None))
     return checks
 
 
@@ -498,7 +526,7 @@ def _check_frame(
         queries, combine = _suspect_queries(work, [checks[i] for i in rest])
         for i, value in zip(rest, combine(pl.collect_all(queries, engine="in-memory")), strict=True):
             suspects[i] = value
-    return work, _run_checks(work, checks, suspects)
+    return work, _run_checks(work, checks, [None if s else 0 for s in suspects])
 
 
 def _suspect_queries(frame: pl.DataFrame, checks: list[_ValueCheck]) -> tuple[list[pl.LazyFrame], Combine]:
@@ -539,25 +567,45 @@ def _suspect_queries(frame: pl.DataFrame, checks: list[_ValueCheck]) -> tuple[li
     return queries, combine
 
 
-def _suspects_lazy(frame: pl.LazyFrame, checks: list[_ValueCheck]) -> list[bool]:
-    """The cheap pass over a LazyFrame, streamed in bounded memory."""
-    query = frame.select(*(_suspect(c).alias(str(i)) for i, c in enumerate(checks)))
-    return [bool(v) for v in query.collect(engine="streaming").row(0)]
+def _check_lazy(
+    source: pl.LazyFrame, work: pl.LazyFrame, checks: list[_ValueCheck], *, statistics: bool
+) -> list[Violation]:
+    """Stream the checks in bounded memory, all queries at once.
+
+    On a Parquet scan, each check that statistics can decide is its own filtered count on the
+    scan: Polars skips the row groups whose statistics rule the rows out (on clean data, all of
+    them) and the count it returns is exact. The rest share one pass of aggregates.
+    """
+    counted = [i for i, c in enumerate(checks) if statistics and c.proven is not None]
+    rest = [i for i in range(len(checks)) if i not in set(counted)]
+    queries = [source.filter(checks[i].proven).select(pl.len()) for i in counted]  # type: ignore[arg-type]
+    if rest:
+        queries.append(work.select(*(_suspect(checks[i]).alias(str(i)) for i in rest)))
+    results = pl.collect_all(queries, engine="streaming")
+    counts: list[int | None] = [None] * len(checks)
+    for i, result in zip(counted, results[: len(counted)], strict=True):
+        counts[i] = int(result.item())
+    if rest:
+        for i, value in zip(rest, results[-1].row(0), strict=True):
+            counts[i] = None if value else 0
+    return _run_checks(work, checks, counts)
 
 
 def _run_checks(
-    frame: pl.DataFrame | pl.LazyFrame, checks: list[_ValueCheck], suspects: list[bool]
+    frame: pl.DataFrame | pl.LazyFrame, checks: list[_ValueCheck], counts: list[int | None]
 ) -> list[Violation]:
-    """Exact counts only for the checks that might have failed; samples only for those that did."""
+    """Given what is known of each check's count (None: it might have failed), count exactly the
+    checks that might have failed, then sample the rows of those that did."""
 
     def collect(query: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
         return query.collect(engine="streaming") if isinstance(query, pl.LazyFrame) else query
 
-    maybe = [c for c, s in zip(checks, suspects, strict=True) if s]
-    if not maybe:
-        return []
-    counts = collect(frame.select(*(c.bad.fill_null(False).sum().alias(str(i)) for i, c in enumerate(maybe))))
-    failed = [(check, int(n)) for check, n in zip(maybe, counts.row(0), strict=True) if n]
+    unknown = [i for i, n in enumerate(counts) if n is None]
+    if unknown:
+        exact = collect(frame.select(*(checks[i].bad.fill_null(False).sum().alias(str(i)) for i in unknown)))
+        for i, n in zip(unknown, exact.row(0), strict=True):
+            counts[i] = int(n)
+    failed = [(check, n) for check, n in zip(checks, counts, strict=True) if n]
     if not failed:
         return []
     indexed = frame.with_row_index(_ROW)

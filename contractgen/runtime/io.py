@@ -57,7 +57,7 @@ def scan_parquet(source: Source, table: Table, *, unexpected: Unexpected = "erro
         frame.collect_schema()
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise _unreadable(source, "Parquet", exc) from None
-    return validate(frame, table, unexpected=unexpected, source=_name(source))
+    return validate(frame, table, unexpected=unexpected, source=_name(source), statistics=True)
 
 
 def _is_old_name(name: str, table: Table) -> bool:
