@@ -65,8 +65,11 @@ def _is_old_name(name: str, table: Table) -> bool:
 
 
 def _csv_dtype(dtype: pl.DataType, layout: str | None) -> pl.DataType | None:
-    """The dtype the CSV parser can produce directly, or None to read text and convert after."""
-    if dtype.is_integer() or dtype.is_float() or isinstance(dtype, pl.Boolean):
+    """The dtype the CSV parser can produce directly, or None to read text and convert after.
+
+    An enum is parsed straight into its categories: a value outside them fails the read, which
+    then falls back to text, where the check finds exactly which rows."""
+    if dtype.is_integer() or dtype.is_float() or isinstance(dtype, (pl.Boolean, pl.Enum)):
         return dtype
     if isinstance(dtype, (pl.Date, pl.Datetime, pl.Time)) and layout is None:
         return dtype
