@@ -130,3 +130,29 @@ def test_a_full_disk_leaves_the_old_output(trees):
     )
     assert state(project / "generated") == old
     assert not (project / "generated" / write.TXN).exists()
+
+
+def test_a_read_only_output_folder_is_left_as_it_was(trees):
+    """No write permission on generated/: a clear error, exit 3, every file as it was. Root may
+    write anywhere, so as root the build runs without the capabilities that let it."""
+    project, old, _ = trees
+    out = project / "generated"
+    command = [contractgen_exe(), "build"]
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("runs as root, and setpriv (util-linux) is not there to drop root's right to write")
+        command = [setpriv, "--bounding-set", "-dac_override,-dac_read_search,-fowner", *command]
+    folders = [out, *(p for p in out.rglob("*") if p.is_dir())]
+    for folder in folders:
+        folder.chmod(0o555)
+    try:
+        done = subprocess.run(command, cwd=project, capture_output=True, text=True)
+    finally:
+        for folder in folders:
+            folder.chmod(0o755)
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.strip() == (
+        "error: cannot write to generated: Permission denied; the old output is unchanged"
+    )
+    assert state(out) == old
