@@ -14,6 +14,7 @@ streams N usage rows (150000000 is the brief's usage-log size) and reports the p
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.metadata
 import json
 import os
@@ -26,8 +27,12 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
+
+if TYPE_CHECKING:  # the plain cases must not import contractgen (nor Pydantic) at all
+    from contractgen.runtime import Table
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -47,10 +52,22 @@ def packages(scratch: Path) -> None:
 # -- the cases, each run in a child process --------------------------------------------------
 
 
+UNPATTERNED = "-without-pattern"
+
+
+def without_pattern(table: Table) -> Table:
+    """The same checks without the key's UUID pattern: where the time of a checked read goes."""
+    return dataclasses.replace(
+        table, columns=tuple(dataclasses.replace(c, format=None) for c in table.columns)
+    )
+
+
 def setup(name: str, scratch: Path) -> Callable[[], int]:
     """Import what case `name` needs and declare its schema; return the part to time, which
     loads and checks the data and returns the number of rows."""
     packages(scratch)
+    if name.endswith(UNPATTERNED):
+        return unpatterned(name.removesuffix(UNPATTERNED), scratch)
     customers = scratch / "customers.parquet"
     usage = scratch / "usage" / "*.parquet"
     if name == "plain-parquet":
@@ -97,6 +114,29 @@ def setup(name: str, scratch: Path) -> Callable[[], int]:
 
         return stream
     raise SystemExit(f"unknown case {name}")
+
+
+def unpatterned(name: str, scratch: Path) -> Callable[[], int]:
+    import bench_customers
+    import bench_usage_events
+
+    from contractgen import runtime
+
+    usage = sorted(str(p) for p in (scratch / "usage").glob("*.parquet"))
+    customers, events = without_pattern(bench_customers.TABLE), without_pattern(bench_usage_events.TABLE)
+    if name == "contractgen-parquet":
+        return lambda: runtime.read_parquet(scratch / "customers.parquet", customers).height
+    if name == "contractgen-usage":
+        return lambda: runtime.read_parquet(str(scratch / "usage" / "*.parquet"), events).height
+    if name == "contractgen-scan-usage":
+
+        def stream() -> int:
+            for path in usage:
+                runtime.scan_parquet(path, events)
+            return int(pl.scan_parquet(usage).select(pl.len()).collect().item())
+
+        return stream
+    raise SystemExit(f"unknown case {name}{UNPATTERNED}")
 
 
 def child(name: str, scratch: Path) -> None:
@@ -344,11 +384,17 @@ def main() -> None:
         "contractgen-scan-usage": "contractgen `scan_parquet`, streaming check only",
         "contractgen-scan-big": "contractgen `scan_parquet`, streaming check only",
     }
+    for name in ("contractgen-parquet", "contractgen-usage", "contractgen-scan-usage"):
+        labels[name + UNPATTERNED] = f"{labels[name]}, the same checks without the UUID pattern"
     print(f"\n## Customers, {args.customers:,} rows, Parquet\n")
     print(
         "\n".join(
             table(
-                measure(["plain-parquet", "contractgen-parquet", *libraries], args.scratch, args.runs),
+                measure(
+                    ["plain-parquet", "contractgen-parquet", *libraries, "contractgen-parquet" + UNPATTERNED],
+                    args.scratch,
+                    args.runs,
+                ),
                 "plain-parquet",
                 labels,
             )
@@ -367,7 +413,8 @@ def main() -> None:
         )
     )
     print(f"\n## Usage events, {args.usage:,} rows, Parquet\n")
-    usage = measure(["plain-usage", "contractgen-usage", "contractgen-scan-usage"], args.scratch, args.runs)
+    usage_cases = ["plain-usage", "contractgen-usage", "contractgen-scan-usage"]
+    usage = measure([*usage_cases, *(c + UNPATTERNED for c in usage_cases[1:])], args.scratch, args.runs)
     print("\n".join(table(usage, "plain-usage", labels)))
     print("\n## The same reads in one process, after a warm-up read (steady state)\n")
     print("| data | plain read | contractgen | ratio | hand-written single pass | ratio |")
