@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
+from contractgen import sectiondiff
 from contractgen.contract import INT_RANGE, Contract, Field, FieldType
 from contractgen.diagnostics import Position
 from contractgen.rules import RULES, Bump, Rule, Severity
-
-# Update frequencies from most to least often; moving right loosens the SLA.
-_FREQUENCIES = ("real-time", "near real-time", "hourly", "daily", "weekly", "monthly")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,11 +117,19 @@ class _Differ:
                 new.primary_key,
                 "re-check joins and de-duplication that rely on the grain of the table",
             )
-        self.metadata()
-        self.sla()
-        self.quality()
-        self.policy()
+        sectiondiff.diff(old, new, self.renames, self.add_contract_level)
         return self.findings
+
+    def add_contract_level(
+        self,
+        rule_id: str,
+        message: str,
+        pos: Position,
+        old: object = None,
+        new: object = None,
+        migration: str | None = None,
+    ) -> None:
+        self.add(rule_id, self.name, message, pos, old, new, migration)
 
     # -- fields --------------------------------------------------------------------------------
 
@@ -513,144 +519,6 @@ class _Differ:
             now,
         )
 
-    # -- the rest of the contract -------------------------------------------------------------
-
-    def metadata(self) -> None:
-        old, new = self.old, self.new
-        if (old.owner, old.domain, old.contacts) != (new.owner, new.domain, new.contacts):
-            self.add(
-                "META_OWNER_CHANGED",
-                self.name,
-                "Owner, domain or contacts changed.",
-                new.loc("owner"),
-                old.owner if old.owner != new.owner else None,
-                new.owner if old.owner != new.owner else None,
-            )
-        if old.consumers != new.consumers:
-            self.add(
-                "META_CONSUMERS_CHANGED", self.name, "The consumers to notify changed.", new.loc("consumers")
-            )
-        if (old.title, old.description) != (new.title, new.description):
-            self.add("META_DOC_CHANGED", self.name, "Title or description changed.", new.loc("description"))
-        order = ("draft", "active", "deprecated", "retired")
-        if old.status != new.status:
-            lowered = abs(order.index(new.status) - 1) > abs(order.index(old.status) - 1)
-            self.add(
-                "STATUS_DOWNGRADED" if lowered else "STATUS_UPGRADED",
-                self.name,
-                f"Status changed from {old.status} to {new.status}.",
-                new.loc("status"),
-                old.status,
-                new.status,
-            )
-        if old.access != new.access:
-            self.add(
-                "ACCESS_CHANGED",
-                self.name,
-                "How to reach the data changed.",
-                new.loc("access"),
-                migration="update connection settings and credentials where the data is read",
-            )
-
-    def sla(self) -> None:
-        old, new = self.old.sla, self.new.sla
-        if old == new:
-            return
-        pos = self.new.loc("sla")
-        looser: list[str] = []
-        tighter: list[str] = []
-        other: list[str] = []
-        for name, was, now, more_is_looser in (
-            ("max_delay", _seconds(old.max_delay), _seconds(new.max_delay), True),
-            ("uptime", _percent(old.uptime), _percent(new.uptime), False),
-            ("retention", _seconds(old.retention), _seconds(new.retention), False),
-            ("update_frequency", _rank(old.update_frequency), _rank(new.update_frequency), True),
-        ):
-            if was == now:
-                continue
-            if was is None or now is None:
-                (tighter if now is not None else looser).append(name)
-            elif (now > was) == more_is_looser:
-                looser.append(name)
-            else:
-                tighter.append(name)
-        if old.update_frequency != new.update_frequency and _rank(new.update_frequency) is None:
-            other.append("update_frequency")
-        if (old.freshness_column, old.support_hours) != (new.freshness_column, new.support_hours):
-            other.append("freshness_column/support_hours")
-        for rule, names in (("SLA_LOOSENED", looser), ("SLA_TIGHTENED", tighter), ("SLA_CHANGED", other)):
-            if names:
-                self.add(
-                    rule,
-                    self.name,
-                    f"SLA changed: {', '.join(names)}.",
-                    pos,
-                    migration="re-check freshness expectations and alerts"
-                    if rule == "SLA_LOOSENED"
-                    else None,
-                )
-
-    def quality(self) -> None:
-        # A rule that follows a renamed column is the same rule.
-        renamed = [
-            replace(r, columns=tuple(self.renames.get(c, c) for c in r.columns)) for r in self.old.quality
-        ]
-        old, new = set(renamed), set(self.new.quality)
-        for rule in self.new.quality:
-            if rule not in old:
-                self.add("QUALITY_RULE_ADDED", self.name, f"Quality rule added: {_quality(rule)}.", rule.pos)
-        for rule in renamed:
-            if rule not in new:
-                self.add(
-                    "QUALITY_RULE_REMOVED",
-                    self.name,
-                    f"Quality rule removed: {_quality(rule)}.",
-                    self.new.loc("quality"),
-                )
-
-    def policy(self) -> None:
-        old, new = self.old.change_policy, self.new.change_policy
-        pos = self.new.loc("change_policy")
-        weaker: list[str] = []
-        stronger: list[str] = []
-        for name, was, now in (
-            ("breaking_changes", _seconds(old.breaking_changes), _seconds(new.breaking_changes)),
-            ("deprecation_period", _seconds(old.deprecation_period), _seconds(new.deprecation_period)),
-        ):
-            if was == now:
-                continue
-            (weaker if (now or 0) < (was or 0) else stronger).append(name)
-        if weaker:
-            self.add(
-                "POLICY_WEAKENED",
-                self.name,
-                f"Change policy weakened: {', '.join(weaker)}.",
-                pos,
-                migration="the old notice still applies to changes already announced",
-            )
-        if stronger:
-            self.add(
-                "POLICY_STRENGTHENED", self.name, f"Change policy strengthened: {', '.join(stronger)}.", pos
-            )
-        if old.notification_channel != new.notification_channel:
-            self.add(
-                "META_OWNER_CHANGED",
-                self.name,
-                "The notification channel changed.",
-                pos,
-                old.notification_channel,
-                new.notification_channel,
-            )
-        if old.compatibility != new.compatibility:
-            self.add(
-                "COMPATIBILITY_MODE_CHANGED",
-                self.name,
-                "The compatibility mode changed.",
-                pos,
-                old.compatibility,
-                new.compatibility,
-            )
-
 
 _TIGHTER = {
     "MINIMUM": "INCREASED",
@@ -721,23 +589,3 @@ def _bound_text(value: object, exclusive: bool) -> str | None:
 
 def _classification(field: Field) -> str:
     return f"{'pii' if field.pii else 'not pii'}, {field.classification or 'unclassified'}"
-
-
-def _seconds(duration: Any) -> float | None:
-    return None if duration is None else duration.seconds
-
-
-def _percent(text: str | None) -> float | None:
-    return None if text is None else float(text.strip().rstrip("%"))
-
-
-def _rank(frequency: str | None) -> int | None:
-    if frequency is None:
-        return None
-    word = frequency.strip().lower().replace("_", " ").replace("near-real-time", "near real-time")
-    return _FREQUENCIES.index(word) if word in _FREQUENCIES else None
-
-
-def _quality(rule: Any) -> str:
-    columns = f" on {', '.join(rule.columns)}" if rule.columns else ""
-    return f"{rule.kind}{columns}"
