@@ -576,9 +576,10 @@ def _check_lazy(
     scan: Polars skips the row groups whose statistics rule the rows out (on clean data, all of
     them) and the count it returns is exact. The rest share one pass of aggregates.
     """
-    counted = [i for i, c in enumerate(checks) if statistics and c.proven is not None]
-    rest = [i for i in range(len(checks)) if i not in set(counted)]
-    queries = [source.filter(checks[i].proven).select(pl.len()) for i in counted]  # type: ignore[arg-type]
+    proven = {i: c.proven for i, c in enumerate(checks) if statistics and c.proven is not None}
+    counted = list(proven)
+    rest = [i for i in range(len(checks)) if i not in proven]
+    queries = [source.filter(predicate).select(pl.len()) for predicate in proven.values()]
     if rest:
         queries.append(work.select(*(_suspect(checks[i]).alias(str(i)) for i in rest)))
     results = pl.collect_all(queries, engine="streaming")
