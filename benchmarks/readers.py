@@ -172,39 +172,21 @@ def run(name: str, scratch: Path) -> dict[str, float]:
 # -- correctness first -----------------------------------------------------------------------
 
 
+def plant(frame: pl.DataFrame, column: str, row: int, value: object) -> pl.DataFrame:
+    """`frame` with the value of one cell replaced, in the column's dtype."""
+    planted = pl.when(pl.int_range(pl.len()) == row).then(pl.lit(value)).otherwise(pl.col(column))
+    return frame.with_columns(planted.cast(frame.schema[column]).alias(column))
+
+
 def planted() -> dict[str, pl.DataFrame]:
     """One small clean frame per planted violation."""
     clean = data.customers(1000, seed=9)
-    first = clean["customer_id"][0]
     return {
-        "null in a required column": clean.with_columns(
-            pl.when(pl.int_range(pl.len()) == 3).then(None).otherwise(pl.col("region")).alias("region")
-        ),
-        "value outside the enum": clean.with_columns(
-            pl.when(pl.int_range(pl.len()) == 5)
-            .then(pl.lit("Weekly"))
-            .otherwise(pl.col("contract_type"))
-            .alias("contract_type")
-        ),
-        "duplicate key": clean.with_columns(
-            pl.when(pl.int_range(pl.len()) == 7)
-            .then(pl.lit(first))
-            .otherwise(pl.col("customer_id"))
-            .alias("customer_id")
-        ),
-        "out of range": clean.with_columns(
-            pl.when(pl.int_range(pl.len()) == 9)
-            .then(-1)
-            .otherwise(pl.col("tenure_months"))
-            .cast(pl.Int32)
-            .alias("tenure_months")
-        ),
-        "malformed key": clean.with_columns(
-            pl.when(pl.int_range(pl.len()) == 11)
-            .then(pl.lit("not-a-uuid"))
-            .otherwise(pl.col("customer_id"))
-            .alias("customer_id")
-        ),
+        "null in a required column": plant(clean, "region", 3, None),
+        "value outside the enum": plant(clean, "contract_type", 5, "Weekly"),
+        "duplicate key": plant(clean, "customer_id", 7, clean["customer_id"][0]),
+        "out of range": plant(clean, "tenure_months", 9, -1),
+        "malformed key": plant(clean, "customer_id", 11, "not-a-uuid"),
         "float where an integer belongs": clean.with_columns(
             (pl.col("tenure_months") + 0.5).alias("tenure_months")
         ),
