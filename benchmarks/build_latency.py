@@ -148,10 +148,10 @@ def scaling(sizes: list[int]) -> list[tuple[int, float]]:
 
 def generation_only(size: int) -> float:
     """Per table: load, plan and render in-process, without writing files (what a generator costs)."""
-    from contractgen import render
-    from contractgen.fingerprint import content_hash
+    from contractgen.codegen import render
+    from contractgen.codegen.fingerprint import content_hash
+    from contractgen.codegen.plan import plan
     from contractgen.load import load_all
-    from contractgen.plan import plan
 
     env = render.environment(None)
     texts = [contract(n).encode() for n in range(size)]

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from contractgen import write
+from contractgen.codegen import write
 from contractgen.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
-    from contractgen.changelog import Changelog
     from contractgen.contract import Contract
-    from contractgen.evolve import Verdict
+    from contractgen.evolution.changelog import Changelog
+    from contractgen.evolution.verdict import Verdict
 
 
 @dataclass(slots=True)
@@ -48,7 +48,8 @@ def history(contract: Contract, package_dir: Path, source: Path) -> Changelog | 
     yet, the history is rebuilt from git when the contract is tracked, so that deleting the
     generated folder loses nothing.
     """
-    from contractgen import changelog, evolve, gitlog
+    from contractgen.evolution import changelog, gitlog
+    from contractgen.evolution.verdict import evaluate, same_content
     from contractgen.snapshot import from_snapshot
 
     snapshot, log_file = package_dir / "contract.json", package_dir / "changelog.json"
@@ -60,9 +61,9 @@ def history(contract: Contract, package_dir: Path, source: Path) -> Changelog | 
         if log_file.exists()
         else changelog.first(old)
     )
-    if old.version == contract.version and evolve.same_content(old, contract):
+    if old.version == contract.version and same_content(old, contract):
         return log
-    verdict = evolve.evaluate(old, contract)
+    verdict = evaluate(old, contract)
     return changelog.record(log, verdict) if verdict.ok else verdict
 
 
@@ -83,7 +84,7 @@ def build(
     and whose files are intact, is skipped without being parsed: a no-op build reads and hashes
     files and imports nothing heavier.
     """
-    from contractgen.fingerprint import content_hash, generator_fingerprint, template_fingerprint
+    from contractgen.codegen.fingerprint import content_hash, generator_fingerprint, template_fingerprint
 
     result = BuildResult()
     # Settings that shape the output count as inputs too.
@@ -128,13 +129,15 @@ def _build(
     unexpected: str,
     progress: Callable[[int, int, str], None] | None,
 ) -> BuildResult:
-    from contractgen import gitlog, naming, render
-    from contractgen.evolve import Verdict
-    from contractgen.fingerprint import generator_fingerprint
+    from contractgen import naming
+    from contractgen.codegen import render
+    from contractgen.codegen.fingerprint import generator_fingerprint
+    from contractgen.evolution import gitlog
+    from contractgen.evolution.verdict import Verdict
 
     gitlog._root.cache_clear()  # a folder may have become a repository since the last build
+    from contractgen.codegen.plan import plan
     from contractgen.load import load_all
-    from contractgen.plan import plan
 
     env = render.environment(templates)
     packages: dict[str, dict[str, str]] = {}

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from contractgen.config import Config
     from contractgen.contract import Contract
     from contractgen.diagnostics import Diagnostic
-    from contractgen.evolve import Verdict
+    from contractgen.evolution.verdict import Verdict
 
 
 class Exit(enum.IntEnum):
@@ -125,7 +125,7 @@ def build(
     Example: contractgen build contracts --out generated
     """
     from contractgen.build import build as run_build
-    from contractgen.write import WriteError
+    from contractgen.codegen.write import WriteError
 
     config = _config()
     contracts = contracts or config.contracts
@@ -250,7 +250,7 @@ def _diagnostic_json(d: Diagnostic) -> dict[str, object]:
 
 
 def _refuse(verdicts: list[Verdict]) -> NoReturn:
-    from contractgen.report import render
+    from contractgen.evolution.report import render
 
     sys.stderr.write(render(verdicts, "text"))
     for verdict in verdicts:
@@ -322,7 +322,7 @@ def validate(
     parsed = _pick(_load_or_fail(contract), table_name, contract)
 
     from contractgen import runtime
-    from contractgen.tables import table
+    from contractgen.codegen.tables import table
 
     spec = table(parsed)
     suffix = data.suffix.lower()
@@ -395,8 +395,8 @@ def diff(
 
     Example: contractgen diff old/usage_activity.yaml contracts/usage_activity.yaml --format markdown
     """
-    from contractgen.evolve import evaluate_files
-    from contractgen.report import render
+    from contractgen.evolution.report import render
+    from contractgen.evolution.verdict import evaluate_files
 
     verdicts = evaluate_files(_load_or_fail(old), _load_or_fail(new))
     sys.stdout.write(render(verdicts, output.value))
@@ -420,10 +420,10 @@ def breaking(
 
     Example: contractgen breaking --against HEAD~1 --format github
     """
-    from contractgen import gitlog
     from contractgen.build import contract_files
-    from contractgen.evolve import evaluate_files
-    from contractgen.report import render
+    from contractgen.evolution import gitlog
+    from contractgen.evolution.report import render
+    from contractgen.evolution.verdict import evaluate_files
 
     contracts = contracts or _config().contracts
     if not contracts.is_dir():
@@ -460,10 +460,10 @@ def changelog(
 
     Example: contractgen changelog contracts/usage_activity.yaml > CHANGELOG.md
     """
-    from contractgen import gitlog
-    from contractgen.changelog import releases
-    from contractgen.evolve import Verdict
-    from contractgen.render import environment
+    from contractgen.codegen.render import environment
+    from contractgen.evolution import gitlog
+    from contractgen.evolution.changelog import releases
+    from contractgen.evolution.verdict import Verdict
 
     current = _pick(_load_or_fail(contract), table_name, contract)
     try:
@@ -493,7 +493,8 @@ def rules(
 
     Example: contractgen rules --mode BACKWARD
     """
-    from contractgen.rules import MODES, RULES
+    from contractgen.contract import MODES
+    from contractgen.evolution.rules import RULES
 
     if mode not in MODES:
         _fail(f"unknown mode '{mode}'; use one of {', '.join(MODES)}", Exit.USAGE)

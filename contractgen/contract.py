@@ -34,6 +34,17 @@ TimeUnit = Literal["ms", "us", "ns"]
 
 
 # The values each integer width holds, by (bits, signed).
+# Compatibility modes: which direction of change a contract promises to keep (see EVOLUTION).
+MODES = (
+    "BACKWARD",
+    "BACKWARD_TRANSITIVE",
+    "FORWARD",
+    "FORWARD_TRANSITIVE",
+    "FULL",
+    "FULL_TRANSITIVE",
+    "NONE",
+)
+DEFAULT_MODE = "FULL_TRANSITIVE"
 INT_RANGE: dict[tuple[int, bool], tuple[int, int]] = {
     (bits, signed): ((-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2**bits - 1))
     for bits in (8, 16, 32, 64)

@@ -1,4 +1,7 @@
-"""String formats that readers and models check by pattern (the others only document).
+"""Formats: the string formats that readers and models check by pattern (the others only
+document), and the date and time layouts a contract may name.
+
+The one module that both the generator and the runtime read; it imports nothing.
 
 Each pattern is written for Rust's regex engine, which Polars (the readers) and pydantic-core
 (the models) both use, so that a frame and a row model accept exactly the same strings.
@@ -34,3 +37,27 @@ PATTERNS: dict[str, str] = {
     # A scheme, a colon, then no whitespace: the shape of every absolute URI, not its grammar.
     "uri": r"^[A-Za-z][A-Za-z0-9+.-]*:\S*$",
 }
+
+_ISO_LAYOUTS = {"YYYY-MM-DD", "HH:mm:ss", "HH:MM:SS", "ISO", "ISO8601", "ISO 8601", "yyyy-MM-dd"}
+_LAYOUT_TOKENS = (
+    ("YYYY", "%Y"),
+    ("yyyy", "%Y"),
+    ("MM", "%m"),
+    ("DD", "%d"),
+    ("dd", "%d"),
+    ("HH", "%H"),
+    ("mm", "%M"),
+    ("ss", "%S"),
+)
+
+
+def strptime_layout(layout: str | None) -> str | None:
+    """A contract date layout (YYYY-MM-DD, DD/MM/YYYY, ...) → strptime; None for ISO."""
+    if layout is None or layout in _ISO_LAYOUTS:
+        return None
+    if "%" in layout:
+        return layout
+    out = layout
+    for token, directive in _LAYOUT_TOKENS:
+        out = out.replace(token, directive)
+    return out

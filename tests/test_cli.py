@@ -128,7 +128,7 @@ def test_validate_json_and_exit_codes(project):
 def test_user_templates_override_single_files(project):
     templates = project / "my-templates" / "package"
     templates.mkdir(parents=True)
-    from contractgen.render import builtin_templates
+    from contractgen.codegen.fingerprint import builtin_templates
 
     original = (builtin_templates() / "package" / "models.py.jinja").read_text()
     (templates / "models.py.jinja").write_text(

@@ -10,10 +10,10 @@ import polars as pl
 import pytest
 
 from contractgen.build import build
-from contractgen.evolve import evaluate_files
+from contractgen.codegen.tables import table
+from contractgen.evolution.verdict import evaluate_files
 from contractgen.load import load_all
 from contractgen.runtime import ContractViolationError, read_csv, read_parquet
-from contractgen.tables import table
 
 
 def load(corpus, rel):

@@ -7,10 +7,10 @@ import textwrap
 
 import pytest
 
-from contractgen.diff import diff
-from contractgen.evolve import declared_bump, evaluate, needed_bump
+from contractgen.evolution.diff import diff
+from contractgen.evolution.rules import RULES
+from contractgen.evolution.verdict import declared_bump, evaluate, needed_bump
 from contractgen.load import load_bytes
-from contractgen.rules import RULES
 
 HEAD = "data_source: t\nversion: 1.0.0\n"
 ID = "  id:\n    type: int32\n    primary_key: true\n"
@@ -436,7 +436,7 @@ def test_dataset_renamed():
 
 
 def test_tables_added_and_removed():
-    from contractgen.evolve import evaluate_files
+    from contractgen.evolution.verdict import evaluate_files
 
     a = contract("", head="data_source: a\nversion: 1.0.0\n")
     b = contract("", head="data_source: b\nversion: 1.0.0\n")
@@ -563,7 +563,7 @@ def test_findings_are_located_in_the_new_contract():
 
 
 def test_docs_list_every_rule():
-    from contractgen.rules import markdown_table
+    from contractgen.evolution.rules import markdown_table
     from tests.conftest import ROOT
 
     docs = (ROOT / "docs" / "evolution.md").read_text()

@@ -21,12 +21,12 @@ import pydantic
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contractgen import render
+from contractgen.codegen import render
+from contractgen.codegen.plan import plan
+from contractgen.codegen.tables import table
 from contractgen.contract import Contract
 from contractgen.load import load_bytes
-from contractgen.plan import plan
 from contractgen.runtime import ContractViolationError, validate
-from contractgen.tables import table
 
 PATTERNS = ["^[a-z]+$", "^x", "[0-9]", "^.{2}$"]
 KINDS = ["int32", "int64", "float64", "decimal(8,2)", "string", "date", "boolean", "enum [red, green, blue]"]

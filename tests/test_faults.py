@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from contractgen import write
+from contractgen.codegen import write
 from tests.conftest import contractgen_exe, run_cli
 
 KILLS = int(os.environ.get("CONTRACTGEN_KILLS", "200"))

@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import Field, TypeAdapter, ValidationError
 
+from contractgen.codegen.tables import table
 from contractgen.formats import PATTERNS
 from contractgen.load import load_bytes
 from contractgen.runtime import ContractViolationError, validate
-from contractgen.tables import table
 
 ADAPTERS = {name: TypeAdapter(Annotated[str, Field(pattern=p)]) for name, p in PATTERNS.items()}
 LABEL_CHARS = set(string.ascii_letters + string.digits + "-")

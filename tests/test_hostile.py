@@ -9,6 +9,7 @@ import tracemalloc
 import polars as pl
 import pytest
 
+from contractgen.codegen.tables import table
 from contractgen.load import load_bytes
 from contractgen.runtime import (
     ContractViolationError,
@@ -18,7 +19,6 @@ from contractgen.runtime import (
     scan_parquet,
     validate,
 )
-from contractgen.tables import table
 from tests.test_readers import usage_rows
 
 HEAD = b"data_source: t\nversion: 1.0.0\n"

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from contractgen import render
+from contractgen.codegen import fingerprint, render
+from contractgen.codegen.plan import plan
 from contractgen.load import load_bytes
-from contractgen.plan import plan
 
 SENTINEL = Path("/tmp/contractgen-property-sentinel")
 HOSTILE = [
@@ -203,7 +203,7 @@ def test_user_templates_get_the_same_escaped_values(tmp_path, fields, descriptio
     """A house template that puts the contract's description and title into its own code."""
     templates = tmp_path / "house"
     (templates / "package").mkdir(parents=True, exist_ok=True)
-    builtin = (render.builtin_templates() / "package" / "models.py.jinja").read_text()
+    builtin = (fingerprint.builtin_templates() / "package" / "models.py.jinja").read_text()
     (templates / "package" / "models.py.jinja").write_text(
         builtin
         + "\n\nCONTRACT_DESCRIPTION: _t.Final = {{ description_literal }}\n"

@@ -345,9 +345,9 @@ def test_rows_become_models(built):
 
 
 def test_old_name_from_renamed_from_is_read_under_the_new_one(tmp_path):
+    from contractgen.codegen.tables import table
     from contractgen.load import load_bytes
     from contractgen.runtime import RenamedColumnWarning, validate
-    from contractgen.tables import table
 
     contract, _ = load_bytes(
         b"data_source: u\nversion: 2.0.0\nschema:\n  last_activity_ts:\n    type: date\n"
@@ -379,8 +379,8 @@ def test_generated_table_matches_the_contract(built):
     """The table spelled out in frame.py is the one `contractgen validate` builds at run time."""
     import importlib
 
+    from contractgen.codegen.tables import table
     from contractgen.load import load_file
-    from contractgen.tables import table
     from tests.conftest import CONTRACTS
 
     for path in sorted(CONTRACTS.glob("*.yaml")):
@@ -390,9 +390,9 @@ def test_generated_table_matches_the_contract(built):
 
 
 def test_nested_values_are_cast_and_checked():
+    from contractgen.codegen.tables import table
     from contractgen.load import load_file
     from contractgen.runtime import ContractViolationError, validate
-    from contractgen.tables import table
     from tests.test_golden import GOLDEN
 
     spec = table(load_file(GOLDEN / "all_types" / "contracts" / "shipments.yaml"))

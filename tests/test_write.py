@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from contractgen import write
 from contractgen.build import build
+from contractgen.codegen import write
 from tests.conftest import CONTRACTS, ROOT
 
 

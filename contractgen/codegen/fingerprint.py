@@ -22,10 +22,8 @@ FILES = {
 
 
 def builtin_templates() -> Path:
-    """The templates shipped with contractgen (inside the wheel, or beside the source tree)."""
-    here = Path(__file__).resolve().parent
-    installed = here / "templates"
-    return installed if installed.is_dir() else here.parent / "templates"
+    """The templates shipped inside this package (`contractgen/codegen/templates/`)."""
+    return Path(__file__).resolve().parent / "templates"
 
 
 def template_fingerprint(user_dir: Path | None) -> bytes:
@@ -51,12 +49,20 @@ def content_hash(source: bytes, templates: bytes) -> str:
 _GENERATOR: list[str] = []
 
 
+def generator_modules() -> list[Path]:
+    """Every module of the generator, in every subpackage; the runtime's are not the generator."""
+    package = Path(__file__).resolve().parent.parent
+    found = (path for path in package.rglob("*.py") if path.relative_to(package).parts[0] != "runtime")
+    return sorted(found, key=lambda path: path.relative_to(package).as_posix())
+
+
 def generator_fingerprint() -> str:
-    """A hash of the generator's own code (not the runtime's), so that a changed generator is
-    never mistaken for a no-op. Releases change it with the version; editable installs on edit."""
+    """A hash of the generator's own code, so that a changed generator is never mistaken for a
+    no-op. Releases change it with the version; editable installs on every edit of a module."""
     if not _GENERATOR:
+        package = Path(__file__).resolve().parent.parent
         digest = hashlib.sha256(__version__.encode())
-        for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        for path in generator_modules():
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
         _GENERATOR.append(digest.hexdigest()[:16])
     return _GENERATOR[0]

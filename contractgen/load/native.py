@@ -1,4 +1,4 @@
-"""Load stage: contract YAML text → `Contract`, with every problem located.
+"""Native contracts: the YAML tree of a contractgen contract → `Contract`, every problem located.
 
 Scalars are interpreted here, by what each key expects, from the text the author wrote: a version
 `2.10` stays "2.10" (and is refused as not semver), an enum value `yes` stays "yes", a minimum
@@ -11,9 +11,7 @@ import datetime as dt
 import re
 import zoneinfo
 from dataclasses import replace
-from pathlib import Path
 
-from contractgen import yamltree
 from contractgen.contract import (
     Access,
     ChangePolicy,
@@ -24,17 +22,17 @@ from contractgen.contract import (
     Sla,
     Value,
 )
-from contractgen.diagnostics import ContractError, Diagnostic, Position, Report
+from contractgen.diagnostics import Position, Report
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
-from contractgen.sections import Sections
-from contractgen.typespec import STRING_FORMATS, TypeError_, parse_type
-from contractgen.values import (
+from contractgen.load.sections import Sections
+from contractgen.load.typespec import STRING_FORMATS, TypeError_, parse_type
+from contractgen.load.values import (
     BOOL,
     SEMVER,
     parse_value,
     value_hint,
 )
-from contractgen.yamltree import Map, Node, Scalar, Seq, describe
+from contractgen.load.yamltree import Map, Node, Scalar, Seq, describe
 
 # Syntax Python's `re` accepts but the Rust regex engine (Polars, Pydantic) refuses.
 _RUST_UNSUPPORTED = re.compile(r"\(\?<?[=!]|\(\?>|\(\?P=|(?<!\\)\\[1-9]|(?<!\\)\\Z")
@@ -88,46 +86,9 @@ FIELD_KEYS = (
 STATUSES = ("draft", "active", "deprecated", "retired")
 
 
-def load_file(path: str | Path, display: str | None = None) -> Contract:
-    """Load one contract file; raise `ContractError` with every diagnostic if it has errors."""
-    path = Path(path)
-    name = display or str(path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ContractError(
-            [Diagnostic(name, Position(1, 1), "error", f"cannot read the file: {exc.strerror}")]
-        ) from None
-    contract, diagnostics = load_bytes(data, name)
-    if contract is None:
-        raise ContractError(diagnostics)
-    return contract
-
-
-def load_all(data: bytes, path: str) -> tuple[list[Contract], list[Diagnostic]]:
-    """Every contract in a file: one for a contractgen contract, one per table for ODCS."""
-    from contractgen import odcs
-
-    report = Report(path)
-    text = yamltree.decode(data, report)
-    root = yamltree.parse(text, report) if text is not None else None
-    if root is None:
-        contracts: list[Contract] = []
-    elif odcs.is_odcs(root):
-        contracts = odcs.import_root(root, report, path)
-    else:
-        contract = _Loader(report).contract(root, path)
-        contracts = [contract] if contract is not None else []
-    return ([] if report.has_errors else contracts), report.sorted()
-
-
-def load_bytes(data: bytes, path: str) -> tuple[Contract | None, list[Diagnostic]]:
-    """Load contract text; return the contract (None on any error) and all diagnostics."""
-    report = Report(path)
-    text = yamltree.decode(data, report)
-    root = yamltree.parse(text, report) if text is not None else None
-    contract = _Loader(report).contract(root, path) if root is not None else None
-    return (None if report.has_errors else contract), report.sorted()
+def load_native(root: Node, report: Report, path: str) -> Contract | None:
+    """A contractgen contract from its parsed YAML tree; None when it has errors."""
+    return _Loader(report).contract(root, path)
 
 
 class _Loader(Sections):

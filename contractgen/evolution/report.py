@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from contractgen.changelog import line
-from contractgen.diff import Finding
-from contractgen.evolve import Verdict
+from contractgen.evolution.changelog import line
+from contractgen.evolution.diff import Finding
+from contractgen.evolution.verdict import Verdict
 
 FORMATS = ("text", "json", "markdown", "github")
 _LEVEL = {"breaking": "error", "dangerous": "warning", "safe": "info", "info": "info"}

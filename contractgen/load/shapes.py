@@ -13,8 +13,8 @@ from typing import TypeVar
 
 from contractgen.contract import Duration
 from contractgen.diagnostics import Report
-from contractgen.values import BOOL, INT, parse_duration
-from contractgen.yamltree import Map, Node, Scalar, Seq, describe
+from contractgen.load.values import BOOL, INT, parse_duration
+from contractgen.load.yamltree import Map, Node, Scalar, Seq, describe
 
 T = TypeVar("T")
 _YAML11_BOOL = {"yes", "no", "on", "off", "y", "n"}

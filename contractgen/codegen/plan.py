@@ -1,7 +1,7 @@
 """Plan stage: `Contract` → every name, type and literal the generated package will contain.
 
 Pure functions, no I/O. Templates only lay out what is decided here; every string from the
-contract reaches the plan through `contractgen.literal`.
+contract reaches the plan through `contractgen.codegen.literal`.
 """
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from contractgen import __version__, naming
-from contractgen.changelog import Changelog, Release, first, releases
+from contractgen.codegen.layout import LINE_LENGTH, Expr, Group, call, prefixed
+from contractgen.codegen.literal import py_doc, py_regex, py_str, py_value
 from contractgen.contract import Contract, Field, FieldType
+from contractgen.evolution.changelog import Changelog, Release, first, releases
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
-from contractgen.layout import LINE_LENGTH, Expr, Group, call, prefixed
-from contractgen.literal import py_doc, py_regex, py_str, py_value
+from contractgen.formats import strptime_layout
 from contractgen.snapshot import snapshot
-from contractgen.typespec import strptime_layout
 
 # Names the package exports itself; contract-derived names must not take them.
 _PACKAGE_NAMES = frozenset(

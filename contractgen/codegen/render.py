@@ -6,10 +6,10 @@ from pathlib import Path
 
 import jinja2
 
-from contractgen.fingerprint import FILES, builtin_templates
-from contractgen.layout import statement
-from contractgen.literal import py_str
-from contractgen.plan import PackagePlan, Statement
+from contractgen.codegen.fingerprint import FILES
+from contractgen.codegen.layout import statement
+from contractgen.codegen.literal import py_str
+from contractgen.codegen.plan import PackagePlan, Statement
 
 _MODULE_ALIAS = {"datetime": "_dt", "decimal": "_decimal", "typing": "_t", "typing_extensions": "_te"}
 
@@ -20,7 +20,7 @@ def _code(value: Statement, indent: str = "") -> str:
 
 def environment(user_dir: Path | None) -> jinja2.Environment:
     """Templates from `user_dir` first (a user's override of any file), then the built-in ones."""
-    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(builtin_templates())]
+    loaders: list[jinja2.BaseLoader] = [jinja2.PackageLoader("contractgen.codegen", "templates")]
     if user_dir is not None:
         loaders.insert(0, jinja2.FileSystemLoader(user_dir))
     env = jinja2.Environment(

@@ -9,8 +9,8 @@ import polars as pl
 
 from contractgen.contract import Contract, Field
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
+from contractgen.formats import strptime_layout
 from contractgen.runtime import Column, Table
-from contractgen.typespec import strptime_layout
 
 
 def dtype(field: Field) -> pl.DataType:

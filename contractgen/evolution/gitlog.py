@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from contractgen.changelog import Changelog
     from contractgen.contract import Contract
-    from contractgen.evolve import Verdict
+    from contractgen.evolution.changelog import Changelog
+    from contractgen.evolution.verdict import Verdict
 
 
 class GitError(Exception):
@@ -94,7 +94,8 @@ def rebuild(path: Path, current: Contract) -> Changelog | Verdict:
     The working tree's version is checked like any build (its verdict is returned when refused);
     committed history is recorded as it happened.
     """
-    from contractgen import changelog, evolve
+    from contractgen.evolution import changelog
+    from contractgen.evolution.verdict import evaluate, same_content
 
     try:
         versions = committed_versions(path, current.data_source)
@@ -106,12 +107,12 @@ def rebuild(path: Path, current: Contract) -> Changelog | Verdict:
     for index, contract in enumerate(steps):
         if previous is None:
             log = changelog.first(contract)
-        elif previous.version == contract.version and evolve.same_content(previous, contract):
+        elif previous.version == contract.version and same_content(previous, contract):
             continue
         else:
             assert log is not None
             # Names removed in any earlier version may not come back: compare with all of them.
-            verdict = evolve.evaluate(replace(previous, removed_fields=log.removed_fields), contract)
+            verdict = evaluate(replace(previous, removed_fields=log.removed_fields), contract)
             if index == len(steps) - 1 and not verdict.ok:
                 return verdict
             log = changelog.record(log, verdict)

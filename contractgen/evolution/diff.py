@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from contractgen import sectiondiff
 from contractgen.contract import INT_RANGE, Contract, Field, FieldType
 from contractgen.diagnostics import Position
-from contractgen.rules import RULES, Bump, Rule, Severity
+from contractgen.evolution import sectiondiff
+from contractgen.evolution.rules import RULES, Bump, Rule, Severity
 
 
 @dataclass(frozen=True, slots=True)

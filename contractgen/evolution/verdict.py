@@ -12,9 +12,9 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from contractgen.contract import Contract, Field
-from contractgen.diff import Finding, diff
-from contractgen.rules import BUMP_ORDER, DEFAULT_MODE, RULES, Bump
+from contractgen.contract import DEFAULT_MODE, Contract, Field
+from contractgen.evolution.diff import Finding, diff
+from contractgen.evolution.rules import BUMP_ORDER, RULES, Bump
 
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+.*)?$")
 

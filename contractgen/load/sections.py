@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import re
 
-from contractgen.contract import Access, ChangePolicy, Party, QualityRule, Sla
-from contractgen.rules import MODES
-from contractgen.shapes import Shapes, suggest
-from contractgen.values import PERCENT, float_or_none
-from contractgen.yamltree import Map, Node, Scalar, Seq
+from contractgen.contract import MODES, Access, ChangePolicy, Party, QualityRule, Sla
+from contractgen.load.shapes import Shapes, suggest
+from contractgen.load.values import PERCENT, float_or_none
+from contractgen.load.yamltree import Map, Node, Scalar, Seq
 
 _ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 # Values that look like credentials, wherever they are written.

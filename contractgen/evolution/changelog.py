@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from contractgen.contract import Contract
-from contractgen.evolve import Verdict
-from contractgen.rules import RULES
+from contractgen.evolution.rules import RULES
+from contractgen.evolution.verdict import Verdict
 
 SECTIONS = ("Added", "Changed", "Deprecated", "Removed", "Fixed", "Security")
 

@@ -28,8 +28,8 @@ from contractgen.contract import (
     Value,
 )
 from contractgen.diagnostics import Position, Report
-from contractgen.values import parse_value
-from contractgen.yamltree import Map, Node, Scalar, Seq
+from contractgen.load.values import parse_value
+from contractgen.load.yamltree import Map, Node, Scalar, Seq
 
 _SIZED = re.compile(
     r"^\s*(?:varchar|char|character varying|bpchar|nvarchar|string)\s*[\[(]\s*(\d+)\s*[\])]\s*$", re.I

@@ -18,16 +18,6 @@ Section = Literal["Added", "Changed", "Deprecated", "Removed", "Fixed", "Securit
 Party = Literal["consumers", "producers", "code"]
 
 BUMP_ORDER: dict[str, int] = {"none": 0, "patch": 1, "minor": 2, "major": 3}
-MODES = (
-    "BACKWARD",
-    "BACKWARD_TRANSITIVE",
-    "FORWARD",
-    "FORWARD_TRANSITIVE",
-    "FULL",
-    "FULL_TRANSITIVE",
-    "NONE",
-)
-DEFAULT_MODE = "FULL_TRANSITIVE"
 
 
 @dataclass(frozen=True, slots=True)

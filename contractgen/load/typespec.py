@@ -257,28 +257,3 @@ def parse_type(text: str) -> FieldType:
     if sql:
         return FieldType("timestamp", timezone="UTC" if sql.group(1).lower() == "with" else None)
     return _Parser(text).parse()
-
-
-_ISO_LAYOUTS = {"YYYY-MM-DD", "HH:mm:ss", "HH:MM:SS", "ISO", "ISO8601", "ISO 8601", "yyyy-MM-dd"}
-_LAYOUT_TOKENS = (
-    ("YYYY", "%Y"),
-    ("yyyy", "%Y"),
-    ("MM", "%m"),
-    ("DD", "%d"),
-    ("dd", "%d"),
-    ("HH", "%H"),
-    ("mm", "%M"),
-    ("ss", "%S"),
-)
-
-
-def strptime_layout(layout: str | None) -> str | None:
-    """A contract date layout (YYYY-MM-DD, DD/MM/YYYY, ...) → strptime; None for ISO."""
-    if layout is None or layout in _ISO_LAYOUTS:
-        return None
-    if "%" in layout:
-        return layout
-    out = layout
-    for token, directive in _LAYOUT_TOKENS:
-        out = out.replace(token, directive)
-    return out

@@ -1,0 +1,55 @@
+"""Load stage: contract text → `Contract`, with every problem located.
+
+One entry for every format: the file's YAML tree is read once (`yamltree`), then handed to the
+importer of the format it is in (`native`, `odcs`). Every importer reads through the same shape
+readers (`shapes`, `sections`) and the same value grammar (`values`, `typespec`), so a value
+means the same thing whichever format it came in.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from contractgen.contract import Contract
+from contractgen.diagnostics import ContractError, Diagnostic, Position, Report
+from contractgen.load import native, odcs, yamltree
+
+
+def load_file(path: str | Path, display: str | None = None) -> Contract:
+    """Load one native contract file; raise `ContractError` with every diagnostic on errors."""
+    path = Path(path)
+    name = display or str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ContractError(
+            [Diagnostic(name, Position(1, 1), "error", f"cannot read the file: {exc.strerror}")]
+        ) from None
+    contract, diagnostics = load_bytes(data, name)
+    if contract is None:
+        raise ContractError(diagnostics)
+    return contract
+
+
+def load_all(data: bytes, path: str) -> tuple[list[Contract], list[Diagnostic]]:
+    """Every contract in a file: one for a contractgen contract, one per table for ODCS."""
+    report = Report(path)
+    text = yamltree.decode(data, report)
+    root = yamltree.parse(text, report) if text is not None else None
+    if root is None:
+        contracts: list[Contract] = []
+    elif odcs.is_odcs(root):
+        contracts = odcs.import_root(root, report, path)
+    else:
+        contract = native.load_native(root, report, path)
+        contracts = [contract] if contract is not None else []
+    return ([] if report.has_errors else contracts), report.sorted()
+
+
+def load_bytes(data: bytes, path: str) -> tuple[Contract | None, list[Diagnostic]]:
+    """Load native contract text; the contract (None on any error) and all diagnostics."""
+    report = Report(path)
+    text = yamltree.decode(data, report)
+    root = yamltree.parse(text, report) if text is not None else None
+    contract = native.load_native(root, report, path) if root is not None else None
+    return (None if report.has_errors else contract), report.sorted()
