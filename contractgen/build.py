@@ -67,7 +67,7 @@ def history(contract: Contract, package_dir: Path, source: Path) -> Changelog | 
     return changelog.record(log, verdict) if verdict.ok else verdict
 
 
-def build(
+def build(  # noqa: PLR0913, PLR0917 -- the public entry mirrors the CLI's options one to one
     contracts: Path,
     out: Path,
     templates: Path | None = None,
@@ -117,7 +117,7 @@ def build(
     return _build(result, todo, kept, manifest, out, templates, check, prefix, unexpected, progress)
 
 
-def _build(
+def _build(  # noqa: PLR0913, PLR0917 -- the options of `build`, passed on after the lock is taken
     result: BuildResult,
     todo: list[tuple[Path, str, bytes, str]],
     kept: dict[str, str],
@@ -135,7 +135,7 @@ def _build(
     from contractgen.evolution import gitlog
     from contractgen.evolution.verdict import Verdict
 
-    gitlog._root.cache_clear()  # a folder may have become a repository since the last build
+    gitlog.forget_repositories()
     from contractgen.codegen.plan import plan
     from contractgen.load import load_all
 

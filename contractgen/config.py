@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contractgen.diagnostics import Diagnostic, Position
+from contractgen.diagnostics import Diagnostic, Position, did_you_mean
+from contractgen.policy import UNEXPECTED
 
 KEYS = {
     "contracts": "folder of contracts (default: contracts)",
@@ -68,14 +68,13 @@ def load_config(folder: Path) -> tuple[Config, list[Diagnostic]]:
     for key, value in section.items():
         pos = _position(text, key)
         if key not in KEYS:
-            close = difflib.get_close_matches(key, list(KEYS), n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(KEYS)}"
+            hint = did_you_mean(key, KEYS)
             errors.append(Diagnostic(shown, pos, "error", f"unknown key '{key}' in [tool.contractgen]", hint))
             continue
         if not isinstance(value, str):
             errors.append(Diagnostic(shown, pos, "error", f"'{key}' must be a string", KEYS[key]))
             continue
-        if key == "unexpected" and value not in ("error", "drop", "keep"):
+        if key == "unexpected" and value not in UNEXPECTED:
             errors.append(
                 Diagnostic(shown, pos, "error", f"unexpected = '{value}' is not a policy", KEYS[key])
             )

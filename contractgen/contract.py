@@ -7,6 +7,7 @@ latency) and two loads of the same text compare equal.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -33,7 +34,13 @@ Value = str | int | float | bool | Decimal | dt.date | dt.datetime | dt.time | d
 TimeUnit = Literal["ms", "us", "ns"]
 
 
-# The values each integer width holds, by (bits, signed).
+# A semantic version (semver.org 2.0.0), matched whole: no trailing newline, nothing after.
+SEMVER = re.compile(
+    r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
+    r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?\Z"
+)
+
 # Compatibility modes: which direction of change a contract promises to keep (see EVOLUTION).
 MODES = (
     "BACKWARD",
@@ -45,6 +52,10 @@ MODES = (
     "NONE",
 )
 DEFAULT_MODE = "FULL_TRANSITIVE"
+# The most digits a decimal holds (Arrow's decimal128, Polars' Decimal).
+MAX_DECIMAL_PRECISION = 38
+
+# The values each integer width holds, by (bits, signed).
 INT_RANGE: dict[tuple[int, bool], tuple[int, int]] = {
     (bits, signed): ((-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2**bits - 1))
     for bits in (8, 16, 32, 64)
@@ -68,7 +79,7 @@ class FieldType:
     items: Field | None = None  # list
     fields: tuple[Field, ...] = ()  # struct
 
-    def describe(self) -> str:
+    def describe(self) -> str:  # noqa: PLR0911 -- one return per kind of type
         """The type as a contract author would write it."""
         match self.kind:
             case "integer":

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -59,3 +61,10 @@ class ContractError(Exception):
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
         super().__init__("\n".join(d.render() for d in diagnostics))
+
+
+def did_you_mean(word: str, known: Iterable[str], kind: str = "keys", cutoff: float = 0.6) -> str:
+    """The hint for an unknown word: the closest known one, or the list of known ones."""
+    choices = sorted(known)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+    return f"did you mean '{close[0]}'?" if close else f"known {kind}: {', '.join(choices)}"

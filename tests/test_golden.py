@@ -44,3 +44,25 @@ def test_generated_tree_matches_golden(case, tmp_path):
     assert not changed, (
         f"golden tree '{case}' differs in {changed}; if the change is intended, run:\n  {UPDATE}"
     )
+
+
+FAILING = GOLDEN / "failing"
+FAILING_CASES = sorted(p.name for p in FAILING.iterdir() if (p / "contracts").is_dir())
+
+
+@pytest.mark.parametrize("case", FAILING_CASES)
+def test_failing_input_gives_golden_diagnostics(case, tmp_path):
+    """Each failing input folder holds contracts that must be refused with exactly `stderr.txt`."""
+    from tests.conftest import run_cli
+
+    work = tmp_path / case
+    shutil.copytree(FAILING / case / "contracts", work / "contracts")
+    result = run_cli("build", "contracts", "--out", "generated", cwd=work)
+    expected_file = FAILING / case / "stderr.txt"
+    if os.environ.get("CONTRACTGEN_UPDATE_GOLDEN") == "1":
+        expected_file.write_text(result.stderr)
+    assert result.returncode == 1, result.stderr
+    assert not (work / "generated").exists(), "a refused build wrote output"
+    assert result.stderr == expected_file.read_text(), (
+        f"the diagnostics for '{case}' changed; if the change is intended, run:\n  {UPDATE}"
+    )

@@ -27,9 +27,9 @@ def _escape_char(ch: str, quote: str) -> str:
         return "\\" + ch
     if not ch.isprintable() or unicodedata.category(ch) in _HIDDEN_CATEGORIES:
         code = ord(ch)
-        if code < 0x100:
+        if code < 0x100:  # noqa: PLR2004 -- the code point limits of the \x and \u escapes
             return f"\\x{code:02x}"
-        if code < 0x10000:
+        if code < 0x10000:  # noqa: PLR2004 -- the code point limit of the \u escape
             return f"\\u{code:04x}"
         return f"\\U{code:08x}"
     return ch
@@ -47,7 +47,7 @@ def py_regex(pattern: str) -> str:
         "\\" in pattern
         and '"' not in pattern
         and not pattern.endswith("\\")
-        and all(0x20 <= ord(c) < 0x7F for c in pattern)
+        and all(0x20 <= ord(c) < 0x7F for c in pattern)  # noqa: PLR2004 -- printable ASCII
     )
     return f'r"{pattern}"' if raw_ok else py_str(pattern)
 
@@ -90,7 +90,7 @@ def _doc_quotes(line: str, first: bool = False, last: bool = False) -> str:
                 j += 1
             run = j - i
             touches = (first and i == 0) or (last and j == len(line))
-            out.append('\\"' * run if run >= 3 or touches else '"' * run)
+            out.append('\\"' * run if run >= 3 or touches else '"' * run)  # noqa: PLR2004 -- three quotes would close the docstring
             i = j
             continue
         out.append(line[i])
@@ -98,7 +98,7 @@ def _doc_quotes(line: str, first: bool = False, last: bool = False) -> str:
     return "".join(out)
 
 
-def py_value(value: Value) -> tuple[str, frozenset[str]]:
+def py_value(value: Value) -> tuple[str, frozenset[str]]:  # noqa: PLR0911 -- one return per kind of contract value
     """A literal for a contract value, with the module aliases it needs (`_dt`, `_decimal`)."""
     if isinstance(value, bool):
         return ("True" if value else "False"), frozenset()

@@ -110,7 +110,7 @@ class PackagePlan:
     unexpected_literal: str = '"error"'  # the readers' default policy for extra columns
 
 
-def plan(
+def plan(  # noqa: PLR0913 -- the contract and the build options it is planned under
     contract: Contract,
     display_path: str,
     digest: str,
@@ -243,7 +243,7 @@ class _Planner:
             return Statement(f"{attr}: {annotation}"), annotation
         return Statement(f"{attr}: {annotation} = ", call("_pd.Field", **kwargs)), annotation
 
-    def annotation(self, field: Field, prefix: str, path: str) -> str:
+    def annotation(self, field: Field, prefix: str, path: str) -> str:  # noqa: PLR0911, PLR0912 -- one return per kind of type
         ftype = field.type
         match ftype.kind:
             case "string":
@@ -335,7 +335,7 @@ class _Planner:
     def dtype_map(self, fields: tuple[Field, ...]) -> Group:
         return Group("", tuple(prefixed(f"{py_str(f.name)}: ", self.dtype(f)) for f in fields), "{", "}")
 
-    def dtype(self, field: Field) -> Expr:
+    def dtype(self, field: Field) -> Expr:  # noqa: PLR0911, PLR0912 -- one return per kind of type
         ftype: FieldType = field.type
         match ftype.kind:
             case "string":
@@ -380,7 +380,7 @@ class _Planner:
             kwargs["primary_key"] = Group("", tuple(py_str(k) for k in contract.primary_key), tuple_=True)
         return call("_rt.Table", **kwargs)
 
-    def column(self, field: Field) -> Expr:
+    def column(self, field: Field) -> Expr:  # noqa: PLR0912 -- one keyword per kind of check a column carries
         kwargs: dict[str, Expr] = {}
         if field.required:
             kwargs["required"] = "True"

@@ -13,7 +13,7 @@ from contractgen.formats import strptime_layout
 from contractgen.runtime import Column, Table
 
 
-def dtype(field: Field) -> pl.DataType:
+def dtype(field: Field) -> pl.DataType:  # noqa: PLR0911, PLR0912 -- one return per kind of type
     """The Polars dtype of a contract field."""
     ftype = field.type
     match ftype.kind:
@@ -23,7 +23,7 @@ def dtype(field: Field) -> pl.DataType:
             name = f"{'' if ftype.signed else 'U'}Int{ftype.bits}"
             return getattr(pl, name)()  # type: ignore[no-any-return]
         case "float":
-            return pl.Float32() if ftype.bits == 32 else pl.Float64()
+            return pl.Float32() if ftype.bits == 32 else pl.Float64()  # noqa: PLR2004 -- a float is 32 or 64 bits wide
         case "decimal":
             return pl.Decimal(ftype.precision, ftype.scale or 0)
         case "boolean":

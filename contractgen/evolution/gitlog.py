@@ -41,6 +41,11 @@ def _root(folder: Path) -> Path | GitError:
         return exc
 
 
+def forget_repositories() -> None:
+    """Ask git afresh: a folder may have become a repository since the last build."""
+    _root.cache_clear()
+
+
 def locate(path: Path) -> tuple[Path, str]:
     """The repository root holding `path`, and `path` relative to it."""
     root = _root(path.resolve().parent)

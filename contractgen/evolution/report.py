@@ -9,7 +9,6 @@ from contractgen.evolution.changelog import line
 from contractgen.evolution.diff import Finding
 from contractgen.evolution.verdict import Verdict
 
-FORMATS = ("text", "json", "markdown", "github")
 _LEVEL = {"breaking": "error", "dangerous": "warning", "safe": "info", "info": "info"}
 
 

@@ -12,7 +12,7 @@ from contractgen.diagnostics import Position
 class Add(Protocol):
     """Records one finding about the contract as a whole."""
 
-    def __call__(
+    def __call__(  # noqa: PLR0913, PLR0917 -- a finding's parts, named at every call
         self,
         rule_id: str,
         message: str,

@@ -8,29 +8,21 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 import re
 from dataclasses import dataclass, field
 
-from contractgen.contract import DEFAULT_MODE, Contract, Field
+from contractgen.contract import DEFAULT_MODE, SEMVER, Contract, Field
 from contractgen.evolution.diff import Finding, diff
 from contractgen.evolution.rules import BUMP_ORDER, RULES, Bump
-
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+.*)?$")
-
-
-def today() -> dt.date:
-    """The day policy checks are made on; CONTRACTGEN_TODAY=YYYY-MM-DD fixes it (tests, replays)."""
-    fixed = os.environ.get("CONTRACTGEN_TODAY")
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+from contractgen.policy import today
 
 
 def parse_version(text: str) -> tuple[int, int, int, tuple[object, ...]]:
     """Semver precedence key: a pre-release sorts before its release."""
-    match = _VERSION.match(text)
+    match = SEMVER.match(text)
     if match is None:
         raise ValueError(f"not a semantic version: {text}")
-    major, minor, patch, pre = match.groups()
+    major, minor, patch, pre, _ = match.groups()
     parts: tuple[object, ...] = (
         (1,) if pre is None else tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pre.split("."))
     )

@@ -13,6 +13,8 @@ import zoneinfo
 from dataclasses import replace
 
 from contractgen.contract import (
+    MAX_DECIMAL_PRECISION,
+    SEMVER,
     Access,
     ChangePolicy,
     Contract,
@@ -28,7 +30,6 @@ from contractgen.load.sections import Sections
 from contractgen.load.typespec import STRING_FORMATS, TypeError_, parse_type
 from contractgen.load.values import (
     BOOL,
-    SEMVER,
     parse_value,
     value_hint,
 )
@@ -268,7 +269,7 @@ class _Loader(Sections):
             return None
         return self.refine_type(ftype, keys, where)
 
-    def refine_type(
+    def refine_type(  # noqa: PLR0912 -- one branch per structured type key
         self, ftype: FieldType, keys: dict[str, tuple[Scalar, Node]], where: str
     ) -> FieldType | None:
         """Apply the structured type keys (values, precision, fields, ...) to a parsed type."""
@@ -356,7 +357,7 @@ class _Loader(Sections):
             return None
         if ftype.kind == "decimal":
             precision, scale = ftype.precision or 0, ftype.scale or 0
-            if not 1 <= precision <= 38 or scale > precision:
+            if not 1 <= precision <= MAX_DECIMAL_PRECISION or scale > precision:
                 self.report.error(
                     pos,
                     f"{where} has decimal({precision},{scale})",

@@ -15,6 +15,8 @@ from dataclasses import replace
 
 from contractgen import naming
 from contractgen.contract import (
+    MAX_DECIMAL_PRECISION,
+    SEMVER,
     Access,
     ChangePolicy,
     Contract,
@@ -28,6 +30,7 @@ from contractgen.contract import (
     Value,
 )
 from contractgen.diagnostics import Position, Report
+from contractgen.load.shapes import Shapes
 from contractgen.load.values import parse_value
 from contractgen.load.yamltree import Map, Node, Scalar, Seq
 
@@ -130,19 +133,21 @@ def _text(node: Node | None) -> str | None:
     return None
 
 
-def _flag(node: Node | None) -> bool:
-    return isinstance(node, Scalar) and node.text.lower() in ("true", "yes")
-
-
 def _each(node: Node | None) -> Iterator[Node]:
     if isinstance(node, Seq):
         yield from node.items
 
 
-class _Importer:
+class _Importer(Shapes):
     def __init__(self, report: Report, path: str) -> None:
-        self.report = report
+        super().__init__(report)
         self.path = path
+
+    def flag(self, node: Node | None, what: str) -> bool:
+        """An optional boolean, read like every boolean of every format: YAML 1.2 true or false."""
+        if node is None or (isinstance(node, Scalar) and node.is_null):
+            return False
+        return self.boolean(node, what) is True
 
     def contracts(self, root: Node) -> list[Contract]:
         if not is_odcs(root):
@@ -154,7 +159,7 @@ class _Importer:
         for table in _each(_get(root, "schema")):
             self.check_object(table, "schema object")
         version = _text(_get(root, "version")) or "0.0.0"
-        if not re.match(r"^\d+\.\d+\.\d+", version):
+        if not SEMVER.match(version):
             self.report.warning(
                 _pos(root, "version"),
                 f"version '{version}' is not semantic; read as 0.0.0",
@@ -359,20 +364,26 @@ class _Importer:
         if ftype is None:
             return None
         options = _get(prop, "logicalTypeOptions")
-        required = _flag(_get(prop, "required"))
-        primary = _flag(_get(prop, "primaryKey"))
+        required = self.flag(_get(prop, "required"), f"'required' of property '{where}'")
+        primary = self.flag(_get(prop, "primaryKey"), f"'primaryKey' of property '{where}'")
         classification = _text(_get(prop, "classification"))
         pii = False
         for custom in _each(_get(prop, "customProperties")):
             if (_text(_get(custom, "property")) or "").lower() == "pii":
-                pii = _flag(_get(custom, "value"))
+                # A custom property's value may be of any type: true, or the text "true".
+                value = _get(custom, "value")
+                pii = (
+                    (_text(value) or "").lower() == "true"
+                    if isinstance(value, Scalar) and not value.plain
+                    else self.flag(value, f"the pii property of '{where}'")
+                )
         field = Field(
             name=name,
             type=ftype,
             pos=prop.pos,
             required=required or primary,
             description=_text(_get(prop, "description")),
-            unique=_flag(_get(prop, "unique")),
+            unique=self.flag(_get(prop, "unique"), f"'unique' of property '{where}'"),
             primary_key=primary,
             pattern=_text(_get(options, "pattern"))
             if ftype.kind == "string" and ftype.format is None
@@ -425,7 +436,7 @@ class _Importer:
             self.report.warning(node.pos, f"{where}: bound '{text}' left out: {exc}")
             return None
 
-    def field_type(self, prop: Node, where: str) -> FieldType | None:
+    def field_type(self, prop: Node, where: str) -> FieldType | None:  # noqa: PLR0912 -- one branch per ODCS type option
         logical = (_text(_get(prop, "logicalType")) or "").lower()
         physical = (_text(_get(prop, "physicalType")) or "").strip()
         options = _get(prop, "logicalTypeOptions")
@@ -445,7 +456,7 @@ class _Importer:
         sized = _DECIMAL.match(physical)
         if sized and logical in ("number", "", "integer"):
             precision, scale = int(sized.group(1)), int(sized.group(2) or 0)
-            if 1 <= precision <= 38 and scale <= precision:
+            if 1 <= precision <= MAX_DECIMAL_PRECISION and scale <= precision:
                 return FieldType("decimal", precision=precision, scale=scale)
         base = _PHYSICAL.get(physical.lower())
         if base is not None and (
@@ -466,7 +477,9 @@ class _Importer:
             ftype = FieldType("integer", bits=int(fmt[1:]))
         if ftype.kind == "string" and fmt in ("uuid", "email"):
             ftype = FieldType("string", format=fmt)
-        if ftype.kind == "timestamp" and _flag(_get(options, "timezone")):
+        if ftype.kind == "timestamp" and self.flag(
+            _get(options, "timezone"), f"'timezone' of property '{where}'"
+        ):
             zone = _text(_get(options, "defaultTimezone")) or "UTC"
             ftype = FieldType("timestamp", timezone=zone)
         if physical.lower() in ("numeric", "decimal") and ftype.kind == "float":

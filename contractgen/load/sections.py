@@ -81,7 +81,7 @@ class Sections(Shapes):
         if keys is None:
             return Sla()
         uptime = self.optional(keys, "uptime", self.text, "uptime")
-        if uptime is not None and not (PERCENT.match(uptime) and float(uptime.strip().rstrip("%")) <= 100):
+        if uptime is not None and not (PERCENT.match(uptime) and float(uptime.strip().rstrip("%")) <= 100):  # noqa: PLR2004 -- a percentage
             self.report.error(
                 keys["uptime"][1].pos,
                 f"uptime '{uptime}' is not a percentage",

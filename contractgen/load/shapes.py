@@ -7,12 +7,11 @@ booleans (YAML 1.2 only), whole numbers, lists of text, durations and dates.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
 from contractgen.contract import Duration
-from contractgen.diagnostics import Report
+from contractgen.diagnostics import Report, did_you_mean
 from contractgen.load.values import BOOL, INT, parse_duration
 from contractgen.load.yamltree import Map, Node, Scalar, Seq, describe
 
@@ -155,9 +154,7 @@ class Shapes:
 
 
 def suggest(word: str, known: tuple[str, ...] | set[str], kind: str = "keys") -> str:
+    """The hint for an unknown key: our spelling of another tool's key, or the closest one."""
     if word in _ALIASES and _ALIASES[word] in known:
         return f"did you mean '{_ALIASES[word]}'?"
-    close = difflib.get_close_matches(word, sorted(known), n=1, cutoff=0.6)
-    if close:
-        return f"did you mean '{close[0]}'?"
-    return f"known {kind}: {', '.join(sorted(known))}"
+    return did_you_mean(word, known, kind)

@@ -5,12 +5,11 @@ A small hand-written parser, so that an error can point at the exact character o
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, replace
 
 from contractgen.contract import Field, FieldType, Kind
-from contractgen.diagnostics import Position
+from contractgen.diagnostics import Position, did_you_mean
 
 # Names an author may write, and what they mean.
 _SIMPLE: dict[str, FieldType] = {
@@ -242,10 +241,12 @@ def _annotate(base: FieldType, note: str, offset: int) -> FieldType:
 
 
 def _suggest_type(word: str) -> str:
-    close = difflib.get_close_matches(word.lower(), TYPE_NAMES, n=1)
+    hint = did_you_mean(word.lower(), TYPE_NAMES, "types")
+    if hint.startswith("did you mean"):
+        return hint
     known = "string, int8..int64, uint8..uint64, float32, float64, decimal(p,s), boolean, date, "
     known += "time, timestamp, timestamptz, duration, binary, enum, list, struct"
-    return f"did you mean '{close[0]}'?" if close else f"known types: {known}"
+    return f"known types: {known}"
 
 
 _SQL_TZ = re.compile(r"^\s*timestamp\s+(with|without)\s+time\s+zone\s*$", re.IGNORECASE)

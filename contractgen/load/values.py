@@ -12,11 +12,6 @@ from decimal import Decimal, InvalidOperation
 
 from contractgen.contract import INT_RANGE, Duration, FieldType, Value
 
-SEMVER = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
-    r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$"
-)
 INT = re.compile(r"^[-+]?[0-9]+$")
 FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -39,7 +34,7 @@ def parse_duration(text: str) -> Duration | None:
     return Duration(text, float(match.group(1)) * _UNIT_SECONDS[key])
 
 
-def parse_value(text: str, ftype: FieldType) -> Value:
+def parse_value(text: str, ftype: FieldType) -> Value:  # noqa: PLR0911, PLR0912 -- one return per kind of type
     """A literal of `ftype` from its text; ValueError says what is wrong with it."""
     kind = ftype.kind
     if kind == "integer":

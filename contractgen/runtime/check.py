@@ -20,6 +20,8 @@ F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 _ROW = "__contractgen_row__"
 _RAW = "__contractgen_raw__"  # the original of a column whose dtype the projection changed
 _SEED = 0x5EED
+# How alike a missing and an unexpected name must be to be called a probable rename.
+_RENAME_SIMILARITY = 0.3
 
 
 class RenamedColumnWarning(UserWarning):
@@ -49,7 +51,7 @@ class _ValueCheck:
     proven: pl.Expr | None = None
 
 
-def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:
+def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:  # noqa: PLR0911, PLR0912 -- the coercion table, one return per row
     """How data of dtype `actual` becomes `expected`: "same", "cast", "enum", or None (refused).
 
     Only lossless casts are allowed: narrower integers, float32, coarser time units and smaller
@@ -123,7 +125,7 @@ def _finer_or_equal(expected: str | None, actual: str | None) -> bool:
     return _UNITS[expected or "us"] <= _UNITS[actual or "us"]
 
 
-def validate(
+def validate(  # noqa: PLR0913 -- the reader options every generated reader passes on
     frame: F,
     table: Table,
     *,
@@ -268,7 +270,7 @@ def _probable_renames(
         if not candidates:
             continue
         best = max(candidates, key=lambda e: (difflib.SequenceMatcher(None, name, e).ratio(), e))
-        if len(candidates) == 1 or difflib.SequenceMatcher(None, name, best).ratio() >= 0.3:
+        if len(candidates) == 1 or difflib.SequenceMatcher(None, name, best).ratio() >= _RENAME_SIMILARITY:
             pairs[name] = best
             free.remove(best)
     return pairs
@@ -306,7 +308,7 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
     raw = pl.col(_RAW + name) if how != "same" else value
     checks: list[_ValueCheck] = []
 
-    def add(
+    def add(  # noqa: PLR0913, PLR0917 -- a violation's parts, named at every call
         kind: ViolationKind,
         bad: pl.Expr,
         message: Callable[[int], str],
@@ -346,7 +348,7 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
             "maximum",
             ~value.dt.year().is_between(1, 9999),
             lambda n: f"'{name}': {_rows(n)} outside the years 1 to 9999",
-            (value.min().dt.year() < 1) | (value.max().dt.year() > 9999),
+            (value.min().dt.year() < dt.MINYEAR) | (value.max().dt.year() > dt.MAXYEAR),
             proven=_outside_years(name, dtype) if how == "same" else None,
         )
     if column.min_length is not None or column.max_length is not None:
@@ -463,7 +465,7 @@ def _length(value: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
 
 def _table_checks(table: Table, usable: dict[str, str]) -> list[_ValueCheck]:
     key = table.primary_key
-    if len(key) < 2 or not all(k in usable for k in key):
+    if len(key) < 2 or not all(k in usable for k in key):  # noqa: PLR2004 -- a composite key has two columns or more
         # A single-column key is checked as unique + required on its column.
         return []
     row = pl.struct(*key)
@@ -541,7 +543,7 @@ def _suspect_queries(frame: pl.DataFrame, checks: list[_ValueCheck]) -> tuple[li
         return [], lambda results: []
     lazy = frame.lazy()
     parts = pl.thread_pool_size()
-    if frame.height < _SPLIT_ROWS or parts < 2:
+    if frame.height < _SPLIT_ROWS or parts < 2:  # noqa: PLR2004 -- nothing to split across fewer than two parts
         query = lazy.select(*(_suspect(c).alias(str(i)) for i, c in enumerate(checks)))
         return [query], lambda results: [bool(v) for v in results[0].row(0)]
     whole = [i for i, c in enumerate(checks) if c.kind in ("unique", "primary_key")]

@@ -76,7 +76,7 @@ def _csv_dtype(dtype: pl.DataType, layout: str | None) -> pl.DataType | None:
     return None
 
 
-def _parse(name: str, dtype: pl.DataType, layout: str | None) -> pl.Expr | None:
+def _parse(name: str, dtype: pl.DataType, layout: str | None) -> pl.Expr | None:  # noqa: PLR0911 -- one return per kind of type
     """An expression turning CSV text into `dtype`; null where the text does not parse."""
     text = pl.col(name)
     if dtype.is_integer() or dtype.is_float():

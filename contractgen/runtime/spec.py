@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import polars as pl
 
-Unexpected = Literal["error", "drop", "keep"]
+from contractgen.policy import UNEXPECTED, Unexpected, today
 
-
-def today() -> dt.date:
-    """The day rename windows are judged on; CONTRACTGEN_TODAY=YYYY-MM-DD fixes it."""
-    fixed = os.environ.get("CONTRACTGEN_TODAY")
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+__all__ = ["UNEXPECTED", "Column", "Table", "Unexpected", "today"]
 
 
 @dataclass(frozen=True, slots=True)

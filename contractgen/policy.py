@@ -1,0 +1,21 @@
+"""Policies shared by the generator and the runtime: extra columns, and the day checks run on.
+
+Like `formats`, a leaf that imports nothing of contractgen (and nothing heavy), so that the
+runtime can use it without depending on the generator, and the command line without Polars.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from typing import Literal, get_args
+
+# What a reader does with a column the contract does not list.
+Unexpected = Literal["error", "drop", "keep"]
+UNEXPECTED: tuple[Unexpected, ...] = get_args(Unexpected)
+
+
+def today() -> dt.date:
+    """The day rename windows and policies are judged on; CONTRACTGEN_TODAY=YYYY-MM-DD fixes it."""
+    fixed = os.environ.get("CONTRACTGEN_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
