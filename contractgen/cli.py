@@ -109,7 +109,11 @@ def build(  # noqa: PLR0912 -- one branch per outcome of a build, each with its 
     ] = None,
     templates: Annotated[
         Path | None,
-        typer.Option("--templates", help="Folder of Jinja templates overriding the built-in ones."),
+        typer.Option(
+            "--templates",
+            help="Folder of Jinja templates overriding the built-in ones, laid out like them "
+            "(package/models.py.jinja, ...).",
+        ),
     ] = None,
     check: Annotated[
         bool,
