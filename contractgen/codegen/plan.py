@@ -411,6 +411,8 @@ class _Planner:
             kwargs["renamed_from"] = Group("", tuple(py_str(n) for n in field.renamed_from), tuple_=True)
         if field.renamed_until is not None:
             kwargs["renamed_until"] = self.value(field.renamed_until, self.frame_modules)
+        if field.default is not None:
+            kwargs["default"] = self.value(field.default, self.frame_modules)
         return call("_rt.Column", py_str(field.name), **kwargs)
 
 

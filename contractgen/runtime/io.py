@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from contractgen.runtime.check import validate
 from contractgen.runtime.errors import MAX_SAMPLES, Violation
-from contractgen.runtime.spec import Table, Unexpected
+from contractgen.runtime.spec import Table, Unexpected, unexpected_policy
 
 Source: TypeAlias = str | Path | IO[bytes] | bytes
 M = TypeVar("M", bound=BaseModel)
@@ -37,6 +37,7 @@ def _unreadable(source: Source, what: str, exc: Exception) -> DataReadError:
 
 def read_parquet(source: Source, table: Table, *, unexpected: Unexpected = "error") -> pl.DataFrame:
     """Read a Parquet file and check it; only the columns that will be returned are read."""
+    unexpected = unexpected_policy(unexpected)
     try:
         actual = pl.read_parquet_schema(source)
         if not isinstance(source, (str, Path, bytes)):
@@ -50,14 +51,25 @@ def read_parquet(source: Source, table: Table, *, unexpected: Unexpected = "erro
     return validate(frame, table, unexpected=unexpected, source=_name(source))
 
 
-def scan_parquet(source: Source, table: Table, *, unexpected: Unexpected = "error") -> pl.LazyFrame:
-    """Check a Parquet file with the streaming engine (bounded memory) and return it lazily."""
+def scan_parquet(
+    source: Source, table: Table, *, unexpected: Unexpected = "error", trust_statistics: bool = False
+) -> pl.LazyFrame:
+    """Check a Parquet file with the streaming engine (bounded memory) and return it lazily.
+
+    By default every check reads the values: the row-group statistics in a file's footer are
+    written by whoever wrote the file, and nothing proves they agree with the data. With
+    `trust_statistics=True` the statistics settle the checks they can (nulls in required columns,
+    bounds): a row group whose min, max and null count rule out a violation is not decoded for
+    that check, which makes clean files much cheaper to check but lets a file with wrong
+    statistics pass those checks. Trust them only for files from a writer you trust.
+    """
+    unexpected = unexpected_policy(unexpected)
     try:
-        frame = pl.scan_parquet(source)
+        frame = pl.scan_parquet(source, use_statistics=trust_statistics)
         frame.collect_schema()
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise _unreadable(source, "Parquet", exc) from None
-    return validate(frame, table, unexpected=unexpected, source=_name(source), statistics=True)
+    return validate(frame, table, unexpected=unexpected, source=_name(source), statistics=trust_statistics)
 
 
 def _is_old_name(name: str, table: Table) -> bool:
@@ -114,6 +126,7 @@ def read_csv(
 
     Text that does not parse as the column's type is reported with its rows, never nulled.
     """
+    unexpected = unexpected_policy(unexpected)
     if not isinstance(source, (str, Path, bytes)):
         source = source.read()
 
