@@ -90,14 +90,14 @@ def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:  # noqa:
     if isinstance(expected, pl.Duration) and isinstance(actual, pl.Duration):
         return "cast" if _finer_or_equal(expected.time_unit, actual.time_unit) else None
     if isinstance(expected, pl.List) and isinstance(actual, pl.List):
-        inner = coercion(_instance(actual.inner), _instance(expected.inner))
+        inner = coercion(instance(actual.inner), instance(expected.inner))
         return None if inner is None else "same" if inner == "same" else "nested"
     if isinstance(expected, pl.Struct) and isinstance(actual, pl.Struct):
         names = [f.name for f in expected.fields]
         if [f.name for f in actual.fields] != names:
             return None
         parts = [
-            coercion(_instance(a.dtype), _instance(e.dtype))
+            coercion(instance(a.dtype), instance(e.dtype))
             for a, e in zip(actual.fields, expected.fields, strict=True)
         ]
         if None in parts:
@@ -110,7 +110,7 @@ def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:  # noqa:
     return None
 
 
-def _instance(dtype: pl.DataType | DataTypeClass) -> pl.DataType:
+def instance(dtype: pl.DataType | DataTypeClass) -> pl.DataType:
     """Polars sometimes hands out dtype classes (`pl.Int64`) where instances are meant."""
     return dtype if isinstance(dtype, pl.DataType) else dtype()
 
@@ -336,10 +336,10 @@ def _nulls(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """Nulls per row at every depth of a nested value."""
     own = expr.is_null().cast(pl.UInt32)
     if isinstance(dtype, pl.Struct):
-        parts = [_nulls(expr.struct.field(f.name), _instance(f.dtype)) for f in dtype.fields]
+        parts = [_nulls(expr.struct.field(f.name), instance(f.dtype)) for f in dtype.fields]
         return own + pl.sum_horizontal(parts).fill_null(0)
     if isinstance(dtype, pl.List):
-        inner = expr.list.eval(_nulls(pl.element(), _instance(dtype.inner))).list.sum()
+        inner = expr.list.eval(_nulls(pl.element(), instance(dtype.inner))).list.sum()
         return own + inner.fill_null(0)
     return own
 
