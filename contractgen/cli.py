@@ -437,15 +437,28 @@ def breaking(
     except gitlog.GitError as exc:
         _fail(f"cannot compare with '{against}': {exc}", Exit.USAGE)
     verdicts = []
+    present: set[str] = set()
+    seen: set[str] = set()
     for path in contract_files(contracts):
         shown = str(path)
         new = _load_or_fail(path, shown=shown)
+        present.update(c.data_source for c in new)
         _, rel = gitlog.locate(path)
+        seen.add(rel)
         before = gitlog.show(root, against, rel)
         if before is None:
             continue  # a new contract: nothing to break
         old = _load_or_fail(path, before, f"{against}:{rel}")
         verdicts += evaluate_files(old, new)
+    _, folder = gitlog.locate(contracts / "x")
+    for rel in gitlog.files_at(root, against, folder.rpartition("/")[0]):
+        if rel in seen:
+            continue
+        # A contract file deleted since the ref: each of its tables is removed, unless it moved.
+        old = _load_or_fail(root / rel, gitlog.show(root, against, rel), f"{against}:{rel}")
+        gone = [c for c in old if c.data_source not in present]
+        if gone:
+            verdicts += evaluate_files(gone, [])
     sys.stdout.write(render(verdicts, output.value))
     if not all(v.ok for v in verdicts):
         raise typer.Exit(int(Exit.REFUSED))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import struct
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -133,6 +134,16 @@ class Field:
     deprecated: Deprecation | None = None
     renamed_from: tuple[str, ...] = ()
     renamed_until: dt.date | None = None  # the old name is accepted by readers until this day
+
+    @property
+    def bounds(self) -> tuple[Value | None, Value | None]:
+        """`minimum` and `maximum` as the field's type holds them, for the frame check and the
+        model alike: a float32 column is compared with the float32 nearest the written bound
+        (`maximum: 0.1` admits the float32 0.1, which is 0.10000000149011612)."""
+        if self.type.kind != "float" or self.type.bits != 32:  # noqa: PLR2004 -- single precision
+            return self.minimum, self.maximum
+        return _float32(self.minimum), _float32(self.maximum)
+
     pii: bool = False
     classification: str | None = None
     unit: str | None = None
@@ -251,3 +262,13 @@ class Contract:
     @property
     def primary_key(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields if f.primary_key)
+
+
+def _float32(value: Value | None) -> Value | None:
+    """The float32 nearest a numeric bound; other values, and those float32 cannot hold, as they are."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    try:
+        return float(struct.unpack("<f", struct.pack("<f", value))[0])
+    except OverflowError:
+        return value

@@ -15,6 +15,15 @@ Unexpected = Literal["error", "drop", "keep"]
 UNEXPECTED: tuple[Unexpected, ...] = get_args(Unexpected)
 
 
+def unexpected_policy(value: object) -> Unexpected:
+    """`value` if it is one of the extra-column policies; a ValueError naming them otherwise."""
+    for policy in UNEXPECTED:
+        if value == policy:
+            return policy
+    names = ", ".join(repr(p) for p in UNEXPECTED)
+    raise ValueError(f"unexpected={value!r} is not a policy for extra columns; use one of {names}")
+
+
 def today() -> dt.date:
     """The day rename windows and policies are judged on; CONTRACTGEN_TODAY=YYYY-MM-DD fixes it."""
     fixed = os.environ.get("CONTRACTGEN_TODAY")

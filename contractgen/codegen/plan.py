@@ -77,6 +77,7 @@ class ModelPlan:
     docstring: str  # a ready docstring literal
     fields: tuple[Statement, ...]
     old_names: tuple[OldName, ...] = ()
+    validate_by_name: str = "True"  # "False" when an attribute is another column's name
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +219,13 @@ class _Planner:
         if old_names:
             self.model_modules.add("typing_extensions")
         docstring = py_doc(doc or f"One row of {name}.", "    ")
-        self.models.append(ModelPlan(class_name, docstring, tuple(statements), tuple(old_names)))
+        # Populating by name would let a row's `status` fill the attribute `status` of column
+        # `Status` when the attribute of column `status` had to be renamed: keys are columns only.
+        keys = {key for field in fields for key in (field.name, *field.renamed_from)}
+        by_name = not any(attr != field.name and attr in keys for field, attr in named)
+        self.models.append(
+            ModelPlan(class_name, docstring, tuple(statements), tuple(old_names), str(by_name))
+        )
         return class_name
 
     def attribute(self, field: Field, attr: str, prefix: str, path: str) -> tuple[Statement, str]:
@@ -301,12 +308,13 @@ class _Planner:
         out: dict[str, Expr] = {}
         _, width_lo, width_hi = _INT_ALIAS.get((field.type.bits or 64, field.type.signed), ("", "", ""))
         bounded = field.minimum is not None or field.maximum is not None
-        if field.minimum is not None:
-            out["gt" if field.exclusive_minimum else "ge"] = self.value(field.minimum, self.model_modules)
+        minimum, maximum = field.bounds
+        if minimum is not None:
+            out["gt" if field.exclusive_minimum else "ge"] = self.value(minimum, self.model_modules)
         elif field.type.kind == "integer" and bounded:
             out["ge"] = width_lo
-        if field.maximum is not None:
-            out["lt" if field.exclusive_maximum else "le"] = self.value(field.maximum, self.model_modules)
+        if maximum is not None:
+            out["lt" if field.exclusive_maximum else "le"] = self.value(maximum, self.model_modules)
         elif field.type.kind == "integer" and bounded:
             out["le"] = width_hi
         if field.min_length is not None:
@@ -386,12 +394,13 @@ class _Planner:
             kwargs["required"] = "True"
         if field.unique or (field.primary_key and len(self.contract.primary_key) == 1):
             kwargs["unique"] = "True"
-        if field.minimum is not None:
-            kwargs["minimum"] = self.value(field.minimum, self.frame_modules)
+        minimum, maximum = field.bounds
+        if minimum is not None:
+            kwargs["minimum"] = self.value(minimum, self.frame_modules)
             if field.exclusive_minimum:
                 kwargs["exclusive_minimum"] = "True"
-        if field.maximum is not None:
-            kwargs["maximum"] = self.value(field.maximum, self.frame_modules)
+        if maximum is not None:
+            kwargs["maximum"] = self.value(maximum, self.frame_modules)
             if field.exclusive_maximum:
                 kwargs["exclusive_maximum"] = "True"
         if field.min_length is not None:
@@ -411,6 +420,8 @@ class _Planner:
             kwargs["renamed_from"] = Group("", tuple(py_str(n) for n in field.renamed_from), tuple_=True)
         if field.renamed_until is not None:
             kwargs["renamed_until"] = self.value(field.renamed_until, self.frame_modules)
+        if field.default is not None:
+            kwargs["default"] = self.value(field.default, self.frame_modules)
         return call("_rt.Column", py_str(field.name), **kwargs)
 
 

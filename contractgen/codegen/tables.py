@@ -54,8 +54,8 @@ def column(field: Field, single_key: bool) -> Column:
         name=field.name,
         required=field.required,
         unique=field.unique or (field.primary_key and single_key),
-        minimum=field.minimum,
-        maximum=field.maximum,
+        minimum=field.bounds[0],
+        maximum=field.bounds[1],
         exclusive_minimum=field.exclusive_minimum and field.minimum is not None,
         exclusive_maximum=field.exclusive_maximum and field.maximum is not None,
         min_length=field.min_length,
@@ -65,6 +65,7 @@ def column(field: Field, single_key: bool) -> Column:
         layout=layout,
         renamed_from=field.renamed_from,
         renamed_until=field.renamed_until,
+        default=field.default,
     )
 
 

@@ -65,15 +65,20 @@ def show(root: Path, ref: str, rel: str) -> bytes | None:
     return done.stdout if done.returncode == 0 else None
 
 
+def files_at(root: Path, ref: str, folder: str) -> list[str]:
+    """The contract files (.yaml, .yml) under `folder` at `ref`, relative to the repository root."""
+    listed = _git(root, "ls-tree", "-r", "--name-only", ref, "--", folder or ".").splitlines()
+    return sorted(name for name in listed if name.endswith((".yaml", ".yml")))
+
+
 def verify(root: Path, ref: str) -> None:
     _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
 
 
 def committed_versions(path: Path, data_source: str) -> list[Contract]:
-    """Each version of a contract (a table, for ODCS files) as last committed, oldest first.
-
-    States that do not load are skipped: history is what it is.
-    """
+    """Every committed state of a contract (a table, for ODCS files) whose content changed, oldest
+    first; states that do not load are skipped."""
+    from contractgen.evolution.verdict import same_content
     from contractgen.load import load_all
 
     root, rel = locate(path)
@@ -86,9 +91,8 @@ def committed_versions(path: Path, data_source: str) -> list[Contract]:
         contract = next((c for c in load_all(data, rel)[0] if c.data_source == data_source), None)
         if contract is None:
             continue
-        if versions and versions[-1].version == contract.version:
-            versions[-1] = contract  # the last state of a version is the one that was released
-        else:
+        last = versions[-1] if versions else None
+        if last is None or last.version != contract.version or not same_content(last, contract):
             versions.append(contract)
     return versions
 
@@ -96,8 +100,12 @@ def committed_versions(path: Path, data_source: str) -> list[Contract]:
 def rebuild(path: Path, current: Contract) -> Changelog | Verdict:
     """The changelog of every committed version and then the working tree's; no git, a first entry.
 
-    The working tree's version is checked like any build (its verdict is returned when refused);
-    committed history is recorded as it happened.
+    History is replayed as if `build` had run at every commit: a state the build would refuse
+    leaves the changelog where it was (as a refused build leaves the snapshot), and the working
+    tree is checked against the last accepted state, its verdict returned when refused. So
+    deleting `generated/` never turns a refused change into an accepted one. A state that keeps
+    its version but changes content replaces the previous state of that version when the
+    version before accepts it (edits committed before a version was first built).
     """
     from contractgen.evolution import changelog
     from contractgen.evolution.verdict import evaluate, same_content
@@ -106,21 +114,22 @@ def rebuild(path: Path, current: Contract) -> Changelog | Verdict:
         versions = committed_versions(path, current.data_source)
     except GitError:
         versions = []
-    log: Changelog | None = None
-    previous: Contract | None = None
     steps = [*versions, current]
-    for index, contract in enumerate(steps):
-        if previous is None:
-            log = changelog.first(contract)
-        elif previous.version == contract.version and same_content(previous, contract):
+    accepted: list[tuple[Contract, Changelog]] = [(steps[0], changelog.first(steps[0]))]
+    for index, contract in enumerate(steps[1:], start=1):
+        last, log = accepted[-1]
+        if last.version == contract.version and same_content(last, contract):
             continue
-        else:
-            assert log is not None
-            # Names removed in any earlier version may not come back: compare with all of them.
-            verdict = evaluate(replace(previous, removed_fields=log.removed_fields), contract)
-            if index == len(steps) - 1 and not verdict.ok:
-                return verdict
-            log = changelog.record(log, verdict)
-        previous = contract
-    assert log is not None
-    return log
+        verdict = evaluate(replace(last, removed_fields=log.removed_fields), contract)
+        if verdict.ok:
+            accepted.append((contract, changelog.record(log, verdict)))
+            continue
+        if len(accepted) > 1 and last.version == contract.version:
+            before, before_log = accepted[-2]
+            again = evaluate(replace(before, removed_fields=before_log.removed_fields), contract)
+            if again.ok:
+                accepted[-1] = (contract, changelog.record(before_log, again))
+                continue
+        if index == len(steps) - 1:
+            return verdict
+    return accepted[-1][1]

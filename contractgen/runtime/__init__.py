@@ -3,7 +3,7 @@
 Imports only polars and pydantic, so that importing a generated client package stays light.
 """
 
-from contractgen.runtime.check import RenamedColumnWarning, coercion, validate
+from contractgen.runtime.check import FilledColumnWarning, RenamedColumnWarning, coercion, validate
 from contractgen.runtime.errors import ContractViolationError, Violation, ViolationKind
 from contractgen.runtime.io import (
     DataReadError,
@@ -19,6 +19,7 @@ __all__ = [
     "Column",
     "ContractViolationError",
     "DataReadError",
+    "FilledColumnWarning",
     "RenamedColumnWarning",
     "Source",
     "Table",

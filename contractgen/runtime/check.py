@@ -14,7 +14,7 @@ from polars.datatypes import DataTypeClass
 
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.runtime.errors import MAX_SAMPLES, ContractViolationError, Violation, ViolationKind
-from contractgen.runtime.spec import Column, Table, Unexpected, today
+from contractgen.runtime.spec import Column, Table, Unexpected, today, unexpected_policy
 
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 _ROW = "__contractgen_row__"
@@ -26,6 +26,18 @@ _RENAME_SIMILARITY = 0.3
 
 class RenamedColumnWarning(UserWarning):
     """Data still uses a column's old name (`renamed_from`); it was read under the new one."""
+
+
+class FilledColumnWarning(UserWarning):
+    """Data lacks columns the contract lets be absent; they were filled with nulls or defaults.
+
+    `columns` names them in contract order. A field added as optional, or as required with a
+    default, is a compatible change: files written before it keep loading, and say so here.
+    """
+
+    def __init__(self, message: str, columns: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.columns = columns
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,14 +90,14 @@ def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:  # noqa:
     if isinstance(expected, pl.Duration) and isinstance(actual, pl.Duration):
         return "cast" if _finer_or_equal(expected.time_unit, actual.time_unit) else None
     if isinstance(expected, pl.List) and isinstance(actual, pl.List):
-        inner = coercion(_instance(actual.inner), _instance(expected.inner))
+        inner = coercion(instance(actual.inner), instance(expected.inner))
         return None if inner is None else "same" if inner == "same" else "nested"
     if isinstance(expected, pl.Struct) and isinstance(actual, pl.Struct):
         names = [f.name for f in expected.fields]
         if [f.name for f in actual.fields] != names:
             return None
         parts = [
-            coercion(_instance(a.dtype), _instance(e.dtype))
+            coercion(instance(a.dtype), instance(e.dtype))
             for a, e in zip(actual.fields, expected.fields, strict=True)
         ]
         if None in parts:
@@ -98,7 +110,7 @@ def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:  # noqa:
     return None
 
 
-def _instance(dtype: pl.DataType | DataTypeClass) -> pl.DataType:
+def instance(dtype: pl.DataType | DataTypeClass) -> pl.DataType:
     """Polars sometimes hands out dtype classes (`pl.Int64`) where instances are meant."""
     return dtype if isinstance(dtype, pl.DataType) else dtype()
 
@@ -138,14 +150,25 @@ def validate(  # noqa: PLR0913 -- the reader options every generated reader pass
 
     Raises `ContractViolationError` listing every violation. A LazyFrame is checked with the
     streaming engine (bounded memory) and returned lazy, ready to collect. `statistics` says
-    that a LazyFrame scans Parquet, whose row-group statistics can settle some checks unread.
+    that a LazyFrame scans Parquet whose row-group statistics are trusted to settle some checks
+    unread (see `scan_parquet`).
+
+    A column the contract lets be absent (optional, or with a default) and the data lacks is
+    filled with nulls or its default, with a `FilledColumnWarning`; any other missing column is
+    a violation.
     """
+    unexpected = unexpected_policy(unexpected)
     violations = list(extra or ())
     actual = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
     frame, actual = _apply_renames(frame, actual, table)
     reported = {v.column for v in violations if v.kind == "unexpected_column"}
     columns, schema_violations, kept = _match_columns(actual, table, unexpected, reported)
     violations += schema_violations
+    filled = [n for n in table.schema.names() if n not in actual and _fillable(table, n, actual)]
+    if filled:
+        frame = _fill(frame, table, filled)
+        actual = pl.Schema({**actual, **{n: table.schema[n] for n in filled}})
+        columns = {n: columns.get(n, "same") for n in table.schema.names() if n in columns or n in filled}
     unparsed = {v.column for v in violations if v.kind == "dtype"}
     checks = [
         check
@@ -204,6 +227,26 @@ def _apply_renames(frame: F, actual: pl.Schema, table: Table) -> tuple[F, pl.Sch
     return frame, pl.Schema({renames.get(k, k): v for k, v in actual.items()})
 
 
+def _fillable(table: Table, name: str, actual: pl.Schema) -> bool:
+    """Whether a column absent from the data may be filled in: it is optional or has a default,
+    and the data does not hold it under an old name whose window has closed."""
+    column = table.column(name)
+    if any(old in actual for old in column.renamed_from):
+        return False
+    return not column.required or column.default is not None
+
+
+def _fill(frame: F, table: Table, names: list[str]) -> F:
+    """Add each absent column: its default, else nulls, in the contract's dtype."""
+    parts = []
+    for name in names:
+        default = table.column(name).default
+        parts.append(f"'{name}' with {'nulls' if default is None else f'its default {default!r}'}")
+    message = f"{table.label}: filled the columns the data lacks, as the contract allows: {', '.join(parts)}"
+    warnings.warn(FilledColumnWarning(message, tuple(names)), stacklevel=4)
+    return frame.with_columns(pl.lit(table.column(n).default, dtype=table.schema[n]).alias(n) for n in names)
+
+
 def _match_columns(
     actual: pl.Schema, table: Table, unexpected: Unexpected, reported: set[str | None]
 ) -> tuple[dict[str, str], list[Violation], list[str]]:
@@ -215,6 +258,8 @@ def _match_columns(
     renamed = _probable_renames(missing, extra, actual, table)
     for name, expected in table.schema.items():
         if name not in actual:
+            if _fillable(table, name, actual):
+                continue  # filled in by `_fill`
             message = f"missing column '{name}'"
             expired = [o for o in table.column(name).renamed_from if o in actual]
             if expired:
@@ -291,10 +336,10 @@ def _nulls(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """Nulls per row at every depth of a nested value."""
     own = expr.is_null().cast(pl.UInt32)
     if isinstance(dtype, pl.Struct):
-        parts = [_nulls(expr.struct.field(f.name), _instance(f.dtype)) for f in dtype.fields]
+        parts = [_nulls(expr.struct.field(f.name), instance(f.dtype)) for f in dtype.fields]
         return own + pl.sum_horizontal(parts).fill_null(0)
     if isinstance(dtype, pl.List):
-        inner = expr.list.eval(_nulls(pl.element(), _instance(dtype.inner))).list.sum()
+        inner = expr.list.eval(_nulls(pl.element(), instance(dtype.inner))).list.sum()
         return own + inner.fill_null(0)
     return own
 

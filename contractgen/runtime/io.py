@@ -11,9 +11,9 @@ from typing import IO, TypeAlias, TypeVar
 import polars as pl
 from pydantic import BaseModel
 
-from contractgen.runtime.check import validate
+from contractgen.runtime.check import instance, validate
 from contractgen.runtime.errors import MAX_SAMPLES, Violation
-from contractgen.runtime.spec import Table, Unexpected
+from contractgen.runtime.spec import Table, Unexpected, unexpected_policy
 
 Source: TypeAlias = str | Path | IO[bytes] | bytes
 M = TypeVar("M", bound=BaseModel)
@@ -37,6 +37,7 @@ def _unreadable(source: Source, what: str, exc: Exception) -> DataReadError:
 
 def read_parquet(source: Source, table: Table, *, unexpected: Unexpected = "error") -> pl.DataFrame:
     """Read a Parquet file and check it; only the columns that will be returned are read."""
+    unexpected = unexpected_policy(unexpected)
     try:
         actual = pl.read_parquet_schema(source)
         if not isinstance(source, (str, Path, bytes)):
@@ -50,14 +51,25 @@ def read_parquet(source: Source, table: Table, *, unexpected: Unexpected = "erro
     return validate(frame, table, unexpected=unexpected, source=_name(source))
 
 
-def scan_parquet(source: Source, table: Table, *, unexpected: Unexpected = "error") -> pl.LazyFrame:
-    """Check a Parquet file with the streaming engine (bounded memory) and return it lazily."""
+def scan_parquet(
+    source: Source, table: Table, *, unexpected: Unexpected = "error", trust_statistics: bool = False
+) -> pl.LazyFrame:
+    """Check a Parquet file with the streaming engine (bounded memory) and return it lazily.
+
+    By default every check reads the values: the row-group statistics in a file's footer are
+    written by whoever wrote the file, and nothing proves they agree with the data. With
+    `trust_statistics=True` the statistics settle the checks they can (nulls in required columns,
+    bounds): a row group whose min, max and null count rule out a violation is not decoded for
+    that check, which makes clean files much cheaper to check but lets a file with wrong
+    statistics pass those checks. Trust them only for files from a writer you trust.
+    """
+    unexpected = unexpected_policy(unexpected)
     try:
-        frame = pl.scan_parquet(source)
+        frame = pl.scan_parquet(source, use_statistics=trust_statistics)
         frame.collect_schema()
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise _unreadable(source, "Parquet", exc) from None
-    return validate(frame, table, unexpected=unexpected, source=_name(source), statistics=True)
+    return validate(frame, table, unexpected=unexpected, source=_name(source), statistics=trust_statistics)
 
 
 def _is_old_name(name: str, table: Table) -> bool:
@@ -114,6 +126,7 @@ def read_csv(
 
     Text that does not parse as the column's type is reported with its rows, never nulled.
     """
+    unexpected = unexpected_policy(unexpected)
     if not isinstance(source, (str, Path, bytes)):
         source = source.read()
 
@@ -189,8 +202,14 @@ def to_models(frame: pl.DataFrame, table: Table, model: type[M]) -> list[M]:
     model agree row by row), so flat rows are not validated a second time: instances are built
     directly, as `model_construct` would, without its per-row overhead. Models with nested
     models go through `model_validate`, which builds the nested instances.
+
+    A model holds Python datetimes and timedeltas, which stop at microseconds. A nanosecond
+    column whose values all fall on whole microseconds converts exactly; one with a value that
+    does not is refused with a ValueError rather than truncated (two distinct values could
+    become equal rows). Read such data with `frame.to_dicts()`, or make the column `us`.
     """
     checked = validate(frame, table, unexpected="drop")
+    _refuse_lost_nanoseconds(checked, table)
     fields = model.model_fields
     if any(_holds_model(info.annotation) for info in fields.values()):
         return [model.model_validate(row) for row in checked.iter_rows(named=True)]
@@ -215,6 +234,37 @@ def to_models(frame: pl.DataFrame, table: Table, model: type[M]) -> list[M]:
         if collecting:
             gc.enable()
     return out
+
+
+def _refuse_lost_nanoseconds(frame: pl.DataFrame, table: Table) -> None:
+    """A ValueError when a value of a nanosecond column would lose digits in a model."""
+    for name, dtype in table.schema.items():
+        if _has_nanoseconds(dtype) and not isinstance(dtype, (pl.Datetime, pl.Duration)):
+            raise ValueError(
+                f"{table.label}: column '{name}' holds nanosecond times inside {dtype}, which a model "
+                "cannot hold (Python stops at microseconds); use frame.to_dicts() or a 'us' time unit"
+            )
+        if not _has_nanoseconds(dtype):
+            continue
+        column = pl.col(name)
+        ns = column.dt.nanosecond() if isinstance(dtype, pl.Datetime) else column.dt.total_nanoseconds()
+        lost = frame.select((ns % 1000 != 0).sum()).item()
+        if lost:
+            raise ValueError(
+                f"{table.label}: column '{name}' has {lost:,} value{'s' * (lost != 1)} with nanoseconds, "
+                "which a model cannot hold (Python datetimes stop at microseconds) and would truncate; "
+                "use frame.to_dicts() to keep them, or make the column's time unit 'us'"
+            )
+
+
+def _has_nanoseconds(dtype: pl.DataType) -> bool:
+    if isinstance(dtype, (pl.Datetime, pl.Duration)):
+        return dtype.time_unit == "ns"
+    if isinstance(dtype, pl.List):
+        return _has_nanoseconds(instance(dtype.inner))
+    if isinstance(dtype, pl.Struct):
+        return any(_has_nanoseconds(instance(f.dtype)) for f in dtype.fields)
+    return False
 
 
 def _holds_model(annotation: object) -> bool:

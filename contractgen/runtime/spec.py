@@ -8,9 +8,9 @@ from typing import Any
 
 import polars as pl
 
-from contractgen.policy import UNEXPECTED, Unexpected, today
+from contractgen.policy import UNEXPECTED, Unexpected, today, unexpected_policy
 
-__all__ = ["UNEXPECTED", "Column", "Table", "Unexpected", "today"]
+__all__ = ["UNEXPECTED", "Column", "Table", "Unexpected", "today", "unexpected_policy"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,7 @@ class Column:
     layout: str | None = None  # strptime layout for dates and times in text files
     renamed_from: tuple[str, ...] = ()  # old names still accepted, read under this one
     renamed_until: dt.date | None = None  # ... until this day (inclusive); None: while listed
+    default: Any = None  # what a file without the column reads as (None: no default)
 
 
 @dataclass(frozen=True, slots=True)
