@@ -32,6 +32,11 @@ Kind = Literal[
 ]
 Value = str | int | float | bool | Decimal | dt.date | dt.datetime | dt.time | dt.timedelta
 TimeUnit = Literal["ms", "us", "ns"]
+# What `anonymize(frame)` of a generated package does to a column (see docs/contract-format.md).
+Treatment = Literal["hash", "mask", "drop"]
+TREATMENTS: tuple[Treatment, ...] = ("hash", "mask", "drop")
+# Classifications whose values are kept out of every message, like those of a pii field.
+SENSITIVE_CLASSIFICATIONS = ("confidential", "restricted")
 
 
 # A semantic version (semver.org 2.0.0), matched whole: no trailing newline, nothing after.
@@ -135,6 +140,7 @@ class Field:
     renamed_until: dt.date | None = None  # the old name is accepted by readers until this day
     pii: bool = False
     classification: str | None = None
+    anonymize: Treatment | None = None
     unit: str | None = None
     examples: tuple[str, ...] = ()
     # Where each key of the field was written ("type", "minimum", ...): for locating changes.
@@ -143,6 +149,20 @@ class Field:
     def loc(self, key: str) -> Position:
         """Where `key` was written, or the field's own position."""
         return dict(self.locs).get(key, self.pos)
+
+    @property
+    def sensitive(self) -> bool:
+        """Whether values of this field, or of any member inside it, must never be quoted.
+
+        True for a pii field, a confidential or restricted one, or one with an anonymize treatment.
+        """
+        own = (
+            self.pii
+            or (self.classification or "").strip().lower() in SENSITIVE_CLASSIFICATIONS
+            or self.anonymize is not None
+        )
+        inner = self.type.fields + ((self.type.items,) if self.type.items is not None else ())
+        return own or any(member.sensitive for member in inner)
 
     @property
     def patterns(self) -> tuple[str, ...]:
