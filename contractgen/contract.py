@@ -14,6 +14,7 @@ from typing import Literal
 
 from contractgen.diagnostics import Position
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
+from contractgen.policy import SENSITIVE_CLASSIFICATIONS, Treatment
 
 Kind = Literal[
     "string",
@@ -32,11 +33,6 @@ Kind = Literal[
 ]
 Value = str | int | float | bool | Decimal | dt.date | dt.datetime | dt.time | dt.timedelta
 TimeUnit = Literal["ms", "us", "ns"]
-# What `anonymize(frame)` of a generated package does to a column (see docs/contract-format.md).
-Treatment = Literal["hash", "mask", "drop"]
-TREATMENTS: tuple[Treatment, ...] = ("hash", "mask", "drop")
-# Classifications whose values are kept out of every message, like those of a pii field.
-SENSITIVE_CLASSIFICATIONS = ("confidential", "restricted")
 
 
 # A semantic version (semver.org 2.0.0), matched whole: no trailing newline, nothing after.

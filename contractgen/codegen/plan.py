@@ -25,6 +25,7 @@ _PACKAGE_NAMES = frozenset(
         "ContractViolationError",
         "SCHEMA",
         "TABLE",
+        "anonymize",
         "frame",
         "models",
         "read_csv",
@@ -77,6 +78,7 @@ class ModelPlan:
     docstring: str  # a ready docstring literal
     fields: tuple[Statement, ...]
     old_names: tuple[OldName, ...] = ()
+    hide_input: bool = False  # a field is sensitive: validation errors must not echo the input
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +220,8 @@ class _Planner:
         if old_names:
             self.model_modules.add("typing_extensions")
         docstring = py_doc(doc or f"One row of {name}.", "    ")
-        self.models.append(ModelPlan(class_name, docstring, tuple(statements), tuple(old_names)))
+        hide_input = any(field.sensitive for field in fields)
+        self.models.append(ModelPlan(class_name, docstring, tuple(statements), tuple(old_names), hide_input))
         return class_name
 
     def attribute(self, field: Field, attr: str, prefix: str, path: str) -> tuple[Statement, str]:
@@ -239,6 +242,8 @@ class _Planner:
         kwargs.update(self.constraints(field))
         if field.deprecated is not None:
             kwargs["deprecated"] = py_str(field.deprecated.reason or f"'{field.name}' is deprecated")
+        if field.sensitive:
+            kwargs["repr"] = "False"  # logs and tracebacks print instances
         if not kwargs:
             return Statement(f"{attr}: {annotation}"), annotation
         return Statement(f"{attr}: {annotation} = ", call("_pd.Field", **kwargs)), annotation
@@ -411,6 +416,10 @@ class _Planner:
             kwargs["renamed_from"] = Group("", tuple(py_str(n) for n in field.renamed_from), tuple_=True)
         if field.renamed_until is not None:
             kwargs["renamed_until"] = self.value(field.renamed_until, self.frame_modules)
+        if field.sensitive:
+            kwargs["sensitive"] = "True"
+        if field.anonymize is not None:
+            kwargs["anonymize"] = py_str(field.anonymize)
         return call("_rt.Column", py_str(field.name), **kwargs)
 
 

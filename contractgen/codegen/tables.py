@@ -65,6 +65,8 @@ def column(field: Field, single_key: bool) -> Column:
         layout=layout,
         renamed_from=field.renamed_from,
         renamed_until=field.renamed_until,
+        sensitive=field.sensitive,
+        anonymize=field.anonymize,
     )
 
 

@@ -15,7 +15,6 @@ from dataclasses import replace
 from contractgen.contract import (
     MAX_DECIMAL_PRECISION,
     SEMVER,
-    TREATMENTS,
     Access,
     ChangePolicy,
     Contract,
@@ -23,7 +22,6 @@ from contractgen.contract import (
     Field,
     FieldType,
     Sla,
-    Treatment,
     Value,
 )
 from contractgen.diagnostics import Position, Report
@@ -36,6 +34,7 @@ from contractgen.load.values import (
     value_hint,
 )
 from contractgen.load.yamltree import Map, Node, Scalar, Seq, describe
+from contractgen.policy import TREATMENTS, Treatment
 
 # Syntax Python's `re` accepts but the Rust regex engine (Polars, Pydantic) refuses.
 _RUST_UNSUPPORTED = re.compile(r"\(\?<?[=!]|\(\?>|\(\?P=|(?<!\\)\\[1-9]|(?<!\\)\\Z")

@@ -8,9 +8,9 @@ from typing import Any
 
 import polars as pl
 
-from contractgen.policy import UNEXPECTED, Unexpected, today
+from contractgen.policy import UNEXPECTED, Treatment, Unexpected, today
 
-__all__ = ["UNEXPECTED", "Column", "Table", "Unexpected", "today"]
+__all__ = ["UNEXPECTED", "Column", "Table", "Treatment", "Unexpected", "today"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,8 @@ class Column:
     layout: str | None = None  # strptime layout for dates and times in text files
     renamed_from: tuple[str, ...] = ()  # old names still accepted, read under this one
     renamed_until: dt.date | None = None  # ... until this day (inclusive); None: while listed
+    sensitive: bool = False  # pii, confidential or restricted: values never appear in messages
+    anonymize: Treatment | None = None  # what anonymize(frame) does to the column
 
 
 @dataclass(frozen=True, slots=True)
