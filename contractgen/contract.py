@@ -15,6 +15,7 @@ from typing import Literal
 
 from contractgen.diagnostics import Position
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
+from contractgen.policy import SENSITIVE_CLASSIFICATIONS, Treatment
 
 Kind = Literal[
     "string",
@@ -146,6 +147,7 @@ class Field:
 
     pii: bool = False
     classification: str | None = None
+    anonymize: Treatment | None = None
     unit: str | None = None
     examples: tuple[str, ...] = ()
     # Where each key of the field was written ("type", "minimum", ...): for locating changes.
@@ -154,6 +156,20 @@ class Field:
     def loc(self, key: str) -> Position:
         """Where `key` was written, or the field's own position."""
         return dict(self.locs).get(key, self.pos)
+
+    @property
+    def sensitive(self) -> bool:
+        """Whether values of this field, or of any member inside it, must never be quoted.
+
+        True for a pii field, a confidential or restricted one, or one with an anonymize treatment.
+        """
+        own = (
+            self.pii
+            or (self.classification or "").strip().lower() in SENSITIVE_CLASSIFICATIONS
+            or self.anonymize is not None
+        )
+        inner = self.type.fields + ((self.type.items,) if self.type.items is not None else ())
+        return own or any(member.sensitive for member in inner)
 
     @property
     def patterns(self) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""Policies shared by the generator and the runtime: extra columns, and the day checks run on.
+"""Policies shared by the generator and the runtime: extra columns, sensitive values, the day.
 
 Like `formats`, a leaf that imports nothing of contractgen (and nothing heavy), so that the
 runtime can use it without depending on the generator, and the command line without Polars.
@@ -13,6 +13,12 @@ from typing import Literal, get_args
 # What a reader does with a column the contract does not list.
 Unexpected = Literal["error", "drop", "keep"]
 UNEXPECTED: tuple[Unexpected, ...] = get_args(Unexpected)
+
+# What `anonymize(frame)` of a generated package does to a column (see docs/contract-format.md).
+Treatment = Literal["hash", "mask", "drop"]
+TREATMENTS: tuple[Treatment, ...] = get_args(Treatment)
+# Classifications whose values are kept out of every message, like those of a pii field.
+SENSITIVE_CLASSIFICATIONS = ("confidential", "restricted")
 
 
 def unexpected_policy(value: object) -> Unexpected:

@@ -119,6 +119,7 @@ def _field(data: dict[str, Any]) -> Field:
         renamed_until=dt.date.fromisoformat(data["renamed_until"]) if "renamed_until" in data else None,
         pii=data.get("pii", False),
         classification=data.get("classification"),
+        anonymize=data.get("anonymize"),  # absent from snapshots older than the key
         unit=data.get("unit"),
         examples=tuple(data.get("examples", ())),
     )

@@ -259,6 +259,13 @@ CASES = {
         "",
         [("CLASSIFICATION_CHANGED", "dangerous", "minor")],
     ),
+    "FIELD_ANONYMIZE_CHANGED": (
+        S + "  pii: true\n  anonymize: hash\n",
+        S + "  pii: true\n  anonymize: drop\n",
+        "",
+        "",
+        [("FIELD_ANONYMIZE_CHANGED", "dangerous", "minor")],
+    ),
     "STATUS_DOWNGRADED": (
         "",
         "",

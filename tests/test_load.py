@@ -283,6 +283,35 @@ ERROR_CASES = {
             "  hint: a primary key is always required; remove 'required: false'"
         ],
     ),
+    "unknown anonymize treatment": (
+        HEAD + "schema:\n  a:\n    type: string\n    pii: true\n    anonymize: scramble\n",
+        [
+            "c.yaml:7:16: error: unknown anonymize treatment 'scramble' (field 'a')\n"
+            "  hint: use one of: hash, mask, drop"
+        ],
+    ),
+    "mask on a non-string field": (
+        HEAD + "schema:\n  a:\n    type: int64\n    anonymize: mask\n",
+        [
+            "c.yaml:6:16: error: anonymize: mask does not apply to an integer field (field 'a')\n"
+            "  hint: mask is for string fields; use hash or drop"
+        ],
+    ),
+    "hash on a boolean field": (
+        HEAD + "schema:\n  a:\n    type: boolean\n    anonymize: hash\n",
+        [
+            "c.yaml:6:16: error: anonymize: hash does not apply to a boolean field (field 'a')\n"
+            "  hint: hash is for string, integer, decimal, date, time, timestamp, enum fields; use drop"
+        ],
+    ),
+    "anonymize on a struct member": (
+        HEAD + "schema:\n  a:\n    type: struct\n    fields:\n      b:\n        type: string\n"
+        "        anonymize: mask\n",
+        [
+            "c.yaml:9:20: error: anonymize on field 'b' of field 'a' is not supported: treatments "
+            "apply to top-level fields\n  hint: put 'anonymize:' on the top-level field that holds it"
+        ],
+    ),
 }
 
 
@@ -384,4 +413,24 @@ def test_patterns_the_readers_cannot_run_are_refused():
         "c.yaml:6:14: error: pattern of field 'a' uses '(?!', which the readers and models cannot run\n"
         "  hint: Polars and Pydantic match with the Rust regex engine: no lookarounds, backreferences, "
         "atomic groups or \\Z; rewrite the pattern without them"
+    ]
+
+
+def test_anonymize_is_read_and_makes_a_field_sensitive():
+    contract, errors = load(
+        HEAD
+        + "schema:\n  a:\n    type: string\n    anonymize: mask\n"
+        + "  b:\n    type: float64\n    anonymize: drop\n"
+        + "  c:\n    type: string\n    classification: Restricted\n"
+        + "  d:\n    type: string\n    classification: internal\n"
+        + "  e:\n    type: list<string>\n    items:\n      type: string\n      pii: true\n"
+    )
+    assert errors == []
+    fields = contract.fields  # type: ignore[attr-defined]
+    assert [(f.anonymize, f.sensitive) for f in fields] == [
+        ("mask", True),
+        ("drop", True),
+        (None, True),  # classification: restricted, in any case
+        (None, False),
+        (None, True),  # a pii value inside
     ]

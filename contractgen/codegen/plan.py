@@ -25,6 +25,7 @@ _PACKAGE_NAMES = frozenset(
         "ContractViolationError",
         "SCHEMA",
         "TABLE",
+        "anonymize",
         "frame",
         "models",
         "read_csv",
@@ -78,6 +79,7 @@ class ModelPlan:
     fields: tuple[Statement, ...]
     old_names: tuple[OldName, ...] = ()
     validate_by_name: str = "True"  # "False" when an attribute is another column's name
+    hide_input: bool = False  # a field is sensitive: validation errors must not echo the input
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,8 +225,9 @@ class _Planner:
         # `Status` when the attribute of column `status` had to be renamed: keys are columns only.
         keys = {key for field in fields for key in (field.name, *field.renamed_from)}
         by_name = not any(attr != field.name and attr in keys for field, attr in named)
+        hide_input = any(field.sensitive for field in fields)
         self.models.append(
-            ModelPlan(class_name, docstring, tuple(statements), tuple(old_names), str(by_name))
+            ModelPlan(class_name, docstring, tuple(statements), tuple(old_names), str(by_name), hide_input)
         )
         return class_name
 
@@ -246,6 +249,8 @@ class _Planner:
         kwargs.update(self.constraints(field))
         if field.deprecated is not None:
             kwargs["deprecated"] = py_str(field.deprecated.reason or f"'{field.name}' is deprecated")
+        if field.sensitive:
+            kwargs["repr"] = "False"  # logs and tracebacks print instances
         if not kwargs:
             return Statement(f"{attr}: {annotation}"), annotation
         return Statement(f"{attr}: {annotation} = ", call("_pd.Field", **kwargs)), annotation
@@ -422,6 +427,10 @@ class _Planner:
             kwargs["renamed_until"] = self.value(field.renamed_until, self.frame_modules)
         if field.default is not None:
             kwargs["default"] = self.value(field.default, self.frame_modules)
+        if field.sensitive:
+            kwargs["sensitive"] = "True"
+        if field.anonymize is not None:
+            kwargs["anonymize"] = py_str(field.anonymize)
         return call("_rt.Column", py_str(field.name), **kwargs)
 
 

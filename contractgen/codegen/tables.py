@@ -66,6 +66,8 @@ def column(field: Field, single_key: bool) -> Column:
         renamed_from=field.renamed_from,
         renamed_until=field.renamed_until,
         default=field.default,
+        sensitive=field.sensitive,
+        anonymize=field.anonymize,
     )
 
 

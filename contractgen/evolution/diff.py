@@ -345,16 +345,7 @@ class _Differ:
                 f"The description of '{new.name}' changed.",
                 new.loc("description"),
             )
-        if (old.pii, old.classification) != (new.pii, new.classification):
-            self.add(
-                "CLASSIFICATION_CHANGED",
-                subject,
-                f"The classification of '{new.name}' changed.",
-                new.loc("pii") if old.pii != new.pii else new.loc("classification"),
-                _classification(old),
-                _classification(new),
-                "re-check who may read this column",
-            )
+        self.handling(old, new, subject)
         if (old.deprecated is None) != (new.deprecated is None):
             if new.deprecated is not None:
                 sunset = f", sunset {new.deprecated.sunset.isoformat()}" if new.deprecated.sunset else ""
@@ -369,6 +360,29 @@ class _Differ:
                 )
             else:
                 self.add("FIELD_UNDEPRECATED", subject, f"'{new.name}' is no longer deprecated.", new.pos)
+
+    def handling(self, old: Field, new: Field, subject: str) -> None:
+        """How the field's values must be handled: its classification and anonymize treatment."""
+        if (old.pii, old.classification) != (new.pii, new.classification):
+            self.add(
+                "CLASSIFICATION_CHANGED",
+                subject,
+                f"The classification of '{new.name}' changed.",
+                new.loc("pii") if old.pii != new.pii else new.loc("classification"),
+                _classification(old),
+                _classification(new),
+                "re-check who may read this column",
+            )
+        if old.anonymize != new.anonymize:
+            self.add(
+                "FIELD_ANONYMIZE_CHANGED",
+                subject,
+                f"The anonymize treatment of '{new.name}' changed.",
+                new.loc("anonymize"),
+                old.anonymize or "none",
+                new.anonymize or "none",
+                "re-check where the output of anonymize() goes",
+            )
 
     def type(self, old: FieldType, new_field: Field, subject: str) -> None:
         new = new_field.type

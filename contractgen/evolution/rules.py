@@ -351,6 +351,13 @@ _ALL = [
         soft="dangerous",
         waiver="a change back is itself a CLASSIFICATION_CHANGED",
     ),
+    _r(
+        "FIELD_ANONYMIZE_CHANGED",
+        "Anonymize treatment (hash, mask or drop) changed.",
+        "Security",
+        soft="dangerous",
+        waiver="a change back is itself a FIELD_ANONYMIZE_CHANGED",
+    ),
     # -- the table as a whole -------------------------------------------------------------------
     _r(
         "DATASET_RENAMED",

@@ -34,6 +34,7 @@ from contractgen.load.values import (
     value_hint,
 )
 from contractgen.load.yamltree import Map, Node, Scalar, Seq, describe
+from contractgen.policy import TREATMENTS, Treatment
 
 # Syntax Python's `re` accepts but the Rust regex engine (Polars, Pydantic) refuses.
 _RUST_UNSUPPORTED = re.compile(r"\(\?<?[=!]|\(\?>|\(\?P=|(?<!\\)\\[1-9]|(?<!\\)\\Z")
@@ -81,10 +82,16 @@ FIELD_KEYS = (
     "renamed_from",
     "pii",
     "classification",
+    "anonymize",
     "unit",
     "examples",
 )
 STATUSES = ("draft", "active", "deprecated", "retired")
+# The kinds of field each anonymize treatment applies to (drop applies to every field).
+TREATED_KINDS: dict[str, tuple[str, ...]] = {
+    "hash": ("string", "integer", "decimal", "date", "time", "timestamp", "enum"),
+    "mask": ("string",),
+}
 
 
 def load_native(root: Node, report: Report, path: str) -> Contract | None:
@@ -248,11 +255,39 @@ class _Loader(Sections):
             renamed_until=renamed[1],
             pii=bool(self.optional(keys, "pii", self.boolean, f"pii of {where}")),
             classification=self.optional(keys, "classification", self.text, f"classification of {where}"),
+            anonymize=self.treatment(keys, ftype, where),
             unit=self.optional(keys, "unit", self.text, f"unit of {where}"),
             examples=self.optional(keys, "examples", self.texts, f"examples of {where}") or (),
             locs=tuple((key, value.pos) for key, (_, value) in keys.items()),
         )
         return self.constraints(field, keys, where)
+
+    def treatment(
+        self, keys: dict[str, tuple[Scalar, Node]], ftype: FieldType, where: str
+    ) -> Treatment | None:
+        """The field's `anonymize:` treatment, if it names a known one that fits the field's type."""
+        text = self.optional(keys, "anonymize", self.text, f"anonymize of {where}")
+        if text is None:
+            return None
+        node = keys["anonymize"][1]
+        if text not in TREATMENTS:
+            self.report.error(
+                node.pos,
+                f"unknown anonymize treatment '{text}' ({where})",
+                f"use one of: {', '.join(TREATMENTS)}",
+            )
+            return None
+        kinds = TREATED_KINDS.get(text)
+        if kinds is not None and ftype.kind not in kinds:
+            self.report.error(
+                node.pos,
+                f"anonymize: {text} does not apply to {'an' if ftype.kind[0] in 'aeiou' else 'a'} "
+                f"{ftype.kind} field ({where})",
+                f"{text} is for {', '.join(kinds)} fields; use "
+                + ("hash or drop" if text == "mask" and ftype.kind in TREATED_KINDS["hash"] else "drop"),
+            )
+            return None
+        return next(t for t in TREATMENTS if t == text)
 
     def field_type(self, keys: dict[str, tuple[Scalar, Node]], where: str) -> FieldType | None:
         node = keys["type"][1]
@@ -368,6 +403,12 @@ class _Loader(Sections):
 
     def nested_constraints(self, field: Field, where: str) -> None:
         """Say plainly which nested checks only the generated models make."""
+        if field.anonymize is not None:
+            self.report.error(
+                field.loc("anonymize"),
+                f"anonymize on {where} is not supported: treatments apply to top-level fields",
+                "put 'anonymize:' on the top-level field that holds it",
+            )
         kinds = [
             name
             for name, on in (

@@ -13,19 +13,23 @@ from contractgen.runtime.io import (
     scan_parquet,
     to_models,
 )
+from contractgen.runtime.privacy import AnonymizeKeyError, Redacted, anonymize
 from contractgen.runtime.spec import Column, Table, Unexpected
 
 __all__ = [
+    "AnonymizeKeyError",
     "Column",
     "ContractViolationError",
     "DataReadError",
     "FilledColumnWarning",
+    "Redacted",
     "RenamedColumnWarning",
     "Source",
     "Table",
     "Unexpected",
     "Violation",
     "ViolationKind",
+    "anonymize",
     "coercion",
     "read_csv",
     "read_parquet",

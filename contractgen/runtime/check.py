@@ -14,6 +14,7 @@ from polars.datatypes import DataTypeClass
 
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.runtime.errors import MAX_SAMPLES, ContractViolationError, Violation, ViolationKind
+from contractgen.runtime.privacy import redact_violations
 from contractgen.runtime.spec import Column, Table, Unexpected, today, unexpected_policy
 
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
@@ -185,7 +186,8 @@ def validate(  # noqa: PLR0913 -- the reader options every generated reader pass
         if checks:
             violations += _check_lazy(frame, work, checks, statistics=statistics)
     if violations:
-        raise ContractViolationError(table.name, table.version, violations, source)
+        # The one way out for violations: sensitive columns' samples become digests here.
+        raise ContractViolationError(table.name, table.version, redact_violations(violations, table), source)
     return work.select(*table.schema.names(), *kept)
 
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import polars as pl
 
-from contractgen.policy import UNEXPECTED, Unexpected, today, unexpected_policy
+from contractgen.policy import UNEXPECTED, Treatment, Unexpected, today, unexpected_policy
 
-__all__ = ["UNEXPECTED", "Column", "Table", "Unexpected", "today", "unexpected_policy"]
+__all__ = ["UNEXPECTED", "Column", "Table", "Treatment", "Unexpected", "today", "unexpected_policy"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,8 @@ class Column:
     renamed_from: tuple[str, ...] = ()  # old names still accepted, read under this one
     renamed_until: dt.date | None = None  # ... until this day (inclusive); None: while listed
     default: Any = None  # what a file without the column reads as (None: no default)
+    sensitive: bool = False  # pii, confidential or restricted: values never appear in messages
+    anonymize: Treatment | None = None  # what anonymize(frame) does to the column
 
 
 @dataclass(frozen=True, slots=True)
