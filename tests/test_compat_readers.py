@@ -93,6 +93,32 @@ def test_backward_compatible_addition_reads_old_files(package, tmp_path, reader,
     assert frame[column].to_list() == [expected, expected]
 
 
+REMOVED = V1.replace("1.0.0", "2.0.0") + "removed_fields: [legacy]\n"
+
+
+@pytest.mark.parametrize("reader", ["read_parquet", "scan_parquet", "read_csv"])
+def test_a_removed_column_in_an_old_file_is_dropped_with_a_warning(package, tmp_path, reader):
+    """Removing a field keeps old data valid: the column is dropped, named in a warning, and an
+    extra column the contract never had is still refused."""
+    from contractgen.runtime import RemovedColumnWarning
+
+    pkg = package(REMOVED.format(name=f"removed_{reader}"))
+    old = pl.DataFrame({"id": [1, 2], "legacy": ["a", "b"]})
+    path = tmp_path / ("old.csv" if reader == "read_csv" else "old.parquet")
+    old.write_csv(path) if reader == "read_csv" else old.write_parquet(path)
+    with pytest.warns(RemovedColumnWarning, match="dropped the columns the contract removed: 'legacy'"):
+        frame = getattr(pkg, reader)(path)
+        frame = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+    assert frame.columns == ["id"]
+    stranger = old.with_columns(other=pl.lit(1))
+    stranger_path = tmp_path / ("new.csv" if reader == "read_csv" else "new.parquet")
+    stranger.write_csv(stranger_path) if reader == "read_csv" else stranger.write_parquet(stranger_path)
+    with pytest.warns(RemovedColumnWarning), pytest.raises(ContractViolationError) as caught:
+        frame = getattr(pkg, reader)(stranger_path)
+        frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+    assert [v.column for v in caught.value.violations] == ["other"]
+
+
 def _lying_statistics_file(path: Path) -> Path:
     """n = [5, -123456789, 7], whose footer statistics claim min 5 (bytes patched in place)."""
     bad = -123_456_789

@@ -152,7 +152,7 @@ class _Planner:
             " DO NOT EDIT."
         )
         schema = Statement("SCHEMA: _t.Final = ", call("_pl.Schema", self.dtype_map(contract.fields)))
-        table = Statement("TABLE: _t.Final = ", self.table(contract))
+        table = Statement("TABLE: _t.Final = ", self.table(contract, log.removed_fields))
         model_exports = {m.name for m in self.models} | {e.alias for e in self.enums}
         model_exports |= {e.constant for e in self.enums}
         exports = sorted(model_exports | _PACKAGE_NAMES - {"frame", "models"}, key=_isort_key)
@@ -381,7 +381,7 @@ class _Planner:
                 return call("_pl.Struct", self.dtype_map(ftype.fields))
         raise AssertionError(ftype.kind)
 
-    def table(self, contract: Contract) -> Group:
+    def table(self, contract: Contract, removed: tuple[str, ...]) -> Group:
         columns = tuple(self.column(f) for f in contract.fields)
         kwargs: dict[str, Expr] = {
             "name": py_str(contract.data_source),
@@ -391,6 +391,8 @@ class _Planner:
         }
         if contract.primary_key:
             kwargs["primary_key"] = Group("", tuple(py_str(k) for k in contract.primary_key), tuple_=True)
+        if removed:
+            kwargs["removed"] = Group("", tuple(py_str(k) for k in sorted(removed)), tuple_=True)
         return call("_rt.Table", **kwargs)
 
     def column(self, field: Field) -> Expr:  # noqa: PLR0912 -- one keyword per kind of check a column carries

@@ -80,4 +80,5 @@ def table(contract: Contract) -> Table:
         schema=pl.Schema({f.name: dtype(f) for f in contract.fields}),
         columns=tuple(column(f, single_key) for f in contract.fields),
         primary_key=contract.primary_key,
+        removed=tuple(sorted(contract.removed_fields)),
     )

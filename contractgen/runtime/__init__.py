@@ -3,7 +3,13 @@
 Imports only polars and pydantic, so that importing a generated client package stays light.
 """
 
-from contractgen.runtime.check import FilledColumnWarning, RenamedColumnWarning, coercion, validate
+from contractgen.runtime.check import (
+    FilledColumnWarning,
+    RemovedColumnWarning,
+    RenamedColumnWarning,
+    coercion,
+    validate,
+)
 from contractgen.runtime.errors import ContractViolationError, Violation, ViolationKind
 from contractgen.runtime.io import (
     DataReadError,
@@ -23,6 +29,7 @@ __all__ = [
     "DataReadError",
     "FilledColumnWarning",
     "Redacted",
+    "RemovedColumnWarning",
     "RenamedColumnWarning",
     "Source",
     "Table",

@@ -29,6 +29,18 @@ class RenamedColumnWarning(UserWarning):
     """Data still uses a column's old name (`renamed_from`); it was read under the new one."""
 
 
+class RemovedColumnWarning(UserWarning):
+    """Data still carries columns the contract removed; they were dropped.
+
+    `columns` names them. Removing a field keeps old data valid: files written before the
+    removal keep loading, and say so here.
+    """
+
+    def __init__(self, message: str, columns: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.columns = columns
+
+
 class FilledColumnWarning(UserWarning):
     """Data lacks columns the contract lets be absent; they were filled with nulls or defaults.
 
@@ -165,6 +177,11 @@ def validate(  # noqa: PLR0913 -- the reader options every generated reader pass
     reported = {v.column for v in violations if v.kind == "unexpected_column"}
     columns, schema_violations, kept = _match_columns(actual, table, unexpected, reported)
     violations += schema_violations
+    retired = tuple(n for n in actual.names() if n in table.removed and n not in kept)
+    if retired:
+        names = ", ".join(f"'{n}'" for n in retired)
+        message = f"{table.label}: dropped the columns the contract removed: {names}"
+        warnings.warn(RemovedColumnWarning(message, retired), stacklevel=3)
     filled = [n for n in table.schema.names() if n not in actual and _fillable(table, n, actual)]
     if filled:
         frame = _fill(frame, table, filled)
@@ -294,7 +311,7 @@ def _match_columns(
         kept = extra
     elif unexpected == "error":
         old_names = {v: k for k, v in renamed.items()}
-        for name in (e for e in extra if e not in reported):
+        for name in (e for e in extra if e not in reported and e not in table.removed):
             message = f"unexpected column '{name}' is not in the contract"
             same = [c for c in table.schema.names() if c.casefold() == name.casefold() and c != name]
             if name in old_names:

@@ -45,6 +45,9 @@ class Table:
     schema: pl.Schema
     columns: tuple[Column, ...]
     primary_key: tuple[str, ...] = ()
+    # Columns the contract once had and removed: files written before still carry them, and
+    # readers drop them (with a `RemovedColumnWarning`) instead of calling them unexpected.
+    removed: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]
