@@ -30,13 +30,14 @@ class Exit(enum.IntEnum):
     OK = 0
     PROBLEMS = 1  # contract errors, data that violates its contract, or stale generated code
     USAGE = 2  # bad arguments (as Click reports them)
-    IO = 3  # a file could not be read or written, or another build holds the lock
+    IO = 3  # a file could not be read or written, another build holds the lock, or the output
+    # folder's metadata (manifest, journal, snapshots) is damaged or points outside it
     REFUSED = 100  # a version bump understates the changes, or the change policy forbids them
 
 
 EXIT_CODES = """Exit codes: 0 success; 1 problems found (contract errors, data violating its contract,
 stale generated code); 2 usage error; 3 a file could not be read or written (or another build
-holds the lock); 100 a version bump understates the changes, or the change policy forbids them."""
+holds the lock, or the output folder's records are damaged or point outside it); 100 a version bump understates the changes, or the change policy forbids them."""
 
 app = typer.Typer(
     name="contractgen",
@@ -139,8 +140,9 @@ def build(  # noqa: PLR0912 -- one branch per outcome of a build, each with its 
             result = run_build(
                 contracts, out, templates, check, config.package_prefix, config.unexpected, progress
             )
-    except WriteError as exc:
-        _fail(str(exc), Exit.IO)
+    except WriteError as exc:  # its message is located: `path: error: ...`
+        _say(str(exc), err=True, color="red")
+        raise typer.Exit(int(Exit.IO)) from None
     changes = result.changes
     stale = changes.any or result.manifest_stale
     errors = sum(d.severity == "error" for d in result.diagnostics)
