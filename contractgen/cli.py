@@ -37,7 +37,8 @@ class Exit(enum.IntEnum):
 
 EXIT_CODES = """Exit codes: 0 success; 1 problems found (contract errors, data violating its contract,
 stale generated code); 2 usage error; 3 a file could not be read or written (or another build
-holds the lock, or the output folder's records are damaged or point outside it); 100 a version bump understates the changes, or the change policy forbids them."""
+holds the lock, or the output folder's records are damaged or point outside it); 100 a version
+bump understates the changes, or the change policy forbids them."""
 
 app = typer.Typer(
     name="contractgen",
