@@ -207,3 +207,176 @@ def test_malformed_manifest_is_a_clear_error(tmp_path: Path, manifest: dict[str,
     _no_traceback(done)
     assert done.returncode != 0
     assert MANIFEST in done.stderr, done.stderr
+
+
+# Further paths through the same boundary.
+
+
+def test_symlinked_transaction_folder_is_refused(tmp_path: Path):
+    """`.contractgen-txn` as a link to an outside folder holding a journal: nothing is applied or removed."""
+    work, out, outside = _project(tmp_path)
+    planted = tmp_path / "planted"
+    planted.mkdir()
+    (planted / "00000").write_text("planted\n")
+    (planted / "journal.json").write_text(
+        json.dumps({"moves": [["00000", "untrusted_pkg/CHANGELOG.md"]], "remove": []})
+    )
+    (out / TXN).symlink_to(planted, target_is_directory=True)
+    done = _force_write(work, out)
+    _no_traceback(done)
+    assert done.returncode == 3
+    assert f"{TXN}: error: is a symbolic link" in done.stderr, done.stderr
+    assert sorted(p.name for p in planted.iterdir()) == ["00000", "journal.json"]
+    assert outside.read_text() == OUTSIDE_TEXT
+
+
+def test_symlinked_lock_creates_nothing_outside(tmp_path: Path):
+    """`.contractgen.lock` as a link to a missing outside file: the build does not create it."""
+    work, out, _ = _project(tmp_path)
+    target = work / ".git" / "hooks" / "pre-commit"
+    target.parent.mkdir(parents=True)
+    (out / ".contractgen.lock").unlink()
+    (out / ".contractgen.lock").symlink_to(target)
+    done = _force_write(work, out)
+    _no_traceback(done)
+    assert done.returncode == 3
+    assert ".contractgen.lock: error: is a symbolic link" in done.stderr, done.stderr
+    assert not target.exists()
+
+
+def test_symlinked_manifest_is_refused(tmp_path: Path):
+    """The manifest as a link to an outside file: refused, never read through."""
+    work, out, _ = _project(tmp_path)
+    copy = tmp_path / "manifest.json"
+    copy.write_text((out / MANIFEST).read_text())
+    (out / MANIFEST).unlink()
+    (out / MANIFEST).symlink_to(copy)
+    done = run_cli("build", "contracts", "--out", "generated", "--check", cwd=work)
+    _no_traceback(done)
+    assert done.returncode == 3
+    assert f"{MANIFEST}: error: is a symbolic link" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("key", ["untrusted_pkg/..", "a/../untrusted_pkg", ".", ""])
+def test_manifest_package_key_that_is_not_a_folder_name(tmp_path: Path, key: str):
+    """A package key must be one folder name: `..` inside it, `.` or nothing is refused."""
+    work, out, _ = _project(tmp_path)
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["packages"][key] = {"files": {"x.txt": "0" * 64}}
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    done = run_cli("build", "contracts", "--out", "generated", cwd=work)
+    _no_traceback(done)
+    assert done.returncode == 3
+    assert f"{MANIFEST}: error: the manifest names the package folder {key!r}" in done.stderr, done.stderr
+
+
+def test_manifest_naming_a_folder_as_a_file(tmp_path: Path):
+    """A manifest listing a folder as one of a removed package's files: the folder is left alone."""
+    work, out, _ = _project(tmp_path)
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["packages"]["gone"] = {"files": {"untrusted_pkg": "0" * 64}, "source": "contracts/gone.yaml"}
+    (out / MANIFEST).write_text(json.dumps(manifest))
+    (out / "gone" / "untrusted_pkg").mkdir(parents=True)
+    done = run_cli("build", "contracts", "--out", "generated", cwd=work)
+    _no_traceback(done)
+    assert done.returncode == 3
+    assert "gone/untrusted_pkg: error: is not a regular file" in done.stderr, done.stderr
+    assert (out / "gone" / "untrusted_pkg").is_dir()
+
+
+def test_hard_linked_generated_file_is_neither_printed_nor_written(tmp_path: Path):
+    """A generated file hard-linked to an outside secret is not ours: `--check` and build refuse it."""
+    work, out, outside = _project(tmp_path)
+    models = out / "untrusted_pkg" / "untrusted_pkg" / "models.py"
+    models.unlink()
+    os.link(outside, models)
+    for extra in (["--check"], []):
+        done = run_cli("build", "contracts", "--out", "generated", *extra, cwd=work)
+        _no_traceback(done)
+        assert done.returncode == 3
+        assert "OUTSIDE-SECRET-7f3a91c2" not in done.stdout + done.stderr
+        assert "models.py: error: is not the file contractgen wrote" in done.stderr, done.stderr
+    assert outside.read_text() == OUTSIDE_TEXT
+
+
+def test_edited_generated_file_is_not_removed_with_its_contract(tmp_path: Path):
+    """A generated file edited by hand is kept when its contract goes away, with the reason."""
+    work, out, _ = _project(tmp_path)
+    models = out / "untrusted_pkg" / "untrusted_pkg" / "models.py"
+    models.write_text(models.read_text() + "# my own change\n")
+    (work / "contracts" / "untrusted_pkg.yaml").unlink()
+    done = run_cli("build", "contracts", "--out", "generated", cwd=work)
+    _no_traceback(done)
+    assert done.returncode == 3
+    assert "models.py: error: is not the file contractgen wrote" in done.stderr, done.stderr
+    assert models.read_text().endswith("# my own change\n")
+    assert (out / "untrusted_pkg" / "pyproject.toml").exists(), "a partial removal happened"
+
+
+def test_planted_journal_cannot_remove_or_replace_user_files_inside(tmp_path: Path):
+    """Inside the folder too, a planted journal touches only files whose content we recorded."""
+    work, out, _ = _project(tmp_path)
+    notes = out / "untrusted_pkg" / "NOTES.md"
+    notes.write_text("mine\n")
+    for journal, staged, message in (
+        (
+            {"moves": [], "remove": [["untrusted_pkg/NOTES.md", "0" * 64]]},
+            {},
+            "NOTES.md: error: is not the file contractgen wrote (its content does not match the digest "
+            "in the transaction journal)",
+        ),
+        (
+            {"moves": [["00000", "untrusted_pkg/NOTES.md"]], "remove": []},
+            {"00000": "planted\n"},
+            "journal.json: error: the transaction journal would replace generated/untrusted_pkg/NOTES.md, "
+            "which contractgen did not write; it was not applied",
+        ),
+    ):
+        _plant_journal(out, journal, staged)
+        done = _force_write(work, out)
+        _no_traceback(done)
+        assert done.returncode == 3
+        assert message in done.stderr, done.stderr
+        assert notes.read_text() == "mine\n"
+        shutil.rmtree(out / TXN)
+        run_cli("build", "contracts", "--out", "generated", cwd=work)
+
+
+def test_interrupted_removal_is_rolled_forward(tmp_path: Path):
+    """A journal we wrote, with a removal pending, is finished by the next build."""
+    work, out, _ = _project(tmp_path)
+    manifest = json.loads((out / MANIFEST).read_text())
+    digest = manifest["packages"]["untrusted_pkg"]["files"]["CHANGELOG.md"]
+    _plant_journal(out, {"moves": [], "remove": [["untrusted_pkg/CHANGELOG.md", digest]]}, {})
+    (out / "untrusted_pkg" / "pyproject.toml").unlink()  # make the next build take the lock
+    done = run_cli("build", "contracts", "--out", "generated", cwd=work)
+    assert done.returncode == 0, done.stderr
+    assert not (out / TXN).exists()
+    assert "added generated/untrusted_pkg/CHANGELOG.md" in done.stdout, "recovery did not remove it"
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("contract.json", '{"data_source": "x", "version": 1, "fields": []}', "'data_source' and 'version'"),
+        (
+            "contract.json",
+            '{"data_source": "x", "version": "1.0.0", "fields": [{"name": "id", "type": "int"}]}',
+            "a value has the wrong shape",
+        ),
+        ("changelog.json", '{"contract": "x", "removed_fields": [], "versions": [{}]}', "lacks the key"),
+        ("changelog.json", b'{"contract": "\xe9"}', "is not UTF-8"),
+    ],
+)
+def test_damaged_record_inside_is_a_located_error(tmp_path: Path, name: str, text: str | bytes, message: str):
+    """Wrong shapes deeper inside contract.json / changelog.json: a located error, not a traceback."""
+    work, out, _ = _project(tmp_path)
+    record = out / "untrusted_pkg" / name
+    if isinstance(text, bytes):
+        record.write_bytes(text)
+    else:
+        record.write_text(text)
+    done = run_cli("build", "contracts", "--out", "generated", cwd=work)
+    _no_traceback(done)
+    assert done.returncode == 3
+    assert f"untrusted_pkg/{name}: error: " in done.stderr and message in done.stderr, done.stderr

@@ -135,13 +135,14 @@ def _read_regular(path: Path) -> bytes | None:
         return None
     except OSError as exc:
         raise WriteError(f"cannot be read: {exc.strerror}", path) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise WriteError(
+            "is not a regular file, and contractgen reads and writes only files; "
+            "move it away or delete it, then build again",
+            path,
+        )
     with os.fdopen(fd, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise WriteError(
-                "is not a regular file, and contractgen reads and writes only files; "
-                "move it away or delete it, then build again",
-                path,
-            )
         return handle.read()
 
 
