@@ -41,26 +41,35 @@ def display_path(path: Path, folder: Path) -> str:
     return f"{folder.resolve().name}/{path.relative_to(folder).as_posix()}"
 
 
-def history(contract: Contract, package_dir: Path, source: Path) -> Changelog | Verdict:
+def history(contract: Contract, out: Path, package: str, source: Path) -> Changelog | Verdict:
     """The changelog including this version, or the verdict that refuses it.
 
     The contract is compared with the snapshot its package was last built from. With no package
     yet, the history is rebuilt from git when the contract is tracked, so that deleting the
-    generated folder loses nothing.
+    generated folder loses nothing. A damaged snapshot is a located `write.WriteError`.
     """
     from contractgen.evolution import changelog, gitlog
     from contractgen.evolution.verdict import evaluate, same_content
-    from contractgen.snapshot import from_snapshot
+    from contractgen.snapshot import from_plain
 
-    snapshot, log_file = package_dir / "contract.json", package_dir / "changelog.json"
-    if not snapshot.exists():
+    fix = f"restore it from git, or delete {out / package} and build again (its history is rebuilt from git)"
+    snapshot, log_file = f"{package}/contract.json", f"{package}/changelog.json"
+    data = write.load_json(out, snapshot, "the package's contract snapshot", fix)
+    if data is None:
         return gitlog.rebuild(source, contract)
-    old = from_snapshot(snapshot.read_text("utf-8"), contract.path)
-    log = (
-        changelog.Changelog.from_json(log_file.read_text("utf-8"))
-        if log_file.exists()
-        else changelog.first(old)
-    )
+    try:
+        old = from_plain(data, contract.path)
+    except ValueError as exc:
+        raise write.WriteError(
+            f"the package's contract snapshot is damaged: {exc}; {fix}", out / snapshot
+        ) from None
+    data = write.load_json(out, log_file, "the package's changelog record", fix)
+    try:
+        log = changelog.first(old) if data is None else changelog.Changelog.from_plain(data)
+    except ValueError as exc:
+        raise write.WriteError(
+            f"the package's changelog record is damaged: {exc}; {fix}", out / log_file
+        ) from None
     if old.version == contract.version and same_content(old, contract):
         return log
     verdict = evaluate(old, contract)
@@ -162,7 +171,7 @@ def _build(  # noqa: PLR0913, PLR0917 -- the options of `build`, passed on after
                 )
                 continue
             owner[package] = shown
-            log = history(contract, out / package, path)
+            log = history(contract, out, package, path)
             if isinstance(log, Verdict):
                 result.refused.append(log)
                 continue
@@ -179,8 +188,7 @@ def _build(  # noqa: PLR0913, PLR0917 -- the options of `build`, passed on after
         removed = {rel.split("/", 1)[0] for rel in result.changes.removed} - set(packages) - set(kept)
         removed |= {p for p in manifest if p not in packages and p not in kept}
         manifest_text = write.next_manifest(manifest, packages, meta, removed, generator_fingerprint())
-        current = (out / write.MANIFEST).read_text("utf-8") if (out / write.MANIFEST).exists() else ""
-        result.manifest_stale = current != manifest_text
+        result.manifest_stale = write.manifest_text(out) != manifest_text
         if not check and (result.changes.any or result.manifest_stale):
             write.commit(out, packages, result.changes, manifest_text)
     return result

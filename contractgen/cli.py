@@ -30,13 +30,15 @@ class Exit(enum.IntEnum):
     OK = 0
     PROBLEMS = 1  # contract errors, data that violates its contract, or stale generated code
     USAGE = 2  # bad arguments (as Click reports them)
-    IO = 3  # a file could not be read or written, or another build holds the lock
+    IO = 3  # a file could not be read or written, another build holds the lock, or the output
+    # folder's metadata (manifest, journal, snapshots) is damaged or points outside it
     REFUSED = 100  # a version bump understates the changes, or the change policy forbids them
 
 
 EXIT_CODES = """Exit codes: 0 success; 1 problems found (contract errors, data violating its contract,
 stale generated code); 2 usage error; 3 a file could not be read or written (or another build
-holds the lock); 100 a version bump understates the changes, or the change policy forbids them."""
+holds the lock, or the output folder's records are damaged or point outside it); 100 a version
+bump understates the changes, or the change policy forbids them."""
 
 app = typer.Typer(
     name="contractgen",
@@ -143,8 +145,9 @@ def build(  # noqa: PLR0912 -- one branch per outcome of a build, each with its 
             result = run_build(
                 contracts, out, templates, check, config.package_prefix, config.unexpected, progress
             )
-    except WriteError as exc:
-        _fail(str(exc), Exit.IO)
+    except WriteError as exc:  # its message is located: `path: error: ...`
+        _say(str(exc), err=True, color="red")
+        raise typer.Exit(int(Exit.IO)) from None
     changes = result.changes
     stale = changes.any or result.manifest_stale
     errors = sum(d.severity == "error" for d in result.diagnostics)
@@ -557,6 +560,21 @@ def _violations_json(exc: object) -> dict[str, object]:
     }
 
 
+def _note(  # noqa: PLR0913, PLR0917 -- the signature warnings.showwarning calls
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """A reader's warning (a filled, dropped or renamed column) as a one-line note, not a trace."""
+    _say(f"note: {message}", err=True)
+
+
 def main() -> None:
     """Console-script entry point."""
+    import warnings
+
+    warnings.showwarning = _note
     app()

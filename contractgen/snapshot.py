@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from contractgen.contract import (
+    SEMVER,
     Access,
     ChangePolicy,
     Contract,
@@ -131,7 +132,33 @@ def _party(data: dict[str, Any]) -> Party:
 
 def from_snapshot(text: str, path: str) -> Contract:
     """Read a `contract.json` back into the contract it was made from."""
-    data = json.loads(text)
+    return from_plain(json.loads(text), path)
+
+
+def from_plain(data: object, path: str) -> Contract:
+    """The contract a parsed `contract.json` describes; `ValueError` saying why when it is damaged.
+
+    Snapshots live in the output folder, which pull requests change: any shape may arrive here.
+    """
+    if not isinstance(data, dict):
+        raise ValueError(f"a snapshot is a JSON object, not {type(data).__name__}")
+    if not isinstance(data.get("data_source"), str) or not isinstance(data.get("version"), str):
+        raise ValueError("a snapshot needs 'data_source' and 'version' as text")
+    if not SEMVER.fullmatch(data["version"]):
+        raise ValueError(f"{data['version']!r} is not a semantic version")
+    if not isinstance(data.get("fields"), list) or not all(
+        isinstance(f, dict) and isinstance(f.get("name"), str) for f in data["fields"]
+    ):
+        raise ValueError("a snapshot needs 'fields' as a list of objects with a 'name'")
+    try:
+        return _contract(data, path)
+    except KeyError as exc:
+        raise ValueError(f"the key {exc} is missing") from None
+    except (TypeError, AttributeError, ValueError) as exc:
+        raise ValueError(f"a value has the wrong shape ({exc})") from None
+
+
+def _contract(data: dict[str, Any], path: str) -> Contract:
     sla = data.get("sla", {})
     policy = data.get("change_policy", {})
     access = data.get("access", {})

@@ -1,9 +1,16 @@
 """Write stage: rendered files → the output folder, atomically, touching only our own files.
 
-The output folder holds a manifest of every file contractgen wrote. A build stages all new files
-in a transaction folder, records the plan in a journal, then moves files into place. A build that
-is interrupted is rolled forward (journal present) or discarded (no journal) by the next one, so
-the folder is never left half old and half new. A lock keeps two builds from interleaving.
+The output folder holds a manifest of every file contractgen wrote, with its digest. A build
+stages all new files in a transaction folder, records the plan in a journal, then moves files into
+place. A build that is interrupted is rolled forward (journal present) or discarded (no journal) by
+the next one, so the folder is never left half old and half new. A lock keeps two builds from
+interleaving.
+
+The output folder is a confinement boundary and everything in it is untrusted: it arrives through
+pull requests. Every path read from the manifest, the journal or a package folder goes through
+`confined`, which refuses absolute paths, `..` and symbolic links; a file is replaced or removed
+only when its content is what the manifest (or the journal) recorded; damaged metadata is a
+located `WriteError`, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,7 +20,9 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,16 +34,29 @@ LOCK = ".contractgen.lock"
 TXN = ".contractgen-txn"
 JOURNAL = "journal.json"
 
+_DIGEST = re.compile(r"[0-9a-f]{64}")
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})( |$)", re.MULTILINE)
+
 
 class Journal(TypedDict):
-    """What a commit does, written before it starts: files to move in, files to remove."""
+    """What a commit does, written before it starts.
+
+    `moves`: [staged name, path] pairs; `remove`: [path, digest of the file we wrote] pairs.
+    """
 
     moves: list[list[str]]
-    remove: list[str]
+    remove: list[list[str]]
 
 
 class WriteError(Exception):
-    """The output folder cannot be written as asked; nothing was changed."""
+    """The output folder cannot be read or written as asked; nothing was changed.
+
+    With a `path`, the message reads `path: error: ...`, like every located diagnostic.
+    """
+
+    def __init__(self, message: str, path: Path | None = None) -> None:
+        self.message, self.path = message, path
+        super().__init__(f"error: {message}" if path is None else f"{path}: error: {message}")
 
 
 @dataclass(slots=True)
@@ -55,6 +77,97 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _lexical(relative: object) -> str | None:
+    """Why `relative` cannot name a place inside the output folder; None when it can."""
+    if not isinstance(relative, str) or not relative:
+        return "is not a relative path"
+    if relative.startswith("/"):
+        return "is an absolute path"
+    parts = relative.split("/")
+    if ".." in parts:
+        return "leaves the output folder through '..'"
+    if "\0" in relative or any(part in ("", ".") for part in parts):
+        return "is not a plain relative path"
+    return None
+
+
+def _unconfined(out: Path, relative: str) -> tuple[Path, str] | None:
+    """Where and why `out / relative` leaves `out` or passes through a link; None when it does not."""
+    problem = _lexical(relative)
+    if problem is not None:
+        return out, f"is asked for {relative!r}, which {problem}"
+    path = out
+    parts = relative.split("/")
+    for depth, part in enumerate(parts, 1):
+        path /= part
+        try:
+            mode = path.lstat().st_mode
+        except FileNotFoundError:
+            return None  # nothing below a missing name exists
+        except OSError as exc:
+            return path, f"cannot be read: {exc.strerror}"
+        if stat.S_ISLNK(mode):
+            return path, "is a symbolic link; contractgen never follows a link inside its output folder"
+        if depth < len(parts) and not stat.S_ISDIR(mode):
+            return path, "is not a folder"
+    return None
+
+
+def confined(out: Path, relative: str) -> Path:
+    """`out / relative`, refused unless it stays inside `out`: no absolute path, no `..`, no link.
+
+    Every component is checked with lstat, so a symbolic link anywhere on the way (the last
+    component included) is refused, never followed. A missing component ends the walk: the rest is
+    created later, under the lock, by us.
+    """
+    problem = _unconfined(out, relative)
+    if problem is not None:
+        where, why = problem
+        raise WriteError(f"{why}; replace it with what git has, or delete it, then build again", where)
+    return out / relative
+
+
+def _read_regular(path: Path) -> bytes | None:
+    """The bytes of the regular file at a confined path; None when nothing is there."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise WriteError(f"cannot be read: {exc.strerror}", path) from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise WriteError(
+            "is not a regular file, and contractgen reads and writes only files; "
+            "move it away or delete it, then build again",
+            path,
+        )
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read()
+
+
+def load_json(out: Path, relative: str, what: str, fix: str) -> object | None:
+    """The JSON value of a metadata file inside `out`; None when the file is absent.
+
+    Invalid UTF-8 or JSON and git conflict markers are located errors that end with `fix`.
+    """
+    path = confined(out, relative)
+    raw = _read_regular(path)
+    if raw is None:
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise WriteError(f"{what} is not UTF-8; {fix}", path) from None
+    if _CONFLICT.search(text):
+        raise WriteError(f"{what} holds unresolved git conflict markers; {fix}", path)
+    try:
+        value: object = json.loads(text)
+    except ValueError as exc:
+        raise WriteError(f"{what} is not valid JSON ({exc}); {fix}", path) from None
+    return value
+
+
 def read_manifest(out: Path) -> dict[str, dict[str, object]]:
     """The packages contractgen wrote last time, with their files and input hashes."""
     return _manifest(out)[1]
@@ -65,19 +178,57 @@ def read_generator(out: Path) -> str | None:
     return _manifest(out)[0]
 
 
+def manifest_text(out: Path) -> str:
+    """The manifest as it is on disk ('' when there is none)."""
+    raw = _read_regular(confined(out, MANIFEST))
+    return "" if raw is None else raw.decode("utf-8", errors="replace")
+
+
 def _manifest(out: Path) -> tuple[str | None, dict[str, dict[str, object]]]:
-    path = out / MANIFEST
-    if not path.exists():
+    fix = f"restore it from git, or delete {out} and build again"
+    data = load_json(out, MANIFEST, "the manifest", fix)
+    if data is None:
         return None, {}
-    try:
-        data = json.loads(path.read_text("utf-8"))
-        packages = data["packages"]
-        assert isinstance(packages, dict)
-        return data.get("generator"), packages
-    except (ValueError, KeyError, AssertionError, OSError) as exc:
+    problem = _manifest_problem(data)
+    if problem is not None:
+        raise WriteError(f"the manifest {problem}; {fix}", out / MANIFEST)
+    assert isinstance(data, dict)
+    return data.get("generator"), data["packages"]
+
+
+def _manifest_problem(data: object) -> str | None:  # noqa: PLR0911 -- one return per kind of damage
+    """What makes `data` something other than a manifest we wrote; None when nothing does."""
+    if not isinstance(data, dict) or not isinstance(data.get("packages"), dict):
+        return "is not an object with a 'packages' object"
+    if not isinstance(data.get("generator", ""), str):
+        return "has a 'generator' that is not text"
+    for package, entry in data["packages"].items():
+        if _lexical(package) is not None or "/" in package:
+            return f"names the package folder {package!r}, which is not a folder inside the output folder"
+        if not isinstance(entry, dict) or not isinstance(entry.get("files"), dict):
+            return f"has no 'files' object for package {package!r}"
+        if any(not isinstance(entry.get(key, ""), str) for key in ("source", "hash")):
+            return f"has a 'source' or 'hash' that is not text for package {package!r}"
+        for rel, digest in entry["files"].items():
+            problem = _lexical(rel)
+            if problem is not None:
+                return f"names the file {package}/{rel}, which {problem}"
+            if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
+                return f"has no sha256 digest for {package}/{rel}"
+    return None
+
+
+def _is_ours(path: Path, digest: object, record: str = "the manifest") -> bytes:
+    """The bytes of a file we recorded with `digest`; refused when its content is something else."""
+    data = _read_regular(path)
+    if data is not None and _sha(data) != digest:
         raise WriteError(
-            f"{path}: the manifest is unreadable ({exc}); restore it from version control"
-        ) from None
+            f"is not the file contractgen wrote (its content does not match the digest in {record}), "
+            "so it is neither replaced nor removed; restore it from git, or move it away or delete "
+            "it, then build again",
+            path,
+        )
+    return b"" if data is None else data
 
 
 def intact(out: Path, package: str, entry: dict[str, object]) -> bool:
@@ -87,9 +238,10 @@ def intact(out: Path, package: str, entry: dict[str, object]) -> bool:
         return False
     for rel, digest in files.items():
         try:
-            if _sha((out / package / rel).read_bytes()) != digest:
-                return False
-        except OSError:
+            data = _read_regular(confined(out, f"{package}/{rel}"))
+        except WriteError:
+            return False  # the build that follows says why
+        if data is None or _sha(data) != digest:
             return False
     return True
 
@@ -113,33 +265,40 @@ def plan_changes(
     """Compare the wanted files with the folder; refuse to touch files we did not write.
 
     `keep` names packages whose contracts were not rebuilt this time; their files stay as they are.
+    Only a file whose path is confined, that is a regular file and whose content is what we
+    recorded is replaced or removed, or shown in the diff.
     """
     owned = _owned(manifest)
     changes = Changes()
     wanted = {f"{pkg}/{rel}": text for pkg, files in packages.items() for rel, text in files.items()}
     for rel, text in sorted(wanted.items()):
-        target = out / rel
+        target = confined(out, rel)
         new = text.encode("utf-8")
-        if not target.exists():
+        old = _read_regular(target)
+        if old is None:
             changes.added.append(rel)
             changes.diff += _diff(rel, "", text)
             continue
-        old = target.read_bytes()
         if old == new:
             continue
         if rel not in owned:
             raise WriteError(
-                f"{target}: exists but contractgen did not write it; move it away or delete it, "
-                "then build again"
+                "exists but contractgen did not write it; move it away or delete it, then build again",
+                target,
             )
+        _is_ours(target, owned[rel])
         changes.changed.append(rel)
         changes.diff += _diff(rel, old.decode("utf-8", errors="replace"), text)
-    for rel in sorted(owned):
+    for rel, digest in sorted(owned.items()):
         package = rel.split("/", 1)[0]
-        if rel in wanted or package in keep or not (out / rel).exists():
+        if rel in wanted or package in keep:
+            continue
+        target = confined(out, rel)
+        old = _is_ours(target, digest)
+        if not os.path.lexists(target):
             continue
         changes.removed.append(rel)
-        changes.diff += _diff(rel, (out / rel).read_text("utf-8", errors="replace"), "")
+        changes.diff += _diff(rel, old.decode("utf-8", errors="replace"), "")
     return changes
 
 
@@ -158,29 +317,87 @@ def _diff(rel: str, old: str, new: str) -> list[str]:
 def locked(out: Path) -> Iterator[None]:
     """Hold the output folder's lock; a second build fails at once with a clear message."""
     out.mkdir(parents=True, exist_ok=True)
-    handle = open(out / LOCK, "a+b")  # noqa: SIM115 - held for the whole block
+    path = confined(out, LOCK)
+    try:  # never through a link: a planted one would make us create a file outside
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    except OSError as exc:
+        raise WriteError(f"cannot open the lock: {exc.strerror}", path) from None
     try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise WriteError(
-                f"{out / LOCK}: another contractgen build is writing {out}; wait for it to finish"
+                f"another contractgen build is writing {out}; wait for it to finish", path
             ) from None
         recover(out)
         yield
     finally:
-        handle.close()
+        os.close(fd)
 
 
 def recover(out: Path) -> None:
-    """Finish or discard a build that was interrupted."""
-    txn = out / TXN
-    if not txn.exists():
-        return
-    journal = txn / JOURNAL
-    if journal.exists():
-        _apply(out, json.loads(journal.read_text("utf-8")))
+    """Finish or discard a build that was interrupted; refuse a journal we could not have written."""
+    txn = confined(out, TXN)
+    if not txn.is_dir():
+        return  # nothing to recover; a stray file there makes the commit fail with its reason
+    fix = f"if no build of yours was interrupted, delete {txn} and build again"
+    data = load_json(out, f"{TXN}/{JOURNAL}", "the transaction journal", fix)
+    if data is not None:
+        _apply(out, _checked_journal(out, data, fix))
     shutil.rmtree(txn, ignore_errors=True)
+
+
+def _checked_journal(out: Path, data: object, fix: str) -> Journal:
+    """`data` as a journal, if every step stays inside `out` and touches only our own files.
+
+    Checked in full before any step runs: a journal with one bad step is not applied at all.
+    A move still pending replaces a file the manifest on disk lists (the manifest moves last);
+    a removal names the digest of the file it removes.
+    """
+    path = out / TXN / JOURNAL
+
+    def refuse(problem: str) -> WriteError:
+        return WriteError(
+            f"the transaction journal {problem}; it was not applied, nothing changed; {fix}", path
+        )
+
+    if (
+        not isinstance(data, dict)
+        or not _pairs(data.get("moves"))
+        or not _pairs(data.get("remove"))
+        or not all(_DIGEST.fullmatch(digest) for _, digest in data["remove"])
+    ):
+        raise refuse("is not one contractgen writes (it needs 'moves' and 'remove' lists of pairs)")
+    for rel in [rel for _, rel in data["moves"]] + [rel for rel, _ in data["remove"]]:
+        problem = _unconfined(out, rel)
+        if problem is not None:
+            lexical = _lexical(rel)
+            raise refuse(
+                f"names {rel!r}, which {lexical}"
+                if lexical
+                else f"names {rel!r}, but {problem[0]} {problem[1]}"
+            )
+    owned = _owned(read_manifest(out))
+    for staged, rel in data["moves"]:
+        if _lexical(staged) is not None or "/" in staged:
+            raise refuse(f"moves {staged!r}, which is not a file of {out / TXN}")
+        if _read_regular(confined(out, f"{TXN}/{staged}")) is None or rel == MANIFEST:
+            continue  # moved already; the manifest is ours to replace
+        target = out / rel
+        if rel in owned:
+            _is_ours(target, owned[rel])
+        elif os.path.lexists(target):
+            raise refuse(f"would replace {target}, which contractgen did not write")
+    for rel, digest in data["remove"]:
+        _is_ours(out / rel, digest, "the transaction journal")
+    return Journal(moves=data["moves"], remove=data["remove"])
+
+
+def _pairs(value: object) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)  # noqa: PLR2004 -- a pair
+        for item in value
+    )
 
 
 def next_manifest(
@@ -204,6 +421,7 @@ def commit(out: Path, packages: dict[str, dict[str, str]], changes: Changes, man
     """Stage every new file and the manifest, journal the plan, then move files into place."""
     txn = out / TXN
     shutil.rmtree(txn, ignore_errors=True)
+    owned = _owned(read_manifest(out))
     try:
         txn.mkdir(parents=True)
         moves = []
@@ -213,8 +431,8 @@ def commit(out: Path, packages: dict[str, dict[str, str]], changes: Changes, man
             _write_synced(staged, packages[pkg][inner].encode("utf-8"))
             moves.append([staged.name, rel])
         _write_synced(txn / "manifest", manifest_text.encode("utf-8"))
-        moves.append(["manifest", MANIFEST])
-        journal: Journal = {"moves": moves, "remove": changes.removed}
+        moves.append(["manifest", MANIFEST])  # last: while a move is pending, the old manifest is on disk
+        journal: Journal = {"moves": moves, "remove": [[rel, owned[rel]] for rel in changes.removed]}
         _write_synced(txn / (JOURNAL + ".tmp"), json.dumps(journal).encode())
         os.replace(txn / (JOURNAL + ".tmp"), txn / JOURNAL)  # the commit point
         _fsync_dir(txn)
@@ -226,20 +444,26 @@ def commit(out: Path, packages: dict[str, dict[str, str]], changes: Changes, man
 
 
 def _apply(out: Path, journal: Journal) -> None:
-    """Idempotent: running it twice (after a crash half-way) gives the same result."""
+    """Idempotent: running it twice (after a crash half-way) gives the same result.
+
+    The journal's paths are confined (checked by `plan_changes` or `_checked_journal`).
+    """
     txn = out / TXN
     for staged, rel in journal["moves"]:
         source, target = txn / staged, out / rel
         if source.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(source, target)
-    for rel in journal["remove"]:
-        target = out / rel
-        target.unlink(missing_ok=True)
-        parent = target.parent
-        while parent != out and parent.exists() and not any(parent.iterdir()):
-            parent.rmdir()
-            parent = parent.parent
+    for rel, _ in journal["remove"]:
+        (out / rel).unlink(missing_ok=True)
+        # Remove the folders this emptied, deepest first, never `out` itself nor above it.
+        parts = rel.split("/")[:-1]
+        while parts:
+            folder = out.joinpath(*parts)
+            if not folder.is_dir() or folder.is_symlink() or any(folder.iterdir()):
+                break
+            folder.rmdir()
+            parts.pop()
 
 
 def _write_synced(path: Path, data: bytes) -> None:

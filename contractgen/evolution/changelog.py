@@ -36,8 +36,28 @@ class Changelog:
 
     @staticmethod
     def from_json(text: str) -> Changelog:
-        data = json.loads(text)
-        return Changelog(data["contract"], tuple(data["versions"]), tuple(data["removed_fields"]))
+        return Changelog.from_plain(json.loads(text))
+
+    @staticmethod
+    def from_plain(data: object) -> Changelog:
+        """The changelog a parsed `changelog.json` holds; `ValueError` saying why when it is damaged."""
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("contract"), str)
+            or not isinstance(data.get("versions"), list)
+            or not all(isinstance(entry, dict) for entry in data["versions"])
+            or not isinstance(data.get("removed_fields"), list)
+            or not all(isinstance(name, str) for name in data["removed_fields"])
+        ):
+            raise ValueError("a changelog is an object with 'contract', 'versions' and 'removed_fields'")
+        log = Changelog(data["contract"], tuple(data["versions"]), tuple(data["removed_fields"]))
+        try:
+            releases(log)  # every entry as CHANGELOG.md will show it
+        except KeyError as exc:
+            raise ValueError(f"a version entry lacks the key {exc}") from None
+        except (TypeError, AttributeError, ValueError) as exc:
+            raise ValueError(f"a version entry has the wrong shape ({exc})") from None
+        return log
 
 
 def notify(contract: Contract) -> list[str]:
