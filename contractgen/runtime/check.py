@@ -55,7 +55,8 @@ def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:  # noqa:
     """How data of dtype `actual` becomes `expected`: "same", "cast", "enum", or None (refused).
 
     Only lossless casts are allowed: narrower integers, float32, coarser time units and smaller
-    decimals widen; text becomes an enum after its values are checked. Nothing truncates.
+    decimals (no more digits before or after the point) widen; text becomes an enum after its
+    values are checked. Nothing truncates.
     """
     if actual == expected:
         return "same"
@@ -94,7 +95,7 @@ def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:  # noqa:
     if isinstance(expected, pl.Decimal) and isinstance(actual, pl.Decimal):
         e_int = (expected.precision or 38) - expected.scale
         a_int = (actual.precision or 38) - actual.scale
-        return "cast" if actual.scale == expected.scale and a_int <= e_int else None
+        return "cast" if actual.scale <= expected.scale and a_int <= e_int else None
     return None
 
 
