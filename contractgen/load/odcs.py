@@ -30,6 +30,7 @@ from contractgen.contract import (
     Value,
 )
 from contractgen.diagnostics import Position, Report
+from contractgen.load import regex
 from contractgen.load.shapes import Shapes
 from contractgen.load.values import parse_value
 from contractgen.load.yamltree import Map, Node, Scalar, Seq
@@ -395,9 +396,7 @@ class _Importer(Shapes):
             description=_text(_get(prop, "description")),
             unique=self.flag(_get(prop, "unique"), f"'unique' of property '{where}'"),
             primary_key=primary,
-            pattern=_text(_get(options, "pattern"))
-            if ftype.kind == "string" and ftype.format is None
-            else None,
+            pattern=self.pattern(options, where) if ftype.kind == "string" and ftype.format is None else None,
             min_length=_int(_get(options, "minLength")),
             max_length=_int(_get(options, "maxLength")) or _sized(prop),
             pii=pii,
@@ -407,6 +406,17 @@ class _Importer(Shapes):
             deprecated=Deprecation() if (_text(_get(prop, "status")) or "").lower() == "deprecated" else None,
         )
         return self.bounds(field, prop, options, where)
+
+    def pattern(self, options: Node | None, where: str) -> str | None:
+        node = _get(options, "pattern")
+        pattern = _text(node)
+        if node is None or pattern is None:
+            return None
+        refused = regex.problem(pattern)
+        if refused is not None:
+            self.report.error(node.pos, f"pattern of {where} {refused}", regex.hint(refused))
+            return None
+        return pattern
 
     def bounds(self, field: Field, prop: Node, options: Node | None, where: str) -> Field:
         """Ranges from logicalTypeOptions, or from a column quality rule that is a plain bound."""
