@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import warnings
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -285,6 +286,8 @@ def _output(name: str, expected: pl.DataType, how: str) -> pl.Expr:
         return col.cast(pl.String).cast(expected, strict=False)
     if how == "nested":
         return col.cast(expected, strict=False)  # checked by _nulls: a failed part shows as a new null
+    if isinstance(expected, (pl.Datetime, pl.Duration)):
+        return col.cast(expected, strict=False)  # a finer unit may overflow: checked as a new null
     return col.cast(expected)
 
 
@@ -332,6 +335,13 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
             "dtype",
             _nulls(value, dtype) > _nulls(raw, actual),
             lambda n: f"'{name}': {_rows(n)} with nested values that do not fit {dtype}",
+        )
+    if how == "cast" and isinstance(dtype, (pl.Datetime, pl.Duration)):
+        add(
+            "dtype",
+            raw.is_not_null() & value.is_null(),
+            lambda n: f"'{name}': {_rows(n)} outside the range of {dtype}",
+            value.null_count() > raw.null_count(),  # the cast turned an overflowing value into a null
         )
     if how == "enum":
         assert isinstance(dtype, pl.Enum)
@@ -431,22 +441,29 @@ def _range_checks(
             )
         )
     if column.minimum is not None:
-        lo = column.minimum
+        lo = _in_zone(column.minimum, dtype)
         below = (value <= lo) if column.exclusive_minimum else (value < lo)
         word = "at or below" if column.exclusive_minimum else "below"
         low = (value.min() <= lo) if column.exclusive_minimum else (value.min() < lo)
         bad = below & number
-        message = _says(name, f"{word} the minimum {lo!r}")
+        message = _says(name, f"{word} the minimum {column.minimum!r}")
         checks.append(_ValueCheck("minimum", name, bad, raw, message, low, bad if same else None))
     if column.maximum is not None:
-        hi = column.maximum
+        hi = _in_zone(column.maximum, dtype)
         above = (value >= hi) if column.exclusive_maximum else (value > hi)
         word = "at or above" if column.exclusive_maximum else "above"
         high = (value.max() >= hi) if column.exclusive_maximum else (value.max() > hi)
         bad = above & number
-        message = _says(name, f"{word} the maximum {hi!r}")
+        message = _says(name, f"{word} the maximum {column.maximum!r}")
         checks.append(_ValueCheck("maximum", name, bad, raw, message, high, bad if same else None))
     return checks
+
+
+def _in_zone(bound: object, dtype: pl.DataType) -> object:
+    """A zoned bound in the column's own zone: Polars compares zoned datetimes of one zone only."""
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone and isinstance(bound, dt.datetime) and bound.tzinfo:
+        return bound.astimezone(zoneinfo.ZoneInfo(dtype.time_zone))
+    return bound
 
 
 def _says(name: str, what: str) -> Callable[[int], str]:
