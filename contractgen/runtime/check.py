@@ -23,6 +23,8 @@ _RAW = "__contractgen_raw__"  # the original of a column whose dtype the project
 _SEED = 0x5EED
 # How alike a missing and an unexpected name must be to be called a probable rename.
 _RENAME_SIMILARITY = 0.3
+# How many full name comparisons one read may spend guessing renames.
+_RENAME_COMPARISONS = 20_000
 
 
 class RenamedColumnWarning(UserWarning):
@@ -267,12 +269,27 @@ def _probable_renames(
     """Pair each missing column with an unexpected one of a compatible dtype, most similar name first."""
     pairs: dict[str, str] = {}
     free = list(extra)
+    budget = _RENAME_COMPARISONS
     for name in missing:
         candidates = [e for e in free if coercion(actual[e], table.schema[name]) is not None]
-        if not candidates:
+        if len(candidates) == 1:
+            pairs[name] = candidates[0]
+            free.remove(candidates[0])
             continue
-        best = max(candidates, key=lambda e: (difflib.SequenceMatcher(None, name, e).ratio(), e))
-        if len(candidates) == 1 or difflib.SequenceMatcher(None, name, best).ratio() >= _RENAME_SIMILARITY:
+        if not candidates or budget <= 0:
+            continue  # past the budget a wide table gets no guesses: they would cost minutes
+        matcher = difflib.SequenceMatcher(None, name, "")
+        best, best_ratio = "", -1.0
+        for e in candidates:
+            matcher.set_seq2(e)
+            # The cheap upper bounds skip most pairs; ties go to the greater name, as max() did.
+            if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
+                continue
+            budget -= 1
+            ratio = matcher.ratio()
+            if (ratio, e) > (best_ratio, best):
+                best, best_ratio = e, ratio
+        if best_ratio >= _RENAME_SIMILARITY:
             pairs[name] = best
             free.remove(best)
     return pairs
