@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -140,6 +141,8 @@ def build(  # noqa: PLR0912 -- one branch per outcome of a build, each with its 
         _fail(f"{contracts}: no such folder of contracts", Exit.USAGE)
     if templates is not None and not templates.is_dir():
         _fail(f"{templates}: no such template folder", Exit.USAGE)
+    if out.exists() and not out.is_dir():
+        _fail(f"{out}: not a folder; give --out a folder for the generated packages", Exit.IO)
     try:
         with _Progress("building") as progress:
             result = run_build(
@@ -347,7 +350,7 @@ def validate(
     except runtime.ContractViolationError as exc:
         status.stop()
         if output is Format.json:
-            typer.echo(json.dumps(_violations_json(exc), indent=2, default=repr))
+            typer.echo(json.dumps(_violations_json(exc), indent=2, default=repr, allow_nan=False))
         else:
             typer.echo(exc.render())
         raise typer.Exit(int(Exit.PROBLEMS)) from None
@@ -538,6 +541,13 @@ def rules(
         typer.echo(f"{r.id:<36} {r.severity(mode):<9} {r.bump(mode):<5}{whom} {r.summary}")
 
 
+def _json_value(value: object) -> object:
+    """Strict JSON has no NaN or infinities: those samples become the strings "NaN", "Infinity"."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+    return value
+
+
 def _violations_json(exc: object) -> dict[str, object]:
     from contractgen.runtime import ContractViolationError
 
@@ -553,7 +563,7 @@ def _violations_json(exc: object) -> dict[str, object]:
                 "column": v.column,
                 "count": v.count,
                 "message": v.message,
-                "samples": [{"row": row, "value": value} for row, value in v.samples],
+                "samples": [{"row": row, "value": _json_value(value)} for row, value in v.samples],
             }
             for v in exc.violations
         ],

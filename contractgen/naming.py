@@ -10,6 +10,7 @@ import builtins
 import hashlib
 import keyword
 import re
+import sys
 import unicodedata
 
 # Attributes of pydantic.BaseModel that a field must not shadow (checked at import time by
@@ -32,6 +33,11 @@ _MODEL_ATTRS = frozenset(
     }
 )
 _BUILTINS = frozenset(dir(builtins))
+# Builtins that generated annotations use: a class attribute of that name would shadow the type
+# in the annotations of the fields after it.
+_ANNOTATION_BUILTINS = frozenset({"bool", "bytes", "float", "int", "list", "str"})
+# Pydantic warns about fields starting with these (its protected namespaces), suffix or not.
+_PROTECTED = ("model_validate", "model_dump")
 
 
 def _words(text: str) -> list[str]:
@@ -84,7 +90,14 @@ def snake(text: str) -> str:
     name = _shorten("_".join(w.lower() for w in _words(text)) or "field", text)
     if name[0].isdigit():
         name = f"f_{name}"
-    if keyword.iskeyword(name) or keyword.issoftkeyword(name) or name in _MODEL_ATTRS:
+    if name.startswith(_PROTECTED):
+        return f"f_{name}"
+    if (
+        keyword.iskeyword(name)
+        or keyword.issoftkeyword(name)
+        or name in _MODEL_ATTRS
+        or name in _ANNOTATION_BUILTINS
+    ):
         name = f"{name}_"
     if name.startswith("model_"):
         name = f"{name}_"  # Pydantic reserves the model_ namespace
@@ -106,9 +119,26 @@ def constant(text: str) -> str:
     return snake(text).rstrip("_").upper() or "VALUE"
 
 
+# Modules a generated package imports or sits beside: a package of the same name would shadow
+# them (or be shadowed), so it gets the suffix `_contract`.
+_TAKEN_MODULES = frozenset(sys.stdlib_module_names) | {
+    "annotated_types",
+    "contractgen",
+    "numpy",
+    "pandas",
+    "polars",
+    "pyarrow",
+    "pydantic",
+    "pydantic_core",
+    "typing_extensions",
+    "typing_inspection",
+}
+
+
 def package(text: str) -> str:
-    """A contract's data_source → the import name of its package."""
-    return snake(text).rstrip("_") or "contract"
+    """A contract's data_source → the import name of its package (never a module it needs)."""
+    name = snake(text).rstrip("_") or "contract"
+    return f"{name}_contract" if name in _TAKEN_MODULES else name
 
 
 class Namespace:

@@ -223,7 +223,8 @@ ERROR_CASES = {
     "invalid regex": (
         HEAD + "schema:\n  a:\n    type: string\n    pattern: '([a-z'\n",
         [
-            "c.yaml:6:14: error: pattern of field 'a' is not a valid regex: unterminated character set at position 1"
+            "c.yaml:6:14: error: pattern of field 'a' is not a valid regex for the readers (Polars): "
+            "regex error: regex parse error: ([a-z ^"
         ],
     ),
     "missing required keys": (

@@ -23,6 +23,7 @@ class Group:
     open: str = "("
     close: str = ")"
     tuple_: bool = False  # a one-item tuple needs its comma even on one line
+    hug: bool = False  # too long for its line: items on one line of their own if they fit there
 
 
 Expr = str | Group
@@ -55,6 +56,10 @@ def render(expr: Expr, indent: str = "", used: int | None = None, after: int = 0
     if not expr.items:
         return one
     inner = indent + INDENT
+    body = ", ".join(flat(item) for item in expr.items)
+    if expr.hug and "\n" not in body and width(inner + body) <= LINE_LENGTH:
+        # ruff's first split: the items on one indented line, no trailing comma added
+        return f"{expr.head}{expr.open}\n{inner}{body}\n{indent}{expr.close}"
     lines = [f"{expr.head}{expr.open}"]
     for item in expr.items:
         lines.append(f"{inner}{render(item, inner, after=1)},")
@@ -77,7 +82,23 @@ def prefixed(prefix: str, value: Expr) -> Expr:
     """`value` with `prefix` in front (a keyword, a dict key), still splittable."""
     if isinstance(value, str):
         return prefix + value
-    return Group(prefix + value.head, value.items, value.open, value.close, value.tuple_)
+    return Group(prefix + value.head, value.items, value.open, value.close, value.tuple_, value.hug)
+
+
+def split_call(text: str) -> Expr:
+    """`f(a, g(b), c=d)` → a call Group, for a literal built from calls and numbers (no strings)."""
+    head, paren, rest = text.partition("(")
+    if not paren or not rest.endswith(")") or "'" in text or '"' in text:
+        return text
+    items, depth, start = [], 0, 0
+    body = rest[:-1]
+    for i, ch in enumerate(body):
+        depth += (ch == "(") - (ch == ")")
+        if ch == "," and depth == 0:
+            items.append(body[start:i].strip())
+            start = i + 1
+    items.append(body[start:].strip())
+    return Group(head, tuple(i for i in items if i), hug=True)
 
 
 def statement(prefix: str, expr: Expr, indent: str = "") -> str:

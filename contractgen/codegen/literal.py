@@ -25,7 +25,12 @@ def _escape_char(ch: str, quote: str) -> str:
         return _SIMPLE_ESCAPES[ch]
     if ch == quote:
         return "\\" + ch
-    if not ch.isprintable() or unicodedata.category(ch) in _HIDDEN_CATEGORIES:
+    if (
+        not ch.isprintable()
+        or unicodedata.category(ch) in _HIDDEN_CATEGORIES
+        # Typographic punctuation, symbols and spaces (’ – “ ”): ruff flags the confusable ones.
+        or (not ch.isascii() and unicodedata.category(ch)[0] in "PSZ")
+    ):
         code = ord(ch)
         if code < 0x100:  # noqa: PLR2004 -- the code point limits of the \x and \u escapes
             return f"\\x{code:02x}"

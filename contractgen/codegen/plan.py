@@ -6,10 +6,11 @@ contract reaches the plan through `contractgen.codegen.literal`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from contractgen import __version__, naming
-from contractgen.codegen.layout import LINE_LENGTH, Expr, Group, call, prefixed
+from contractgen.codegen.layout import LINE_LENGTH, Expr, Group, call, prefixed, split_call
 from contractgen.codegen.literal import py_doc, py_regex, py_str, py_value
 from contractgen.contract import Contract, Field, FieldType
 from contractgen.evolution.changelog import Changelog, Release, first, releases
@@ -137,7 +138,7 @@ class _Planner:
         self.enums: list[EnumPlan] = []
         self.models: list[ModelPlan] = []
         self.int_widths: set[tuple[int, bool]] = set()
-        self.model_modules: set[str] = {"typing", "pydantic"}
+        self.model_modules: set[str] = {"pydantic"}
         self.frame_modules: set[str] = set()
         self.enum_of: dict[int, EnumPlan] = {}  # by id() of the Field, for the Polars side
 
@@ -155,7 +156,9 @@ class _Planner:
         table = Statement("TABLE: _t.Final = ", self.table(contract, log.removed_fields))
         model_exports = {m.name for m in self.models} | {e.alias for e in self.enums}
         model_exports |= {e.constant for e in self.enums}
-        exports = sorted(model_exports | _PACKAGE_NAMES - {"frame", "models"}, key=_isort_key)
+        exports = sorted(model_exports | _PACKAGE_NAMES - {"frame", "models"}, key=_all_key)
+        if self.enums or self.int_widths:
+            self.model_modules.add("typing")  # only the aliases use it: no unused import
         return PackagePlan(
             package=package,
             dist_name=package.replace("_", "-"),
@@ -338,10 +341,10 @@ class _Planner:
         return Statement(f"{name}: _t.TypeAlias = ", f"_t.Annotated[int, _pd.Field(ge={lo}, le={hi})]")
 
     @staticmethod
-    def value(value: object, modules: set[str]) -> str:
+    def value(value: object, modules: set[str]) -> Expr:
         text, needs = py_value(value)  # type: ignore[arg-type]
         modules.update(needs)
-        return text
+        return split_call(text) if text.startswith("_dt.") else text
 
     # -- Polars ------------------------------------------------------------------------------
 
@@ -442,9 +445,27 @@ def _values_prefix(constant: str, alias: str) -> str:
     return typed if len(typed) + 1 <= LINE_LENGTH else f"{constant}: _t.Final = "
 
 
-def _isort_key(name: str) -> tuple[int, str]:
-    """Constants, then classes, then functions: the order ruff's isort-style sort gives."""
-    return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
+_Natural = tuple[tuple[int, int | str], ...]
+
+
+def _all_key(name: str) -> tuple[int, _Natural]:
+    """Constants, then classes, then the rest, each in natural order: ruff's `__all__` sort (RUF022)."""
+    return (_member_type(name), _natural(name))
+
+
+def _isort_key(name: str) -> tuple[int, _Natural, _Natural]:
+    """The order ruff's isort gives the names of a `from` import: by type, then natural order
+    ignoring case, then natural order."""
+    return (_member_type(name), _natural(name.lower()), _natural(name))
+
+
+def _member_type(name: str) -> int:
+    return 0 if name.isupper() else 1 if name[:1].isupper() else 2
+
+
+def _natural(name: str) -> _Natural:
+    """`level2` before `level10`: runs of digits compare as numbers (digits sort before letters)."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.findall(r"\d+|\D+", name))
 
 
 def _one_line(text: str) -> str:

@@ -231,14 +231,17 @@ class _Differ:
         owner: str,
     ) -> None:
         """One removed and one added field of the same shape are reported, never assumed, as a rename."""
+        # Positions by identity: tuple.index compares whole fields, cubic on a wide table.
+        old_at = {id(f): i for i, f in enumerate(old)}
+        new_at = {id(f): i for i, f in enumerate(new)}
+        added_at = {new_at[id(f)]: f for f in added}
         for gone in removed:
-            same = [
-                f
-                for f in added
-                if f.type == gone.type
-                and f.required == gone.required
-                and (len(removed) == len(added) == 1 or new.index(f) == old.index(gone))
-            ]
+            if len(removed) == len(added) == 1:
+                pool = added
+            else:
+                at = added_at.get(old_at[id(gone)])
+                pool = [at] if at is not None else []
+            same = [f for f in pool if f.type == gone.type and f.required == gone.required]
             if len(same) == 1:
                 cand = same[0]
                 self.add(

@@ -26,6 +26,7 @@ from contractgen.contract import (
 )
 from contractgen.diagnostics import Position, Report
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
+from contractgen.load import regex
 from contractgen.load.sections import Sections
 from contractgen.load.typespec import STRING_FORMATS, TypeError_, parse_type
 from contractgen.load.values import (
@@ -37,7 +38,6 @@ from contractgen.load.yamltree import Map, Node, Scalar, Seq, describe
 from contractgen.policy import TREATMENTS, Treatment
 
 # Syntax Python's `re` accepts but the Rust regex engine (Polars, Pydantic) refuses.
-_RUST_UNSUPPORTED = re.compile(r"\(\?<?[=!]|\(\?>|\(\?P=|(?<!\\)\\[1-9]|(?<!\\)\\Z")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TOP_KEYS = (
     "data_source",
@@ -469,19 +469,9 @@ class _Loader(Sections):
         pattern = self.optional(keys, "pattern", self.text, f"pattern of {where}")
         if pattern is None:
             return None
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            self.report.error(keys["pattern"][1].pos, f"pattern of {where} is not a valid regex: {exc}")
-            return None
-        unsupported = _RUST_UNSUPPORTED.search(pattern)
-        if unsupported:
-            self.report.error(
-                keys["pattern"][1].pos,
-                f"pattern of {where} uses '{unsupported.group(0)}', which the readers and models cannot run",
-                "Polars and Pydantic match with the Rust regex engine: no lookarounds, backreferences, "
-                "atomic groups or \\Z; rewrite the pattern without them",
-            )
+        refused = regex.problem(pattern)
+        if refused is not None:
+            self.report.error(keys["pattern"][1].pos, f"pattern of {where} {refused}", regex.hint(refused))
             return None
         return pattern
 

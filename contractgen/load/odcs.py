@@ -30,6 +30,7 @@ from contractgen.contract import (
     Value,
 )
 from contractgen.diagnostics import Position, Report
+from contractgen.load import regex
 from contractgen.load.shapes import Shapes
 from contractgen.load.values import parse_value
 from contractgen.load.yamltree import Map, Node, Scalar, Seq
@@ -71,11 +72,21 @@ _PHYSICAL: dict[str, FieldType] = {
     "timestamptz": FieldType("timestamp", timezone="UTC"),
     "timestamp_tz": FieldType("timestamp", timezone="UTC"),
     "timestamp with time zone": FieldType("timestamp", timezone="UTC"),
+    # Snowflake's TIMESTAMP_LTZ and Oracle's WITH LOCAL TIME ZONE store instants: zoned, UTC.
+    "timestampltz": FieldType("timestamp", timezone="UTC"),
+    "timestamp_ltz": FieldType("timestamp", timezone="UTC"),
+    "timestamp with local time zone": FieldType("timestamp", timezone="UTC"),
 }
+# Exact numbers written without precision: NUMERIC, Snowflake NUMBER, BigQuery BIGNUMERIC.
+_EXACT = ("numeric", "decimal", "number", "bignumeric", "bigdecimal")
+# Read as decimal(38, 9) (BigQuery NUMERIC's shape): 29 integer digits, 9 after the point.
+_EXACT_DEFAULT = FieldType("decimal", precision=MAX_DECIMAL_PRECISION, scale=9)
+# The narrowest signed integer holding every number of up to N decimal digits.
+_INTEGER_DIGITS = ((2, 8), (4, 16), (9, 32), (18, 64))
 _LOGICAL = {
     "string": FieldType("string"),
     "integer": FieldType("integer", bits=64),
-    "number": FieldType("float", bits=64),
+    "number": _EXACT_DEFAULT,
     "boolean": FieldType("boolean"),
     "date": FieldType("date"),
     "time": FieldType("time"),
@@ -385,9 +396,7 @@ class _Importer(Shapes):
             description=_text(_get(prop, "description")),
             unique=self.flag(_get(prop, "unique"), f"'unique' of property '{where}'"),
             primary_key=primary,
-            pattern=_text(_get(options, "pattern"))
-            if ftype.kind == "string" and ftype.format is None
-            else None,
+            pattern=self.pattern(options, where) if ftype.kind == "string" and ftype.format is None else None,
             min_length=_int(_get(options, "minLength")),
             max_length=_int(_get(options, "maxLength")) or _sized(prop),
             pii=pii,
@@ -397,6 +406,17 @@ class _Importer(Shapes):
             deprecated=Deprecation() if (_text(_get(prop, "status")) or "").lower() == "deprecated" else None,
         )
         return self.bounds(field, prop, options, where)
+
+    def pattern(self, options: Node | None, where: str) -> str | None:
+        node = _get(options, "pattern")
+        pattern = _text(node)
+        if node is None or pattern is None:
+            return None
+        refused = regex.problem(pattern)
+        if refused is not None:
+            self.report.error(node.pos, f"pattern of {where} {refused}", regex.hint(refused))
+            return None
+        return pattern
 
     def bounds(self, field: Field, prop: Node, options: Node | None, where: str) -> Field:
         """Ranges from logicalTypeOptions, or from a column quality rule that is a plain bound."""
@@ -436,7 +456,7 @@ class _Importer(Shapes):
             self.report.warning(node.pos, f"{where}: bound '{text}' left out: {exc}")
             return None
 
-    def field_type(self, prop: Node, where: str) -> FieldType | None:  # noqa: PLR0912 -- one branch per ODCS type option
+    def field_type(self, prop: Node, where: str) -> FieldType | None:  # noqa: PLR0911, PLR0912 -- one branch per ODCS type option
         logical = (_text(_get(prop, "logicalType")) or "").lower()
         physical = (_text(_get(prop, "physicalType")) or "").strip()
         options = _get(prop, "logicalTypeOptions")
@@ -456,8 +476,20 @@ class _Importer(Shapes):
         sized = _DECIMAL.match(physical)
         if sized and logical in ("number", "", "integer"):
             precision, scale = int(sized.group(1)), int(sized.group(2) or 0)
+            if logical == "integer" and scale == 0:
+                bits = next((b for digits, b in _INTEGER_DIGITS if precision <= digits), None)
+                if bits is not None:
+                    return FieldType("integer", bits=bits)
             if 1 <= precision <= MAX_DECIMAL_PRECISION and scale <= precision:
                 return FieldType("decimal", precision=precision, scale=scale)
+        fmt = (_text(_get(options, "format")) or "").lower()
+        if physical.lower() in _EXACT and logical in ("number", ""):
+            self.report.warning(
+                pos,
+                f"{where}: {physical} without precision imported as decimal(38, 9)",
+                "write the precision and scale, e.g. physicalType: NUMBER(18, 2)",
+            )
+            return _EXACT_DEFAULT
         base = _PHYSICAL.get(physical.lower())
         if base is not None and (
             logical in ("", "object")
@@ -470,7 +502,15 @@ class _Importer(Shapes):
             ftype = _LOGICAL[logical]
         else:
             return self.from_physical(physical, logical, pos, where)
-        fmt = (_text(_get(options, "format")) or "").lower()
+        if ftype == _EXACT_DEFAULT:
+            if fmt in ("f32", "f64"):  # the ODCS schema's number formats: floating point
+                ftype = FieldType("float", bits=64)
+            else:
+                self.report.warning(
+                    pos,
+                    f"{where}: number without precision or format imported as decimal(38, 9)",
+                    "say logicalTypeOptions.format: f64 for floating point, or physicalType: decimal(p, s)",
+                )
         if ftype.kind == "float" and fmt == "f32":
             ftype = FieldType("float", bits=32)
         if ftype.kind == "integer" and fmt in ("i32", "i64"):
@@ -482,8 +522,6 @@ class _Importer(Shapes):
         ):
             zone = _text(_get(options, "defaultTimezone")) or "UTC"
             ftype = FieldType("timestamp", timezone=zone)
-        if physical.lower() in ("numeric", "decimal") and ftype.kind == "float":
-            self.report.warning(pos, f"{where}: {physical} without precision and scale imported as float64")
         return ftype
 
     def from_physical(self, physical: str, logical: str, pos: Position, where: str) -> FieldType:

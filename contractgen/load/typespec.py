@@ -257,4 +257,17 @@ def parse_type(text: str) -> FieldType:
     sql = _SQL_TZ.match(text)
     if sql:
         return FieldType("timestamp", timezone="UTC" if sql.group(1).lower() == "with" else None)
+    depth = 0
+    for offset, ch in enumerate(text):
+        depth += (ch == "<") - (ch == ">")
+        if depth > MAX_NESTING:
+            raise TypeError_(
+                f"type nested more than {MAX_NESTING} levels deep",
+                offset,
+                "flatten the type: generated code cannot nest deeper",
+            )
     return _Parser(text).parse()
+
+
+# Deeper types would exceed Python's parser and recursion limits in the generated code.
+MAX_NESTING = 32

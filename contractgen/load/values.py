@@ -7,6 +7,7 @@ Each is read from the text exactly as written (never through a YAML library's gu
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -48,7 +49,10 @@ def parse_value(text: str, ftype: FieldType) -> Value:  # noqa: PLR0911, PLR0912
     if kind == "float":
         if not FLOAT.match(text):
             raise ValueError(f"'{text}' is not a number")
-        return float(text)
+        real = float(text)
+        if not math.isfinite(real):
+            raise ValueError(f"'{text}' is beyond the range of a float")
+        return real
     if kind == "decimal":
         try:
             number = Decimal(text)

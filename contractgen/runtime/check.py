@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import warnings
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -23,6 +24,8 @@ _RAW = "__contractgen_raw__"  # the original of a column whose dtype the project
 _SEED = 0x5EED
 # How alike a missing and an unexpected name must be to be called a probable rename.
 _RENAME_SIMILARITY = 0.3
+# How many full name comparisons one read may spend guessing renames.
+_RENAME_COMPARISONS = 20_000
 
 
 class RenamedColumnWarning(UserWarning):
@@ -80,7 +83,8 @@ def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:  # noqa:
     """How data of dtype `actual` becomes `expected`: "same", "cast", "enum", or None (refused).
 
     Only lossless casts are allowed: narrower integers, float32, coarser time units and smaller
-    decimals widen; text becomes an enum after its values are checked. Nothing truncates.
+    decimals (no more digits before or after the point) widen; text becomes an enum after its
+    values are checked. Nothing truncates.
     """
     if actual == expected:
         return "same"
@@ -119,7 +123,7 @@ def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:  # noqa:
     if isinstance(expected, pl.Decimal) and isinstance(actual, pl.Decimal):
         e_int = (expected.precision or 38) - expected.scale
         a_int = (actual.precision or 38) - actual.scale
-        return "cast" if actual.scale == expected.scale and a_int <= e_int else None
+        return "cast" if actual.scale <= expected.scale and a_int <= e_int else None
     return None
 
 
@@ -329,12 +333,27 @@ def _probable_renames(
     """Pair each missing column with an unexpected one of a compatible dtype, most similar name first."""
     pairs: dict[str, str] = {}
     free = list(extra)
+    budget = _RENAME_COMPARISONS
     for name in missing:
         candidates = [e for e in free if coercion(actual[e], table.schema[name]) is not None]
-        if not candidates:
+        if len(candidates) == 1:
+            pairs[name] = candidates[0]
+            free.remove(candidates[0])
             continue
-        best = max(candidates, key=lambda e: (difflib.SequenceMatcher(None, name, e).ratio(), e))
-        if len(candidates) == 1 or difflib.SequenceMatcher(None, name, best).ratio() >= _RENAME_SIMILARITY:
+        if not candidates or budget <= 0:
+            continue  # past the budget a wide table gets no guesses: they would cost minutes
+        matcher = difflib.SequenceMatcher(None, name, "")
+        best, best_ratio = "", -1.0
+        for e in candidates:
+            matcher.set_seq2(e)
+            # The cheap upper bounds skip most pairs; ties go to the greater name, as max() did.
+            if matcher.real_quick_ratio() < best_ratio or matcher.quick_ratio() < best_ratio:
+                continue
+            budget -= 1
+            ratio = matcher.ratio()
+            if (ratio, e) > (best_ratio, best):
+                best, best_ratio = e, ratio
+        if best_ratio >= _RENAME_SIMILARITY:
             pairs[name] = best
             free.remove(best)
     return pairs
@@ -348,6 +367,8 @@ def _output(name: str, expected: pl.DataType, how: str) -> pl.Expr:
         return col.cast(pl.String).cast(expected, strict=False)
     if how == "nested":
         return col.cast(expected, strict=False)  # checked by _nulls: a failed part shows as a new null
+    if isinstance(expected, (pl.Datetime, pl.Duration)):
+        return col.cast(expected, strict=False)  # a finer unit may overflow: checked as a new null
     return col.cast(expected)
 
 
@@ -395,6 +416,13 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
             "dtype",
             _nulls(value, dtype) > _nulls(raw, actual),
             lambda n: f"'{name}': {_rows(n)} with nested values that do not fit {dtype}",
+        )
+    if how == "cast" and isinstance(dtype, (pl.Datetime, pl.Duration)):
+        add(
+            "dtype",
+            raw.is_not_null() & value.is_null(),
+            lambda n: f"'{name}': {_rows(n)} outside the range of {dtype}",
+            value.null_count() > raw.null_count(),  # the cast turned an overflowing value into a null
         )
     if how == "enum":
         assert isinstance(dtype, pl.Enum)
@@ -494,22 +522,29 @@ def _range_checks(
             )
         )
     if column.minimum is not None:
-        lo = column.minimum
+        lo = _in_zone(column.minimum, dtype)
         below = (value <= lo) if column.exclusive_minimum else (value < lo)
         word = "at or below" if column.exclusive_minimum else "below"
         low = (value.min() <= lo) if column.exclusive_minimum else (value.min() < lo)
         bad = below & number
-        message = _says(name, f"{word} the minimum {lo!r}")
+        message = _says(name, f"{word} the minimum {column.minimum!r}")
         checks.append(_ValueCheck("minimum", name, bad, raw, message, low, bad if same else None))
     if column.maximum is not None:
-        hi = column.maximum
+        hi = _in_zone(column.maximum, dtype)
         above = (value >= hi) if column.exclusive_maximum else (value > hi)
         word = "at or above" if column.exclusive_maximum else "above"
         high = (value.max() >= hi) if column.exclusive_maximum else (value.max() > hi)
         bad = above & number
-        message = _says(name, f"{word} the maximum {hi!r}")
+        message = _says(name, f"{word} the maximum {column.maximum!r}")
         checks.append(_ValueCheck("maximum", name, bad, raw, message, high, bad if same else None))
     return checks
+
+
+def _in_zone(bound: object, dtype: pl.DataType) -> object:
+    """A zoned bound in the column's own zone: Polars compares zoned datetimes of one zone only."""
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone and isinstance(bound, dt.datetime) and bound.tzinfo:
+        return bound.astimezone(zoneinfo.ZoneInfo(dtype.time_zone))
+    return bound
 
 
 def _says(name: str, what: str) -> Callable[[int], str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import glob
 import os
 import re
 from pathlib import Path
@@ -66,10 +67,32 @@ def scan_parquet(
     unexpected = unexpected_policy(unexpected)
     try:
         frame = pl.scan_parquet(source, use_statistics=trust_statistics)
-        frame.collect_schema()
+        schema = frame.collect_schema()
+        _same_schemas(source, schema)
     except (pl.exceptions.PolarsError, OSError) as exc:
+        if isinstance(exc, DataReadError):
+            raise
         raise _unreadable(source, "Parquet", exc) from None
     return validate(frame, table, unexpected=unexpected, source=_name(source), statistics=trust_statistics)
+
+
+def _same_schemas(source: Source, schema: pl.Schema) -> None:
+    """Every local file a glob matches has the schema the scan took from the first one."""
+    if not isinstance(source, (str, Path)) or "://" in str(source) or not glob.has_magic(str(source)):
+        return
+    for path in sorted(glob.glob(os.fspath(source), recursive=True)):
+        own = pl.read_parquet_schema(path)
+        for name, dtype in own.items():
+            if name in schema and schema[name] != dtype:
+                raise DataReadError(
+                    f"cannot scan {_name(source)}: {path} has column '{name}' as {dtype} where the "
+                    f"first file has {schema[name]}; a multi-file scan needs one schema"
+                )
+        if list(own) != list(schema):
+            raise DataReadError(
+                f"cannot scan {_name(source)}: {path} has columns {list(own)} where the first file "
+                f"has {list(schema)}; a multi-file scan needs one schema"
+            )
 
 
 def _is_old_name(name: str, table: Table) -> bool:

@@ -1,0 +1,76 @@
+"""Reproductions: ODCS types imported as a different type than the one they describe.
+
+Each test builds a one-table ODCS v3 file into tmp_path and looks at the generated package's
+Polars SCHEMA. Every test here fails on the code as it is today.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType
+
+import polars as pl
+import pytest
+
+from contractgen.build import build
+
+Package = Callable[..., ModuleType]
+
+
+@pytest.fixture
+def odcs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Package]:
+    """Build an ODCS file with one table `name` and one property (extra keys given as YAML lines)."""
+    made: list[str] = []
+
+    def make(name: str, prop: str) -> ModuleType:
+        body = textwrap.indent(textwrap.dedent(prop).strip(), " " * 8)
+        text = (
+            "apiVersion: v3.0.2\nkind: DataContract\nid: t\nname: t\nversion: 1.0.0\nstatus: active\n"
+            f"schema:\n  - name: {name}\n    properties:\n      - name: v\n{body}\n"
+        )
+        src = tmp_path / f"contracts_{name}"
+        src.mkdir()
+        (src / f"{name}.odcs.yaml").write_text(text)
+        out = tmp_path / f"generated_{name}"
+        result = build(src, out)
+        assert result.ok, [d.render() for d in result.diagnostics]
+        monkeypatch.syspath_prepend(str(out / name))
+        made.append(name)
+        return importlib.import_module(name)
+
+    yield make
+    for module in [m for m in sys.modules for n in made if m == n or m.startswith(n + ".")]:
+        del sys.modules[module]
+
+
+def test_number_without_precision_accepts_the_decimal_data_it_describes(odcs):
+    """`logicalType: number` (no precision) must accept exact decimal data, not demand Float64."""
+    pkg = odcs("imp_number", "logicalType: number")
+    frame = pl.DataFrame({"v": pl.Series([Decimal("12.34")], dtype=pl.Decimal(10, 2))})
+    pkg.validate(frame)  # today: "column 'v' has dtype Decimal(10, 2), the contract says Float64"
+
+
+@pytest.mark.parametrize("physical", ["timestampltz", "TIMESTAMP_LTZ"])
+def test_local_time_zone_timestamp_is_zoned(odcs, physical):
+    """Snowflake TIMESTAMP_LTZ is an instant: it must import as a zoned timestamp, not a naive one."""
+    pkg = odcs(f"imp_{physical.lower()}", f"logicalType: timestamp\nphysicalType: {physical}")
+    dtype = pkg.SCHEMA["v"]
+    assert isinstance(dtype, pl.Datetime) and dtype.time_zone is not None, dtype
+
+
+@pytest.mark.parametrize("physical", ["BIGNUMERIC", "NUMBER"])
+def test_exact_numeric_physical_types_are_not_floats(odcs, physical):
+    """BigQuery BIGNUMERIC and Snowflake NUMBER are exact: they must not become Float64."""
+    pkg = odcs(f"imp_{physical.lower()}", f"logicalType: number\nphysicalType: {physical}")
+    assert not pkg.SCHEMA["v"].is_float(), pkg.SCHEMA["v"]
+
+
+def test_integer_with_physical_number_10_is_an_integer(odcs):
+    """`logicalType: integer` with `physicalType: NUMBER(10)` is a whole number, not a Decimal(10, 0)."""
+    pkg = odcs("imp_int_number", "logicalType: integer\nphysicalType: NUMBER(10)")
+    assert pkg.SCHEMA["v"].is_integer(), pkg.SCHEMA["v"]
