@@ -37,7 +37,7 @@ from contractgen.load.yamltree import Map, Node, Scalar, Seq, describe
 
 # Syntax Python's `re` accepts but the Rust regex engine (Polars, Pydantic) refuses.
 _RUST_UNSUPPORTED = re.compile(r"\(\?<?[=!]|\(\?>|\(\?P=|(?<!\\)\\[1-9]|(?<!\\)\\Z")
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 TOP_KEYS = (
     "data_source",
     "version",
@@ -116,7 +116,7 @@ class _Loader(Sections):
                 "use letters, digits and underscores, like customer_master; it names the package",
             )
         version = self.optional(keys, "version", self.text, "version")
-        if version is not None and not SEMVER.match(version):
+        if version is not None and not SEMVER.fullmatch(version):
             self.report.error(
                 keys["version"][1].pos,
                 f"version '{version}' is not a semantic version",

@@ -10,7 +10,7 @@ from contractgen.load.shapes import Shapes, suggest
 from contractgen.load.values import PERCENT, float_or_none
 from contractgen.load.yamltree import Map, Node, Scalar, Seq
 
-_ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
+_ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}\Z")
 # Values that look like credentials, wherever they are written.
 _SECRET_SHAPES = (
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
