@@ -461,7 +461,6 @@ def changelog(
     """
     from contractgen.codegen.render import environment
     from contractgen.evolution import gitlog
-    from contractgen.evolution.changelog import releases
     from contractgen.evolution.verdict import Verdict
 
     current = _pick(_load_or_fail(contract), table_name, contract)
@@ -478,9 +477,10 @@ def changelog(
         sys.stdout.write(log.to_json())
         return
     from contractgen import naming
+    from contractgen.codegen.plan import md_releases
 
     template = environment(None).get_template("CHANGELOG.md.jinja")
-    sys.stdout.write(template.render(package=naming.package(current.data_source), releases=releases(log)))
+    sys.stdout.write(template.render(package=naming.package(current.data_source), releases=md_releases(log)))
 
 
 @app.command()
