@@ -162,7 +162,6 @@ class _Loader(Sections):
             removed_fields=removed,
             locs=tuple((key, value.pos) for key, (_, value) in keys.items()),
         )
-        self.secrets(root, ())
         return contract
 
     def schema(self, node: Node) -> tuple[Field, ...]:
