@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from contractgen import __version__
+from contractgen.diagnostics import Diagnostic
 from contractgen.policy import Unexpected
 
 if TYPE_CHECKING:
     from contractgen.config import Config
     from contractgen.contract import Contract
-    from contractgen.diagnostics import Diagnostic
     from contractgen.evolution.verdict import Verdict
 
 
@@ -65,7 +65,9 @@ def _say(message: str, err: bool = False, color: str | None = None) -> None:
 
 
 def _fail(message: str, code: Exit) -> NoReturn:
-    _say(f"error: {message}", err=True, color="red")
+    from contractgen.diagnostics import printable
+
+    _say(f"error: {printable(message)}", err=True, color="red")
     raise typer.Exit(int(code))
 
 
@@ -255,7 +257,7 @@ def _refuse(verdicts: list[Verdict]) -> NoReturn:
     for verdict in verdicts:
         pos = verdict.new.loc("version")
         problem = verdict.problem() or "refused"
-        _say(f"{verdict.new.path}:{pos.line}:{pos.col}: error: {problem}", err=True)
+        _say(Diagnostic(verdict.new.path, pos, "error", problem).render(), err=True)
     names = ", ".join(v.new.data_source for v in verdicts)
     _fail(f"refused {names}; nothing was written", Exit.REFUSED)
 
@@ -353,8 +355,13 @@ def validate(
         _say(f"{data}: {frame.height:,} rows match {spec.label}", color="green")
 
 
-def _load_or_fail(path: Path, data: bytes | None = None, shown: str | None = None) -> list[Contract]:
-    """Every contract in a file (several tables for ODCS), or exit with the diagnostics."""
+def _load_or_fail(
+    path: Path, data: bytes | None = None, shown: str | None = None, *, github: bool = False
+) -> list[Contract]:
+    """Every contract in a file (several tables for ODCS), or exit with the diagnostics.
+
+    With `github`, the diagnostics are GitHub annotations on stdout, like the findings.
+    """
     from contractgen.load import load_all
 
     if data is None:
@@ -365,7 +372,10 @@ def _load_or_fail(path: Path, data: bytes | None = None, shown: str | None = Non
     contracts, diagnostics = load_all(data, shown or str(path))
     if not contracts:
         for diagnostic in diagnostics:
-            _say(diagnostic.render(), err=True)
+            if github:
+                typer.echo(diagnostic.github())
+            else:
+                _say(diagnostic.render(), err=True)
         _fail(f"{shown or path} has errors; fix them first (see 'contractgen lint')", Exit.PROBLEMS)
     return contracts
 
@@ -397,7 +407,8 @@ def diff(
     from contractgen.evolution.report import render
     from contractgen.evolution.verdict import evaluate_files
 
-    verdicts = evaluate_files(_load_or_fail(old), _load_or_fail(new))
+    github = output is ReportFormat.github
+    verdicts = evaluate_files(_load_or_fail(old, github=github), _load_or_fail(new, github=github))
     sys.stdout.write(render(verdicts, output.value))
     if not all(v.ok for v in verdicts):
         raise typer.Exit(int(Exit.REFUSED))
@@ -433,14 +444,15 @@ def breaking(
     except gitlog.GitError as exc:
         _fail(f"cannot compare with '{against}': {exc}", Exit.USAGE)
     verdicts = []
+    github = output is ReportFormat.github
     for path in contract_files(contracts):
         shown = str(path)
-        new = _load_or_fail(path, shown=shown)
+        new = _load_or_fail(path, shown=shown, github=github)
         _, rel = gitlog.locate(path)
         before = gitlog.show(root, against, rel)
         if before is None:
             continue  # a new contract: nothing to break
-        old = _load_or_fail(path, before, f"{against}:{rel}")
+        old = _load_or_fail(path, before, f"{against}:{rel}", github=github)
         verdicts += evaluate_files(old, new)
     sys.stdout.write(render(verdicts, output.value))
     if not all(v.ok for v in verdicts):

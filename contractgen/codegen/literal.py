@@ -13,33 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 import textwrap
-import unicodedata
 from decimal import Decimal
 
 from contractgen.contract import SEMVER, Value
-
-# Characters that print but can disguise code (bidi overrides, zero-width joiners and the like).
-_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-_SIMPLE_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _hidden(ch: str) -> bool:
-    return not ch.isprintable() or unicodedata.category(ch) in _HIDDEN_CATEGORIES
+from contractgen.diagnostics import escape_hidden
+from contractgen.diagnostics import is_hidden as _hidden
 
 
 def _escape_char(ch: str, quote: str) -> str:
-    if ch in _SIMPLE_ESCAPES:
-        return _SIMPLE_ESCAPES[ch]
-    if ch == quote:
+    if ch in ("\\", quote):
         return "\\" + ch
-    if _hidden(ch):
-        code = ord(ch)
-        if code < 0x100:  # noqa: PLR2004 -- the code point limits of the \x and \u escapes
-            return f"\\x{code:02x}"
-        if code < 0x10000:  # noqa: PLR2004 -- the code point limit of the \u escape
-            return f"\\u{code:04x}"
-        return f"\\U{code:08x}"
-    return ch
+    return escape_hidden(ch) if _hidden(ch) else ch
 
 
 def py_str(text: str) -> str:
