@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from contractgen import __version__
+from contractgen.diagnostics import Diagnostic
 from contractgen.policy import Unexpected
 
 if TYPE_CHECKING:
     from contractgen.config import Config
     from contractgen.contract import Contract
-    from contractgen.diagnostics import Diagnostic
     from contractgen.evolution.verdict import Verdict
 
 
@@ -68,7 +68,9 @@ def _say(message: str, err: bool = False, color: str | None = None) -> None:
 
 
 def _fail(message: str, code: Exit) -> NoReturn:
-    _say(f"error: {message}", err=True, color="red")
+    from contractgen.diagnostics import printable
+
+    _say(f"error: {printable(message)}", err=True, color="red")
     raise typer.Exit(int(code))
 
 
@@ -265,7 +267,7 @@ def _refuse(verdicts: list[Verdict]) -> NoReturn:
     for verdict in verdicts:
         pos = verdict.new.loc("version")
         problem = verdict.problem() or "refused"
-        _say(f"{verdict.new.path}:{pos.line}:{pos.col}: error: {problem}", err=True)
+        _say(Diagnostic(verdict.new.path, pos, "error", problem).render(), err=True)
     names = ", ".join(v.new.data_source for v in verdicts)
     _fail(f"refused {names}; nothing was written", Exit.REFUSED)
 
@@ -363,8 +365,13 @@ def validate(
         _say(f"{data}: {frame.height:,} rows match {spec.label}", color="green")
 
 
-def _load_or_fail(path: Path, data: bytes | None = None, shown: str | None = None) -> list[Contract]:
-    """Every contract in a file (several tables for ODCS), or exit with the diagnostics."""
+def _load_or_fail(
+    path: Path, data: bytes | None = None, shown: str | None = None, *, github: bool = False
+) -> list[Contract]:
+    """Every contract in a file (several tables for ODCS), or exit with the diagnostics.
+
+    With `github`, the diagnostics are GitHub annotations on stdout, like the findings.
+    """
     from contractgen.load import load_all
 
     if data is None:
@@ -375,7 +382,10 @@ def _load_or_fail(path: Path, data: bytes | None = None, shown: str | None = Non
     contracts, diagnostics = load_all(data, shown or str(path))
     if not contracts:
         for diagnostic in diagnostics:
-            _say(diagnostic.render(), err=True)
+            if github:
+                typer.echo(diagnostic.github())
+            else:
+                _say(diagnostic.render(), err=True)
         _fail(f"{shown or path} has errors; fix them first (see 'contractgen lint')", Exit.PROBLEMS)
     return contracts
 
@@ -407,7 +417,8 @@ def diff(
     from contractgen.evolution.report import render
     from contractgen.evolution.verdict import evaluate_files
 
-    verdicts = evaluate_files(_load_or_fail(old), _load_or_fail(new))
+    github = output is ReportFormat.github
+    verdicts = evaluate_files(_load_or_fail(old, github=github), _load_or_fail(new, github=github))
     sys.stdout.write(render(verdicts, output.value))
     if not all(v.ok for v in verdicts):
         raise typer.Exit(int(Exit.REFUSED))
@@ -445,16 +456,17 @@ def breaking(
     verdicts = []
     present: set[str] = set()
     seen: set[str] = set()
+    github = output is ReportFormat.github
     for path in contract_files(contracts):
         shown = str(path)
-        new = _load_or_fail(path, shown=shown)
+        new = _load_or_fail(path, shown=shown, github=github)
         present.update(c.data_source for c in new)
         _, rel = gitlog.locate(path)
         seen.add(rel)
         before = gitlog.show(root, against, rel)
         if before is None:
             continue  # a new contract: nothing to break
-        old = _load_or_fail(path, before, f"{against}:{rel}")
+        old = _load_or_fail(path, before, f"{against}:{rel}", github=github)
         verdicts += evaluate_files(old, new)
     _, folder = gitlog.locate(contracts / "x")
     for rel in gitlog.files_at(root, against, folder.rpartition("/")[0]):
@@ -484,7 +496,6 @@ def changelog(
     """
     from contractgen.codegen.render import environment
     from contractgen.evolution import gitlog
-    from contractgen.evolution.changelog import releases
     from contractgen.evolution.verdict import Verdict
 
     current = _pick(_load_or_fail(contract), table_name, contract)
@@ -501,9 +512,10 @@ def changelog(
         sys.stdout.write(log.to_json())
         return
     from contractgen import naming
+    from contractgen.codegen.plan import md_releases
 
     template = environment(None).get_template("CHANGELOG.md.jinja")
-    sys.stdout.write(template.render(package=naming.package(current.data_source), releases=releases(log)))
+    sys.stdout.write(template.render(package=naming.package(current.data_source), releases=md_releases(log)))
 
 
 @app.command()

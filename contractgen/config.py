@@ -17,7 +17,7 @@ KEYS = {
     "package_prefix": "text put before every generated package name, such as 'dc_'",
     "unexpected": "what generated readers do with extra columns by default: error, drop or keep",
 }
-_PREFIX = re.compile(r"^[a-z_][a-z0-9_]*$")
+_PREFIX = re.compile(r"^[a-z_][a-z0-9_]*\Z")
 
 
 @dataclass(frozen=True, slots=True)

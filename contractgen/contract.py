@@ -36,11 +36,13 @@ Value = str | int | float | bool | Decimal | dt.date | dt.datetime | dt.time | d
 TimeUnit = Literal["ms", "us", "ns"]
 
 
-# A semantic version (semver.org 2.0.0), matched whole: no trailing newline, nothing after.
+# A semantic version (semver.org 2.0.0), matched whole (use `fullmatch`): no trailing newline,
+# nothing after, ASCII digits only. Versions reach pyproject.toml, docstrings and changelogs.
 SEMVER = re.compile(
     r"(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
     r"(?:-((?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*))?"
-    r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?\Z"
+    r"(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?\Z",
+    re.ASCII,
 )
 
 # Compatibility modes: which direction of change a contract promises to keep (see EVOLUTION).

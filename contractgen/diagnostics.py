@@ -1,13 +1,61 @@
-"""Located diagnostics: what is wrong, where, and what to do about it."""
+"""Located diagnostics: what is wrong, where, and what to do about it.
+
+Messages quote contract text, so what is printed is escaped here: `printable` for terminals and
+logs (a line break in a field name must not start a line of its own, which CI would read as a
+command), `workflow_command` for GitHub annotations.
+"""
 
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+# Characters that print but can disguise text (bidi overrides, zero-width joiners and the like).
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# GitHub's rules for workflow commands: the message, then property values (file=, title=).
+_GITHUB_DATA = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
+_GITHUB_PROPERTY = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"})
+
+
+def is_hidden(ch: str) -> bool:
+    """A control, format or unassigned character: one that must not be printed as itself."""
+    return not ch.isprintable() or unicodedata.category(ch) in _HIDDEN_CATEGORIES
+
+
+def escape_hidden(ch: str) -> str:
+    """A hidden character as a Python-style escape (\\n, \\x1b, \\u202e)."""
+    if ch in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[ch]
+    code = ord(ch)
+    if code < 0x100:  # noqa: PLR2004 -- the code point limits of the \x and \u escapes
+        return f"\\x{code:02x}"
+    if code < 0x10000:  # noqa: PLR2004 -- the code point limit of the \u escape
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def printable(text: str) -> str:
+    """`text` on one line, hidden characters escaped: safe to print to a terminal or a CI log."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(escape_hidden(ch) if is_hidden(ch) else ch for ch in text)
+
+
+def workflow_command(level: str, message: str, *, file: str, line: int, col: int, title: str) -> str:  # noqa: PLR0913 -- the parts of a GitHub annotation
+    """A GitHub Actions annotation, `::level file=F,line=L,col=C,title=T::message`.
+
+    Escaped by GitHub's rules (`%`, CR and LF in the message; also `:` and `,` in property
+    values), then any other hidden character as in `printable`: one command, on one line.
+    """
+    file, title = printable(file.translate(_GITHUB_PROPERTY)), printable(title.translate(_GITHUB_PROPERTY))
+    message = printable(message.translate(_GITHUB_DATA))
+    return f"::{level} file={file},line={line},col={col},title={title}::{message}"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -30,8 +78,16 @@ class Diagnostic:
 
     def render(self) -> str:
         """Format as `path:line:col: severity: message`, with the hint on its own line."""
-        head = f"{self.path}:{self.pos.line}:{self.pos.col}: {self.severity}: {self.message}"
-        return head if self.hint is None else f"{head}\n  hint: {self.hint}"
+        where = f"{printable(self.path)}:{self.pos.line}:{self.pos.col}"
+        head = f"{where}: {self.severity}: {printable(self.message)}"
+        return head if self.hint is None else f"{head}\n  hint: {printable(self.hint)}"
+
+    def github(self) -> str:
+        """The diagnostic as a GitHub annotation on its line."""
+        message = self.message if self.hint is None else f"{self.message} ({self.hint})"
+        return workflow_command(
+            self.severity, message, file=self.path, line=self.pos.line, col=self.pos.col, title="CONTRACT"
+        )
 
 
 @dataclass(slots=True)

@@ -1,7 +1,9 @@
 """Property tests: any names, descriptions and enum values give code that is safe and exact.
 
 Budget: 60 examples for compile/import/literal checks (CONTRACTGEN_PROPERTY_EXAMPLES raises it
-for a deeper local run) and 4 for mypy, fixed so CI time is predictable. On failure Hypothesis prints the falsifying example and a reproduction blob.
+for a deeper local run), 30 through a user's template, 30 through ODCS input (every text field,
+the version and the file name) and 4 for mypy, fixed so CI time is predictable. On failure
+Hypothesis prints the falsifying example and a reproduction blob.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import itertools
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,7 @@ from hypothesis import strategies as st
 
 from contractgen.codegen import fingerprint, render
 from contractgen.codegen.plan import plan
-from contractgen.load import load_bytes
+from contractgen.load import load_all, load_bytes
 
 SENTINEL = Path("/tmp/contractgen-property-sentinel")
 HOSTILE = [
@@ -219,4 +222,113 @@ def test_user_templates_get_the_same_escaped_values(tmp_path, fields, descriptio
     namespace: dict[str, object] = {}
     exec(compile(models, "models.py", "exec"), namespace)
     assert namespace["CONTRACT_DESCRIPTION"] == descriptions[0]
+    assert not SENTINEL.exists(), "text from a contract was executed"
+
+
+# Mostly versions that build (so the other texts reach the output); the rest must be refused.
+semver = st.sampled_from(["1.0.0", "0.1.0-rc.1+build.5", "10.20.30-alpha-1", ""]).flatmap(
+    lambda v: st.just(v) if v else st.one_of(text, text.map(lambda t: "1.0.0" + t))
+)
+
+
+def odcs_yaml(
+    table: str,
+    name: str,
+    business: str | None,
+    version: str,
+    props: list[str],
+    descriptions: list[str],
+    values: list[str],
+) -> bytes:
+    lines = [
+        "apiVersion: v3.0.2",
+        "kind: DataContract",
+        "id: 53581432-6c55-4ba2-a65f-72344a91553b",
+        "status: active",
+        f"name: {yaml_str(name)}",
+        f"version: {yaml_str(version)}",
+        "schema:",
+        f"  - name: {yaml_str(table)}",
+        f"    physicalName: {yaml_str(descriptions[-1])}",
+        f"    description: {yaml_str(descriptions[0])}",
+    ]
+    if business is not None:
+        lines.append(f"    businessName: {yaml_str(business)}")
+    lines.append("    properties:")
+    for i, prop in enumerate(props):
+        lines += [
+            f"      - name: {yaml_str(prop)}",
+            "        logicalType: string",
+            f"        physicalName: {yaml_str(prop)}",
+            f"        businessName: {yaml_str(descriptions[i % len(descriptions)])}",
+            f"        description: {yaml_str(descriptions[i % len(descriptions)])}",
+            f"        examples: [{', '.join(yaml_str(v) for v in values)}]",
+            "        quality:",
+            "          - metric: invalidValues",
+            f"            arguments: {{validValues: [{', '.join(yaml_str(v) for v in values)}]}}",
+        ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    print_blob=True,
+)
+@given(
+    table=text,
+    name=text,
+    business=st.one_of(st.none(), text),
+    version=semver,
+    file_name=text,
+    props=names,
+    descriptions=st.lists(text, min_size=1, max_size=3),
+    values=st.lists(text, min_size=1, max_size=3, unique=True),
+)
+def test_any_odcs_text_compiles_imports_and_stays_literal(
+    tmp_path, table, name, business, version, file_name, props, descriptions, values
+):
+    """The same hostile texts through an ODCS file: names, descriptions, businessName,
+    physicalName, enum values, the version and the file name never become code or TOML."""
+    SENTINEL.unlink(missing_ok=True)
+    shown = f"contracts/{file_name}.odcs.yaml"
+    table = f"prop odcs {next(counter)} {table}"  # a fresh package each time, named after the text too
+    source = odcs_yaml(table, name, business, version, props, descriptions, values)
+    contracts, diagnostics = load_all(source, shown)
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors:  # refused: only a version that is not semver, or text that looks like a credential
+        assert all("semantic version" in d.message or "looks like" in d.message for d in errors), errors
+        assert all(len(d.render().splitlines()) == 1 + (d.hint is not None) for d in errors)
+        return
+    (contract,) = contracts
+    files = render.render(plan(contract, shown, "0" * 16), render.environment(None))
+    root = tmp_path / contract.data_source
+    for rel, body in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(body, encoding="utf-8")
+    assert tomllib.loads(files["pyproject.toml"])["project"]["version"] == version
+    for rel, body in files.items():
+        if rel.endswith((".py", ".toml")):
+            first = body.split("\n", 1)[0]
+            assert first.startswith("# Code generated by contractgen") and first.endswith("DO NOT EDIT."), rel
+        if rel.endswith(".py"):
+            compile(body, rel, "exec")
+    package = contract.data_source
+    sys.path.insert(0, str(root))
+    try:
+        module = importlib.import_module(package)
+        assert version == module.CONTRACT_VERSION
+        assert list(module.SCHEMA.names()) == props
+        (model,) = [
+            m
+            for m in vars(module.models).values()
+            if isinstance(m, type) and m.__module__.endswith(".models")
+        ]
+        described = [info.description for info in model.model_fields.values()]
+        assert described == [descriptions[i % len(descriptions)] for i in range(len(props))]
+    finally:
+        sys.path.remove(str(root))
+        for loaded in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
+            del sys.modules[loaded]
     assert not SENTINEL.exists(), "text from a contract was executed"

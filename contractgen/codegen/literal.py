@@ -1,8 +1,11 @@
-"""The one escaping path from contract text to generated code.
+"""The one escaping path from contract text to generated text.
 
-This is a security boundary: descriptions, names, enum values and patterns come from other teams'
-files, and nothing in them may ever become code. Every string is emitted as a Python literal
-built here, in the exact form `ruff format` would leave alone, so generated files stay stable.
+This is a security boundary: descriptions, names, enum values, versions and even the contract's
+file name come from other teams' files, and nothing in them may ever become code. Every string
+that reaches a generated file is built here, for the place it goes: a Python literal (in the exact
+form `ruff format` would leave alone, so generated files stay stable), a docstring, a `#` comment,
+a TOML string in pyproject.toml (which runs code at install time through its build hooks), or a
+line of CHANGELOG.md.
 """
 
 from __future__ import annotations
@@ -13,37 +16,75 @@ import textwrap
 import unicodedata
 from decimal import Decimal
 
-from contractgen.contract import Value
-
-# Characters that print but can disguise code (bidi overrides, zero-width joiners and the like).
-_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
-_SIMPLE_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+from contractgen.contract import SEMVER, Value
+from contractgen.diagnostics import escape_hidden
+from contractgen.diagnostics import is_hidden as _hidden
 
 
 def _escape_char(ch: str, quote: str) -> str:
-    if ch in _SIMPLE_ESCAPES:
-        return _SIMPLE_ESCAPES[ch]
-    if ch == quote:
+    if ch in ("\\", quote):
         return "\\" + ch
-    if (
-        not ch.isprintable()
-        or unicodedata.category(ch) in _HIDDEN_CATEGORIES
-        # Typographic punctuation, symbols and spaces (’ – “ ”): ruff flags the confusable ones.
-        or (not ch.isascii() and unicodedata.category(ch)[0] in "PSZ")
-    ):
-        code = ord(ch)
-        if code < 0x100:  # noqa: PLR2004 -- the code point limits of the \x and \u escapes
-            return f"\\x{code:02x}"
-        if code < 0x10000:  # noqa: PLR2004 -- the code point limit of the \u escape
-            return f"\\u{code:04x}"
-        return f"\\U{code:08x}"
-    return ch
+    return escape_hidden(ch) if _hidden(ch) or _confusable(ch) else ch
+
+
+def _confusable(ch: str) -> bool:
+    """Typographic punctuation, symbols and spaces (’ – “ ”): ruff flags the confusable ones."""
+    return not ch.isascii() and unicodedata.category(ch)[0] in "PSZ"
 
 
 def py_str(text: str) -> str:
     """A Python string literal for `text`, quoted the way ruff prefers."""
     quote = "'" if text.count('"') > text.count("'") else '"'
     return quote + "".join(_escape_char(ch, quote) for ch in text) + quote
+
+
+def comment(text: str) -> str:
+    """`text` as part of a one-line `#` comment, in Python or TOML: line breaks, control and
+    hidden characters are written as escapes, so the comment cannot end early."""
+    return "".join(_escape_char(ch, "") for ch in text)
+
+
+def doc_text(text: str) -> str:
+    """`text` on one line inside a docstring that has words before and after it."""
+    return py_doc(" ".join(text.split()), "")[3:-3]
+
+
+def version_text(version: str) -> str:
+    """A contract version for generated text: a semantic version, checked whole.
+
+    Its characters (ASCII letters, digits, `.`, `+`, `-`) need no escaping in a docstring, a
+    comment or Markdown; TOML still gets it through `toml_str`. Anything else is a loader bug.
+    """
+    if not SEMVER.fullmatch(version):
+        raise ValueError(f"not a semantic version: {py_str(version)}")
+    return version
+
+
+_TOML_ESCAPES = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def toml_str(text: str) -> str:
+    """A TOML basic string for `text`: quotes, backslashes, control and hidden characters escaped."""
+    out = []
+    for ch in text:
+        if ch in _TOML_ESCAPES:
+            out.append(_TOML_ESCAPES[ch])
+        elif _hidden(ch):
+            code = ord(ch)
+            if 0xD800 <= code <= 0xDFFF:  # noqa: PLR2004 -- the surrogate block
+                raise ValueError("a lone surrogate cannot be written in TOML")
+            out.append(f"\\u{code:04X}" if code < 0x10000 else f"\\U{code:08X}")  # noqa: PLR2004 -- the limit of the short escape
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+_MD_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def md_text(text: str) -> str:
+    """`text` as one line of Markdown: no line breaks, no raw HTML; hidden characters escaped."""
+    return "".join(_MD_ENTITIES.get(ch) or _escape_char(ch, "") for ch in text)
 
 
 def py_regex(pattern: str) -> str:

@@ -8,7 +8,7 @@ import jinja2
 
 from contractgen.codegen.fingerprint import FILES
 from contractgen.codegen.layout import statement
-from contractgen.codegen.literal import py_str
+from contractgen.codegen.literal import py_str, toml_str
 from contractgen.codegen.plan import PackagePlan, Statement
 
 _MODULE_ALIAS = {"datetime": "_dt", "decimal": "_decimal", "typing": "_t", "typing_extensions": "_te"}
@@ -33,6 +33,7 @@ def environment(user_dir: Path | None) -> jinja2.Environment:
     )
     env.filters["code"] = _code
     env.filters["py_str"] = py_str
+    env.filters["toml_str"] = toml_str
     return env
 
 

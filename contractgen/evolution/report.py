@@ -1,10 +1,15 @@
-"""Findings for people and programs: text, JSON lines, Markdown and GitHub annotations."""
+"""Findings for people and programs: text, JSON lines, Markdown and GitHub annotations.
+
+Every line is one line: text and Markdown escape hidden characters (`printable`), GitHub
+annotations are built by `workflow_command`, JSON escapes its own.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
 
+from contractgen.diagnostics import printable, workflow_command
 from contractgen.evolution.changelog import line
 from contractgen.evolution.diff import Finding
 from contractgen.evolution.verdict import Verdict
@@ -28,10 +33,13 @@ def github_line(finding: Finding, mode: str) -> str:
     level = _LEVEL[finding.severity(mode)]
     level = "notice" if level == "info" else level
     bump = finding.bump(mode)
-    message = f"{finding.message} (requires {bump.upper()})".replace("%", "%25").replace("\n", "%0A")
-    return (
-        f"::{level} file={finding.path},line={finding.pos.line},col={finding.pos.col},"
-        f"title={finding.rule.id}::{message}"
+    return workflow_command(
+        level,
+        f"{finding.message} (requires {bump.upper()})",
+        file=finding.path,
+        line=finding.pos.line,
+        col=finding.pos.col,
+        title=finding.rule.id,
     )
 
 
@@ -69,7 +77,9 @@ def render(verdicts: Iterable[Verdict], fmt: str) -> str:
             if problem:
                 pos = verdict.new.loc("version")
                 lines.append(
-                    f"::error file={verdict.new.path},line={pos.line},col={pos.col},title=VERSION::{problem}"
+                    workflow_command(
+                        "error", problem, file=verdict.new.path, line=pos.line, col=pos.col, title="VERSION"
+                    )
                 )
         elif fmt == "markdown":
             lines.append(f"### {verdict.new.data_source}: {verdict.old.version} → {verdict.new.version}")
@@ -79,4 +89,6 @@ def render(verdicts: Iterable[Verdict], fmt: str) -> str:
         else:
             lines += [text_line(f, verdict.mode) for f in every]
             lines.append(verdict.summary())
-    return "\n".join(lines) + ("\n" if lines else "")
+    # Contract text (field names, versions from the output folder) stays on its line: CI reads
+    # a line that starts with '::' as a command, whatever the format.
+    return "".join(f"{printable(text)}\n" for text in lines)

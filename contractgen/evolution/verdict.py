@@ -19,7 +19,7 @@ from contractgen.policy import today
 
 def parse_version(text: str) -> tuple[int, int, int, tuple[object, ...]]:
     """Semver precedence key: a pre-release sorts before its release."""
-    match = SEMVER.match(text)
+    match = SEMVER.fullmatch(text)
     if match is None:
         raise ValueError(f"not a semantic version: {text}")
     major, minor, patch, pre, _ = match.groups()
@@ -272,7 +272,7 @@ def _notice(field_: Field, finding: Finding, on: dt.date, days: float, period: s
             )
         ]
     start = on
-    if deprecation.since and re.match(r"^\d{4}-\d{2}-\d{2}$", deprecation.since):
+    if deprecation.since and re.fullmatch(r"\d{4}-\d{2}-\d{2}", deprecation.since, re.ASCII):
         start = dt.date.fromisoformat(deprecation.since)
     given = (deprecation.sunset - start).days
     if given < days:

@@ -1,7 +1,9 @@
 """Load stage: contract text → `Contract`, with every problem located.
 
-One entry for every format: the file's YAML tree is read once (`yamltree`), then handed to the
-importer of the format it is in (`native`, `odcs`). Every importer reads through the same shape
+One entry for every format: the file's YAML tree is read once (`yamltree`) and scanned for
+credentials written out (`secrets`), then handed to the importer of the format it is in
+(`native`, `odcs`). A file holding a credential goes no further: importers quote what they read in
+their messages, and the secret must not be printed. Every importer reads through the same shape
 readers (`shapes`, `sections`) and the same value grammar (`values`, `typespec`), so a value
 means the same thing whichever format it came in.
 """
@@ -12,7 +14,8 @@ from pathlib import Path
 
 from contractgen.contract import Contract
 from contractgen.diagnostics import ContractError, Diagnostic, Position, Report
-from contractgen.load import native, odcs, yamltree
+from contractgen.load import native, odcs, secrets, yamltree
+from contractgen.load.yamltree import Node
 
 
 def load_file(path: str | Path, display: str | None = None) -> Contract:
@@ -34,8 +37,7 @@ def load_file(path: str | Path, display: str | None = None) -> Contract:
 def load_all(data: bytes, path: str) -> tuple[list[Contract], list[Diagnostic]]:
     """Every contract in a file: one for a contractgen contract, one per table for ODCS."""
     report = Report(path)
-    text = yamltree.decode(data, report)
-    root = yamltree.parse(text, report) if text is not None else None
+    root = _tree(data, report)
     if root is None:
         contracts: list[Contract] = []
     elif odcs.is_odcs(root):
@@ -49,7 +51,16 @@ def load_all(data: bytes, path: str) -> tuple[list[Contract], list[Diagnostic]]:
 def load_bytes(data: bytes, path: str) -> tuple[Contract | None, list[Diagnostic]]:
     """Load native contract text; the contract (None on any error) and all diagnostics."""
     report = Report(path)
-    text = yamltree.decode(data, report)
-    root = yamltree.parse(text, report) if text is not None else None
+    root = _tree(data, report)
     contract = native.load_native(root, report, path) if root is not None else None
     return (None if report.has_errors else contract), report.sorted()
+
+
+def _tree(data: bytes, report: Report) -> Node | None:
+    """The file's YAML tree, or None when it cannot be read or holds a credential."""
+    text = yamltree.decode(data, report)
+    root = yamltree.parse(text, report) if text is not None else None
+    if root is None:
+        return None
+    secrets.scan(root, report)
+    return None if report.has_errors else root

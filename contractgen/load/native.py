@@ -38,7 +38,7 @@ from contractgen.load.yamltree import Map, Node, Scalar, Seq, describe
 from contractgen.policy import TREATMENTS, Treatment
 
 # Syntax Python's `re` accepts but the Rust regex engine (Polars, Pydantic) refuses.
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 TOP_KEYS = (
     "data_source",
     "version",
@@ -123,7 +123,7 @@ class _Loader(Sections):
                 "use letters, digits and underscores, like customer_master; it names the package",
             )
         version = self.optional(keys, "version", self.text, "version")
-        if version is not None and not SEMVER.match(version):
+        if version is not None and not SEMVER.fullmatch(version):
             self.report.error(
                 keys["version"][1].pos,
                 f"version '{version}' is not a semantic version",
@@ -169,7 +169,6 @@ class _Loader(Sections):
             removed_fields=removed,
             locs=tuple((key, value.pos) for key, (_, value) in keys.items()),
         )
-        self.secrets(root, ())
         return contract
 
     def schema(self, node: Node) -> tuple[Field, ...]:

@@ -36,9 +36,9 @@ from contractgen.load.values import parse_value
 from contractgen.load.yamltree import Map, Node, Scalar, Seq
 
 _SIZED = re.compile(
-    r"^\s*(?:varchar|char|character varying|bpchar|nvarchar|string)\s*[\[(]\s*(\d+)\s*[\])]\s*$", re.I
+    r"^\s*(?:varchar|char|character varying|bpchar|nvarchar|string)\s*[\[(]\s*(\d+)\s*[\])]\s*\Z", re.I
 )
-_DECIMAL = re.compile(r"^\s*(?:decimal|numeric|number)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)\s*$", re.I)
+_DECIMAL = re.compile(r"^\s*(?:decimal|numeric|number)\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)\s*\Z", re.I)
 _PHYSICAL: dict[str, FieldType] = {
     "int": FieldType("integer", bits=32),
     "int4": FieldType("integer", bits=32),
@@ -170,12 +170,14 @@ class _Importer(Shapes):
         for table in _each(_get(root, "schema")):
             self.check_object(table, "schema object")
         version = _text(_get(root, "version")) or "0.0.0"
-        if not SEMVER.match(version):
-            self.report.warning(
+        if not SEMVER.fullmatch(version):
+            # The package version is the contract version: reading another one would publish a
+            # package that claims what the contract never said.
+            self.report.error(
                 _pos(root, "version"),
-                f"version '{version}' is not semantic; read as 0.0.0",
+                f"version '{version}' is not a semantic version",
+                "write MAJOR.MINOR.PATCH, such as 2.1.0",
             )
-            version = "0.0.0"
         description = _get(root, "description")
         purpose = _text(_get(description, "purpose")) or _text(description)
         shared = {

@@ -1,26 +1,15 @@
 """The parts of a contract around its schema: contacts and consumers, SLA, quality rules,
-change policy and access, and the scan that keeps credentials out of contracts."""
+change policy and access (credentials only as environment variable references)."""
 
 from __future__ import annotations
 
 import re
 
 from contractgen.contract import MODES, Access, ChangePolicy, Party, QualityRule, Sla
+from contractgen.load.secrets import ENV_REF
 from contractgen.load.shapes import Shapes, suggest
 from contractgen.load.values import PERCENT, float_or_none
-from contractgen.load.yamltree import Map, Node, Scalar, Seq
-
-_ENV_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
-# Values that look like credentials, wherever they are written.
-_SECRET_SHAPES = (
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"),
-    (re.compile(r"\bAKIA[0-9A-Z]{16}\b"), "an AWS access key"),
-    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), "a GitHub token"),
-    (re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"), "a Slack token"),
-    (re.compile(r"\bsk_live_[A-Za-z0-9]{16,}"), "a Stripe secret key"),
-    (re.compile(r"://[^/\s:@]+:[^/\s@]+@"), "a password inside a URL"),
-)
-_SECRET_KEY = re.compile(r"(password|passwd|secret|token|api[_-]?key|private[_-]?key)$", re.I)
+from contractgen.load.yamltree import Map, Node, Scalar
 
 SLA_KEYS = (
     "update_frequency",
@@ -176,7 +165,7 @@ class Sections(Shapes):
             else:
                 for key, value in sub.items:
                     ref = value.text if isinstance(value, Scalar) else ""
-                    match = _ENV_REF.match(ref)
+                    match = ENV_REF.match(ref)
                     if match is None:
                         self.report.error(
                             value.pos,
@@ -196,36 +185,6 @@ class Sections(Shapes):
             credentials=tuple(credentials),
             approval=self.optional(keys, "approval", self.text, "approval"),
         )
-
-    def secrets(self, node: Node, path: tuple[str, ...]) -> None:
-        """Refuse anything that looks like a credential written out literally."""
-        if isinstance(node, Map):
-            for key, value in node.items:
-                inside = (*path, key.text)
-                if (
-                    isinstance(value, Scalar)
-                    and not value.is_null
-                    and _SECRET_KEY.search(key.text)
-                    and inside[:2] != ("access", "credentials")
-                    and not _ENV_REF.match(value.text)
-                ):
-                    self.report.error(
-                        value.pos,
-                        f"'{key.text}' holds a literal value that looks like a credential",
-                        "move it to access.credentials as an environment variable reference like ${NAME}",
-                    )
-                self.secrets(value, inside)
-        elif isinstance(node, Seq):
-            for item in node.items:
-                self.secrets(item, path)
-        else:
-            for shape, label in _SECRET_SHAPES:
-                if shape.search(node.text):
-                    self.report.error(
-                        node.pos,
-                        f"this value contains what looks like {label}",
-                        "never put credentials in a contract; reference an environment variable instead",
-                    )
 
 
 def _env_name(key: str) -> str:

@@ -249,7 +249,7 @@ def _suggest_type(word: str) -> str:
     return f"known types: {known}"
 
 
-_SQL_TZ = re.compile(r"^\s*timestamp\s+(with|without)\s+time\s+zone\s*$", re.IGNORECASE)
+_SQL_TZ = re.compile(r"^\s*timestamp\s+(with|without)\s+time\s+zone\s*\Z", re.IGNORECASE)
 
 
 def parse_type(text: str) -> FieldType:

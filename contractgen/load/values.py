@@ -13,10 +13,10 @@ from decimal import Decimal, InvalidOperation
 
 from contractgen.contract import INT_RANGE, Duration, FieldType, Value
 
-INT = re.compile(r"^[-+]?[0-9]+$")
-FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+INT = re.compile(r"^[-+]?[0-9]+\Z")
+FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
+PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*\Z")
 _DURATION = re.compile(
     r"^\s*(\d+(?:\.\d+)?)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|"
     r"months?|years?)\b",

@@ -27,7 +27,7 @@ MAX_DEPTH = 64
 MAX_NODES = 200_000
 
 # YAML 1.2 core schema: only these plain scalars are null.
-_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)\Z")
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
