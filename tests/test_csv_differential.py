@@ -257,6 +257,16 @@ def reference(text: str, kinds: list[Kind], null_values: tuple[str, ...]) -> Exp
 # ---------------------------------------------------------------- generating CSV text
 
 TRICKY = [
+    "1_000",
+    "0x10",
+    "1e",
+    ".",
+    "+.5",
+    "1.5e+3",
+    "infin",
+    "1e-400",
+    "1e999",
+    "+",
     "",
     " ",
     "\t",

@@ -6,10 +6,10 @@ import codecs
 import gc
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import IO, TypeAlias, TypeVar
+from typing import IO, Any, TypeAlias, TypeVar
 
 import polars as pl
 from pydantic import BaseModel
@@ -22,6 +22,8 @@ from contractgen.runtime.spec import Table, Unexpected
 Source: TypeAlias = str | Path | IO[bytes] | bytes
 M = TypeVar("M", bound=BaseModel)
 _ROW = "__contractgen_row__"
+_BAD = "__contractgen_unread__"  # + a column name: its text did not parse
+_END = "__contractgen_ends_empty__"  # the row's last cell is empty: maybe a short row
 
 
 class DataReadError(OSError):
@@ -95,38 +97,51 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
         )
     data, name = _load(source, encoding)
     nulls = list(null_values)
+    options: dict[str, Any] = {
+        "separator": separator,
+        "quote_char": quote_char,
+        "infer_schema": False,
+        "null_values": [n for n in nulls if n] or None,
+        "empty_string_is_null": "" in nulls,
+        "truncate_ragged_lines": False,
+    }
+    layout = _Layout(data, separator, quote_char, name, lambda: pl.read_csv(data, **options))
     try:
-        raw = pl.read_csv(
-            data,
-            separator=separator,
-            quote_char=quote_char,
-            infer_schema=False,
-            null_values=[n for n in nulls if n] or None,
-            empty_string_is_null="" in nulls,
-            truncate_ragged_lines=False,
+        header = pl.read_csv(data, n_rows=0, **options).columns
+        violations = _duplicate_headers(header)
+        parsers: dict[str, text.Parser] = {}
+        for column in header:
+            if column not in table.schema:
+                continue
+            dtype = table.schema[column]
+            parse = text.parser(column, dtype, table.column(column).layout)
+            if parse is not None:
+                parsers[column] = parse
+            elif not isinstance(dtype, (pl.String, pl.Enum)):
+                message = f"column '{column}' is {dtype}, which CSV cannot hold"
+                violations.append(Violation("dtype", column, message))
+        # One streamed pass parses every column and flags the cells whose text did not parse;
+        # the text itself is read again only when something is wrong (a flag, a short row).
+        last = pl.col(header[-1]) if header else pl.lit(None)
+        frame = (
+            pl.scan_csv(data, **options)
+            .with_columns(
+                **{_BAD + c: pl.col(c).is_not_null() for c in parsers},
+                **{c: p.value for c, p in parsers.items()},
+                **{_END: last.is_null() | (last == "")},
+            )
+            .with_columns(**{_BAD + c: pl.col(_BAD + c) & pl.col(c).is_null() for c in parsers})
+            .collect(engine="streaming")
         )
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         if "more fields" in str(exc):
-            layout = _Layout(data, separator, quote_char, None, name)
             raise DataReadError(f"cannot read {name} as CSV: {layout.long_rows()}") from None
         raise _unreadable(name, "CSV", exc) from None
-    layout = _Layout(data, separator, quote_char, raw, name)
-    raw = layout.check_records()
-    violations = _duplicate_headers(raw.columns)
-    parsers: dict[str, text.Parser] = {}
-    for column in raw.columns:
-        if column not in table.schema:
-            continue
-        dtype = table.schema[column]
-        parse = text.parser(column, dtype, table.column(column).layout)
-        if parse is not None:
-            parsers[column] = parse
-        elif not isinstance(dtype, (pl.String, pl.Enum)):
-            violations.append(
-                Violation("dtype", column, f"column '{column}' is {dtype}, which CSV cannot hold")
-            )
-    frame = raw.with_columns(**{column: p.value for column, p in parsers.items()}) if parsers else raw
-    unread = _parse_failures(raw, frame, parsers, table.schema)
+    if frame.height and frame.get_column(_END).any():
+        frame = frame.head(layout.check_records())
+    failed = {c: frame.get_column(_BAD + c) for c in parsers}
+    frame = frame.drop(_END, *(_BAD + c for c in parsers))
+    unread = _parse_failures(layout, failed, parsers, table.schema)
     found: list[Violation] = []
     try:
         checked = validate(frame, table, unexpected=unexpected, source=name, extra=violations)
@@ -134,7 +149,7 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
         found = exc.violations
     if not (unread or found):
         return checked
-    kept = [_without_unread(v, raw, unread) for v in found]
+    kept = [_without_unread(v, layout.raw, unread) for v in found]
     every = [layout.on_lines(v) for v in [*unread.values(), *kept] if v is not None]
     raise ContractViolationError(table.name, table.version, every, name) from None
 
@@ -176,10 +191,18 @@ class _Layout:
         data: bytes | str | Path,
         separator: str,
         quote: str | None,
-        raw: pl.DataFrame | None,
         name: str,
+        read: Callable[[], pl.DataFrame],
     ) -> None:
-        self.data, self.separator, self.quote, self.raw, self.name = data, separator, quote, raw, name
+        self.data, self.separator, self.quote, self.name, self._read = data, separator, quote, name, read
+        self._raw: pl.DataFrame | None = None
+
+    @property
+    def raw(self) -> pl.DataFrame:
+        """Every cell as text: read on the first question about rows, never on a clean file."""
+        if self._raw is None:
+            self._raw = self._read()
+        return self._raw
 
     def _text(self) -> str:
         data = self.data if isinstance(self.data, bytes) else Path(self.data).read_bytes()
@@ -198,23 +221,16 @@ class _Layout:
         fields = records.str.count_matches(self.separator, literal=True) + 1
         return fields, records == ""
 
-    def check_records(self) -> pl.DataFrame:
-        """The rows, without blank lines at the end; a short row or a blank line inside the data
-        is a DataReadError naming its lines."""
+    def check_records(self) -> int:
+        """How many rows the file has without blank lines at its end; a short row or a blank
+        line inside the data is a DataReadError naming its lines."""
         raw = self.raw
-        assert raw is not None
-        if not raw.width or not raw.height:
-            return raw
-        last = pl.col(raw.columns[-1])
-        if not raw.select((last.is_null() | (last == "")).any()).item():
-            return raw
         fields, blank = self._fields()
         fields, blank = fields[1:], blank[1:]
         content = blank.not_().arg_true()
         end = int(content[-1]) + 1 if len(content) else 0
         if end > raw.height or len(fields) < raw.height:
-            return raw  # quoting polars reads differently: leave the rows as polars read them
-        raw = raw.head(end)
+            return raw.height  # quoting polars reads differently: keep the rows as polars read them
         fields, blank = fields.head(end), blank.head(end)
         gaps = blank.arg_true().to_list()
         short = ((fields < raw.width) & ~blank).arg_true().to_list()
@@ -228,7 +244,7 @@ class _Layout:
             )
         if problems:
             raise DataReadError(f"cannot read {self.name} as CSV: " + "; ".join(problems))
-        return raw
+        return end
 
     def long_rows(self) -> str:
         fields, _ = self._fields()
@@ -239,7 +255,6 @@ class _Layout:
     def line_numbers(self, rows: list[int]) -> list[int]:
         """The file line each data row starts on (the header is line 1)."""
         raw = self.raw
-        assert raw is not None
         header = 1 + sum(c.count("\n") for c in raw.columns)
         if not self.quote or not rows:
             return [header + 1 + r for r in rows]
@@ -265,23 +280,20 @@ class _Layout:
 
 
 def _parse_failures(
-    raw: pl.DataFrame, frame: pl.DataFrame, parsers: dict[str, text.Parser], schema: pl.Schema
+    layout: _Layout, failed: dict[str, pl.Series], parsers: dict[str, text.Parser], schema: pl.Schema
 ) -> dict[str, Violation]:
     """One violation per column whose text does not parse: count, sample rows, and why."""
     out = {}
     for name, parse in parsers.items():
-        failed = raw.get_column(name).is_not_null() & frame.get_column(name).is_null()
-        count = int(failed.sum())
+        count = int(failed[name].sum())
         if not count:
             continue
-        rows = failed.arg_true().head(MAX_SAMPLES)
-        sampled = raw[rows].select(pl.col(name), parse.hint.alias("hint"))
+        rows = failed[name].arg_true().head(MAX_SAMPLES)
+        sampled = layout.raw[rows].select(pl.col(name), parse.hint.alias("hint"))
         hints = list(dict.fromkeys(sampled.get_column("hint").to_list()))
         samples = tuple(zip(rows.to_list(), sampled.get_column(name).to_list(), strict=True))
-        message = f"'{name}': {count:,} row{'s' * (count != 1)} not readable as {schema[name]}: " + "; ".join(
-            hints
-        )
-        out[name] = Violation("dtype", name, message, count, samples)
+        message = f"'{name}': {count:,} row{'s' * (count != 1)} not readable as {schema[name]}: "
+        out[name] = Violation("dtype", name, message + "; ".join(hints), count, samples)
     return out
 
 

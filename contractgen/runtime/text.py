@@ -62,7 +62,7 @@ def parser(name: str, dtype: pl.DataType, layout: str | None) -> Parser | None: 
     raw = pl.col(name)
     text = raw.str.strip_chars(" \t")
     if dtype.is_integer():
-        return _checked(
+        return _cast(
             raw,
             text,
             _INT,
@@ -72,9 +72,10 @@ def parser(name: str, dtype: pl.DataType, layout: str | None) -> Parser | None: 
         )
     if dtype.is_float():
         value = text.cast(dtype, strict=False)
-        finite = value.is_finite() | text.str.contains(r"(?i)inf|nan")
+        # Infinite without an i in the text: a finite number too large for the type.
+        finite = ~value.is_infinite() | text.str.contains("[iI]")
         value = pl.when(finite).then(value)
-        return _checked(
+        return _cast(
             raw,
             text,
             _FLOAT,
@@ -85,10 +86,9 @@ def parser(name: str, dtype: pl.DataType, layout: str | None) -> Parser | None: 
     if isinstance(dtype, pl.Decimal):
         return _decimal(raw, text, dtype)
     if isinstance(dtype, pl.Boolean):
-        value = text.str.to_lowercase().replace_strict(
-            {"true": True, "false": False}, default=None, return_dtype=pl.Boolean
-        )
-        return _checked(raw, text, _BOOL, value, "true or false (any case)", "")
+        lowered = text.str.to_lowercase()
+        value = pl.when(lowered == "true").then(True).when(lowered == "false").then(False)
+        return _cast(raw, text, _BOOL, value, "true or false (any case)", "")
     if isinstance(dtype, pl.Date):
         fmt = layout or "%Y-%m-%d"
         expected = (
@@ -118,14 +118,25 @@ def _checked(  # noqa: PLR0913, PLR0917 -- a parser's parts, named at every call
     """A parser whose text must match `grammar` before it is converted: text outside the grammar
     is refused with `expected`, text inside it that still does not convert with `invalid`."""
     shaped = text.str.contains(grammar)
-    hint = (
+    return Parser(pl.when(shaped).then(value), _hint(raw, text, grammar, expected, invalid))
+
+
+def _cast(raw: pl.Expr, text: pl.Expr, grammar: str, value: pl.Expr, expected: str, invalid: str) -> Parser:  # noqa: PLR0913, PLR0917 -- as _checked
+    """A parser for a type whose Polars cast accepts exactly `grammar` (integers and floats, by
+    Rust's own number parsing): no separate check of the text's shape, the cost of a regex pass.
+    The differential test (tests/test_csv_differential.py) holds the cast to the grammar."""
+    return Parser(value, _hint(raw, text, grammar, expected, invalid))
+
+
+def _hint(raw: pl.Expr, text: pl.Expr, grammar: str, expected: str, invalid: str) -> pl.Expr:
+    shaped = text.str.contains(grammar)
+    return (
         pl.when(raw.str.contains(_WS))
         .then(pl.lit(WHITESPACE_HINT))
         .when(~shaped)
         .then(pl.lit(f"expected {expected}"))
         .otherwise(pl.lit(invalid or f"expected {expected}"))
     )
-    return Parser(pl.when(shaped).then(value), hint)
 
 
 def layout_regex(fmt: str) -> str:
@@ -172,17 +183,20 @@ def _datetime(raw: pl.Expr, text: pl.Expr, dtype: pl.Datetime, layout: str | Non
         rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(?:\.[0-9]{{1,{digits}}}0*)?"
     )
     grammar = body + (f"{_OFFSET}?$" if zone else "$")
-    iso = text.str.replace(r"^([0-9]{4}-[0-9]{2}-[0-9]{2}) ", "${1}T")
-    naive = iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit=unit, strict=False)
+    # The grammar allows one space, between the date and the time: a literal replace suffices.
+    iso = text.str.replace_all(" ", "T", literal=True)
     if zone:
-        offset = iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%#z", time_unit=unit, strict=False)
-        value = (
-            pl.when(text.str.contains(f"{_OFFSET}$"))
-            .then(offset.dt.convert_time_zone(zone))
-            .otherwise(naive.dt.replace_time_zone(zone, ambiguous="null", non_existent="null"))
+        # One parse for both spellings (parsing is the costly part): naive text is read as if it
+        # were UTC, then given its real zone; text with an offset is converted.
+        has_offset = text.str.contains(f"{_OFFSET}$")
+        utc = pl.when(has_offset).then(iso).otherwise(iso + "Z")
+        instant = utc.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%#z", time_unit=unit, strict=False)
+        wall = instant.dt.replace_time_zone(None).dt.replace_time_zone(
+            zone, ambiguous="null", non_existent="null"
         )
+        value = pl.when(has_offset).then(instant.dt.convert_time_zone(zone)).otherwise(wall)
     else:
-        value = naive
+        value = iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit=unit, strict=False)
     finer = "us or ns" if unit == "ms" else "ns"
     parsed = _checked(
         raw,
