@@ -315,7 +315,7 @@ def lint(
 
 
 @app.command()
-def validate(
+def validate(  # noqa: PLR0913, PLR0917 -- one parameter per command-line option
     contract: Annotated[Path, typer.Argument(help="The contract YAML file.")],
     data: Annotated[Path, typer.Argument(help="A Parquet or CSV file.")],
     unexpected: Annotated[
@@ -325,6 +325,15 @@ def validate(
     table_name: Annotated[
         str | None, typer.Option("--table", help="Which table, for a file that describes several (ODCS).")
     ] = None,
+    separator: Annotated[
+        str | None, typer.Option(help="CSV field separator (default: ',' for .csv, tab for .tsv).")
+    ] = None,
+    encoding: Annotated[str, typer.Option(help="CSV text encoding: a Python codec name.")] = "utf8",
+    null_value: Annotated[
+        list[str] | None,
+        typer.Option(help="A CSV spelling of null; repeat for several (default: the empty cell only)."),
+    ] = None,
+    quote_char: Annotated[str, typer.Option(help="CSV quote character; '' for none.")] = '"',
 ) -> None:
     """Check a data file against a contract, as the generated reader would.
 
@@ -344,8 +353,15 @@ def validate(
         if suffix in (".parquet", ".pq"):
             frame = runtime.read_parquet(data, spec, unexpected=unexpected)
         else:
-            separator = "\t" if suffix == ".tsv" else ","
-            frame = runtime.read_csv(data, spec, unexpected=unexpected, separator=separator)
+            frame = runtime.read_csv(
+                data,
+                spec,
+                unexpected=unexpected,
+                separator=separator or ("\t" if suffix == ".tsv" else ","),
+                encoding=encoding,
+                null_values=("",) if null_value is None else null_value,
+                quote_char=quote_char or None,
+            )
     except runtime.DataReadError as exc:
         status.stop()
         _fail(str(exc), Exit.IO)

@@ -114,7 +114,11 @@ def test_truncated_parquet(usage_table, tmp_path):
 @pytest.mark.parametrize(
     ("text", "error", "message"),
     [
-        (b"customer_id,activity_date\nx\n1,2,3\n", DataReadError, "as CSV: found more fields than defined"),
+        (
+            b"customer_id,activity_date\nx\n1,2,3\n",
+            DataReadError,
+            "as CSV: more fields than the header.s 2 at line 3",
+        ),
         ("customer_id\ncafé\n".encode("latin-1"), DataReadError, "as CSV: invalid utf-8 sequence"),
         (b"", DataReadError, "as CSV: empty CSV"),
     ],

@@ -280,7 +280,10 @@ def test_csv_text_that_does_not_parse_is_redacted(tmp_path: Path):
     path.write_text("x\n12\nzz-planted-pii-7731\n")
     with pytest.raises(ContractViolationError) as caught:
         read_csv(path, _table("  x:\n    type: int32\n    pii: true\n"))
-    assert "'x': 1 row not readable as Int32 (row 1: <redacted sha256:" in str(caught.value)
+    assert "'x': 1 row not readable as Int32: expected an integer (digits, optional sign) on line 3 " in str(
+        caught.value
+    )
+    assert "(row 1: <redacted sha256:" in str(caught.value)
     assert MARKER not in str(caught.value)
 
 

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import codecs
 import gc
 import glob
 import os
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import IO, TypeAlias, TypeVar
+from typing import IO, Any, TypeAlias, TypeVar
 
 import polars as pl
 from pydantic import BaseModel
 
+from contractgen.runtime import text
 from contractgen.runtime.check import instance, validate
-from contractgen.runtime.errors import MAX_SAMPLES, Violation
+from contractgen.runtime.errors import MAX_SAMPLES, ContractViolationError, Violation
+from contractgen.runtime.privacy import redact_violations
 from contractgen.runtime.spec import Table, Unexpected, unexpected_policy
 
 Source: TypeAlias = str | Path | IO[bytes] | bytes
 M = TypeVar("M", bound=BaseModel)
 _ROW = "__contractgen_row__"
+_BAD = "__contractgen_unread__"  # + a column name: its text did not parse
+_END = "__contractgen_ends_empty__"  # the row's last cell is empty: maybe a short row
 
 
 class DataReadError(OSError):
@@ -99,99 +106,249 @@ def _is_old_name(name: str, table: Table) -> bool:
     return any(name in c.renamed_from for c in table.columns)
 
 
-def _csv_dtype(dtype: pl.DataType, layout: str | None) -> pl.DataType | None:
-    """The dtype the CSV parser can produce directly, or None to read text and convert after.
-
-    An enum is parsed straight into its categories: a value outside them fails the read, which
-    then falls back to text, where the check finds exactly which rows."""
-    if dtype.is_integer() or dtype.is_float() or isinstance(dtype, (pl.Boolean, pl.Enum)):
-        return dtype
-    if isinstance(dtype, (pl.Date, pl.Datetime, pl.Time)) and layout is None:
-        return dtype
-    return None
+_NULLS: tuple[str, ...] = ("",)
+_REFUSED_ENCODINGS = {"utf8-lossy": "it replaces bytes it cannot decode silently"}
 
 
-def _parse(name: str, dtype: pl.DataType, layout: str | None) -> pl.Expr | None:  # noqa: PLR0911 -- one return per kind of type
-    """An expression turning CSV text into `dtype`; null where the text does not parse."""
-    text = pl.col(name)
-    if dtype.is_integer() or dtype.is_float():
-        return text.str.strip_chars().cast(dtype, strict=False)
-    if isinstance(dtype, pl.Boolean):
-        lowered = text.str.strip_chars().str.to_lowercase()
-        return lowered.replace_strict({"true": True, "false": False}, default=None, return_dtype=pl.Boolean)
-    if isinstance(dtype, pl.Date):
-        return text.str.to_date(format=layout, strict=False)
-    if isinstance(dtype, pl.Datetime):
-        return text.str.to_datetime(
-            format=layout, time_unit=dtype.time_unit, time_zone=dtype.time_zone, strict=False
-        )
-    if isinstance(dtype, pl.Time):
-        return text.str.to_time(format=layout, strict=False)
-    if isinstance(dtype, pl.Decimal):
-        scale = dtype.scale
-        digits = (
-            rf"^\s*[-+]?(?:\d+(?:\.\d{{0,{scale}}})?|\.\d{{1,{scale}}})\s*$" if scale else r"^\s*[-+]?\d+\s*$"
-        )
-        exact = text.str.contains(digits)
-        return pl.when(exact).then(text.str.strip_chars().cast(dtype, strict=False)).otherwise(None)
-    return None
-
-
-def read_csv(
+def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every call
     source: Source,
     table: Table,
     *,
     unexpected: Unexpected = "error",
     separator: str = ",",
     encoding: str = "utf8",
+    null_values: Sequence[str] = _NULLS,
+    quote_char: str | None = '"',
 ) -> pl.DataFrame:
     """Read a CSV file with the contract's types and check it.
 
-    Text that does not parse as the column's type is reported with its rows, never nulled.
+    Every column is read as text and parsed by its type's one grammar (`runtime/text.py`);
+    text that does not parse is reported with its line, never nulled. `null_values` lists the
+    spellings of null (default: the empty cell); `encoding` is any Python codec name.
     """
     unexpected = unexpected_policy(unexpected)
+    if encoding in _REFUSED_ENCODINGS:
+        raise DataReadError(
+            f"encoding {encoding!r} is refused: {_REFUSED_ENCODINGS[encoding]}; pass the file's real "
+            "encoding (utf8, latin-1, cp1252, ...)"
+        )
+    data, name = _load(source, encoding)
+    nulls = list(null_values)
+    options: dict[str, Any] = {
+        "separator": separator,
+        "quote_char": quote_char,
+        "infer_schema": False,
+        "null_values": [n for n in nulls if n] or None,
+        "empty_string_is_null": "" in nulls,
+        "truncate_ragged_lines": False,
+    }
+    layout = _Layout(data, separator, quote_char, name, lambda: pl.read_csv(data, **options))
+    try:
+        header = pl.read_csv(data, n_rows=0, **options).columns
+        violations = _duplicate_headers(header)
+        parsers: dict[str, text.Parser] = {}
+        for column in header:
+            if column not in table.schema:
+                continue
+            dtype = table.schema[column]
+            parse = text.parser(column, dtype, table.column(column).layout)
+            if parse is not None:
+                parsers[column] = parse
+            elif not isinstance(dtype, (pl.String, pl.Enum)):
+                message = f"column '{column}' is {dtype}, which CSV cannot hold"
+                violations.append(Violation("dtype", column, message))
+        # One streamed pass parses every column and flags the cells whose text did not parse;
+        # the text itself is read again only when something is wrong (a flag, a short row).
+        last = pl.col(header[-1]) if header else pl.lit(None)
+        frame = (
+            pl.scan_csv(data, **options)
+            .with_columns(
+                **{_BAD + c: pl.col(c).is_not_null() for c in parsers},
+                **{c: p.value for c, p in parsers.items()},
+                **{_END: last.is_null() | (last == "")},
+            )
+            .with_columns(**{_BAD + c: pl.col(_BAD + c) & pl.col(c).is_null() for c in parsers})
+            .collect(engine="streaming")
+        )
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        if "more fields" in str(exc):
+            raise DataReadError(f"cannot read {name} as CSV: {layout.long_rows()}") from None
+        raise _unreadable(name, "CSV", exc) from None
+    if frame.height and frame.get_column(_END).any():
+        frame = frame.head(layout.check_records())
+    failed = {c: frame.get_column(_BAD + c) for c in parsers}
+    frame = frame.drop(_END, *(_BAD + c for c in parsers))
+    unread = _parse_failures(layout, failed, parsers, table.schema)
+    found: list[Violation] = []
+    try:
+        checked = validate(frame, table, unexpected=unexpected, source=name, extra=violations)
+    except ContractViolationError as exc:
+        found = exc.violations
+    if not (unread or found):
+        return checked
+    kept = [_without_unread(v, layout.raw, unread) for v in found]
+    every = [layout.on_lines(v) for v in [*unread.values(), *kept] if v is not None]
+    raise ContractViolationError(table.name, table.version, redact_violations(every, table), name) from None
+
+
+def _load(source: Source, encoding: str) -> tuple[bytes | str | Path, str]:
+    """The file as polars reads it (a path stays a path, so polars maps it), and its name.
+    Text in another encoding is decoded here, where a bad byte can be located."""
+    name = _name(source)
     if not isinstance(source, (str, Path, bytes)):
         source = source.read()
-
-    def read(**more: object) -> pl.DataFrame:
-        return pl.read_csv(source, separator=separator, encoding=encoding, infer_schema=False, **more)  # type: ignore[arg-type]
-
+    if codecs.lookup(encoding).name == "utf-8" and not isinstance(source, bytes):
+        if not Path(source).is_file():
+            raise DataReadError(f"cannot read {name}: no such file")
+        return source, name
     try:
-        header = read(n_rows=0).columns
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise DataReadError(f"cannot read {_name(source)}: no such file") from None
-        raise _unreadable(source, "CSV", exc) from None
-    direct: dict[str, pl.DataType] = {}
-    convert: dict[str, pl.Expr] = {}
-    violations: list[Violation] = []
-    for name in header:
-        if name not in table.schema:
-            continue
-        dtype, layout = table.schema[name], table.column(name).layout
-        csv_dtype = _csv_dtype(dtype, layout)
-        if csv_dtype is not None:
-            direct[name] = csv_dtype
-        elif (parse := _parse(name, dtype, layout)) is not None:
-            convert[name] = parse
-        elif not isinstance(dtype, (pl.String, pl.Enum)):
-            violations.append(Violation("dtype", name, f"column '{name}' is {dtype}, which CSV cannot hold"))
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    except OSError as exc:
+        raise _unreadable(name, "CSV", exc) from None
     try:
-        try:
-            frame = read(schema_overrides=direct)
-        except pl.exceptions.ComputeError:
-            # Something did not parse. Read text and find exactly which rows, instead of guessing.
-            frame = read()
-            convert.update(
-                {name: p for name in direct if (p := _parse(name, direct[name], None)) is not None}
+        return data.decode(encoding).encode(), name
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataReadError(
+            f"cannot read {name} as {encoding}: line {line} has bytes that are not {encoding} "
+            f"({data[exc.start : exc.end]!r}); pass the file's real encoding"
+        ) from None
+
+
+class _Layout:
+    """Where each row of a CSV file sits: its records, their field counts and their line numbers.
+
+    Polars fills a short row (and a blank line) with empty cells; a record's fields are counted
+    here, only when a row ends in an empty or null cell, which every short row does. Quoted
+    fields are blanked out first, so their separators and newlines do not count.
+    """
+
+    def __init__(
+        self,
+        data: bytes | str | Path,
+        separator: str,
+        quote: str | None,
+        name: str,
+        read: Callable[[], pl.DataFrame],
+    ) -> None:
+        self.data, self.separator, self.quote, self.name, self._read = data, separator, quote, name, read
+        self._raw: pl.DataFrame | None = None
+
+    @property
+    def raw(self) -> pl.DataFrame:
+        """Every cell as text: read on the first question about rows, never on a clean file."""
+        if self._raw is None:
+            self._raw = self._read()
+        return self._raw
+
+    def _text(self) -> str:
+        data = self.data if isinstance(self.data, bytes) else Path(self.data).read_bytes()
+        return data.decode("utf8", errors="replace")  # only counted: decoding was checked before
+
+    def _records(self) -> pl.Series:
+        """One string per record (header included), quoted parts replaced by a placeholder."""
+        whole = pl.Series([self._text()])
+        if self.quote:
+            q = re.escape(self.quote)
+            whole = whole.str.replace_all(f"{q}(?:[^{q}]|{q}{q})*{q}", "q")
+        return whole.str.split("\n").explode().str.strip_suffix("\r")
+
+    def _fields(self) -> tuple[pl.Series, pl.Series]:
+        records = self._records()
+        fields = records.str.count_matches(self.separator, literal=True) + 1
+        return fields, records == ""
+
+    def check_records(self) -> int:
+        """How many rows the file has without blank lines at its end; a short row or a blank
+        line inside the data is a DataReadError naming its lines."""
+        raw = self.raw
+        fields, blank = self._fields()
+        fields, blank = fields[1:], blank[1:]
+        content = blank.not_().arg_true()
+        end = int(content[-1]) + 1 if len(content) else 0
+        if end > raw.height or len(fields) < raw.height:
+            return raw.height  # quoting polars reads differently: keep the rows as polars read them
+        fields, blank = fields.head(end), blank.head(end)
+        gaps = blank.arg_true().to_list()
+        short = ((fields < raw.width) & ~blank).arg_true().to_list()
+        problems = []
+        if gaps:
+            problems.append(f'blank line inside the data at {self._lines(gaps)} (write "" for an empty cell)')
+        if short:
+            problems.append(
+                f"fewer fields than the header's {raw.width} at {self._lines(short)} (every row needs every "
+                f"field; an empty one is written as nothing between two separators)"
             )
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        raise _unreadable(source, "CSV", exc) from None
-    violations += _duplicate_headers(header)
-    if convert:
-        violations += _parse_failures(frame, convert, table.schema)
-        frame = frame.with_columns(**convert)
-    return validate(frame, table, unexpected=unexpected, source=_name(source), extra=violations)
+        if problems:
+            raise DataReadError(f"cannot read {self.name} as CSV: " + "; ".join(problems))
+        return end
+
+    def long_rows(self) -> str:
+        fields, _ = self._fields()
+        rows = (fields[1:] > fields[0]).arg_true().head(MAX_SAMPLES).to_list()
+        where = ", ".join(f"line {r + 2}" for r in rows) if rows else "a row"
+        return f"more fields than the header's {fields[0]} at {where} (line numbers count records)"
+
+    def line_numbers(self, rows: list[int]) -> list[int]:
+        """The file line each data row starts on (the header is line 1)."""
+        raw = self.raw
+        header = 1 + sum(c.count("\n") for c in raw.columns)
+        if not self.quote or not rows:
+            return [header + 1 + r for r in rows]
+        newlines = pl.sum_horizontal(
+            pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in raw.columns
+        )
+        before = raw.select((newlines.cum_sum() - newlines).alias("n")).get_column("n")
+        return [header + 1 + r + int(before[r]) for r in rows]
+
+    def _lines(self, rows: list[int]) -> str:
+        lines = self.line_numbers(rows[:MAX_SAMPLES])
+        more = ", ..." if len(rows) > MAX_SAMPLES else ""
+        return f"line{'s' * (len(rows) != 1)} " + ", ".join(map(str, lines)) + more
+
+    def on_lines(self, violation: Violation) -> Violation:
+        """The violation, its message naming the file lines of its sample rows."""
+        if not violation.samples:
+            return violation
+        where = self._lines([row for row, _ in violation.samples][: violation.count])
+        if violation.count > len(violation.samples):
+            where = where.removesuffix(", ...") + ", ..."
+        return replace(violation, message=f"{violation.message} on {where}")
+
+
+def _parse_failures(
+    layout: _Layout, failed: dict[str, pl.Series], parsers: dict[str, text.Parser], schema: pl.Schema
+) -> dict[str, Violation]:
+    """One violation per column whose text does not parse: count, sample rows, and why."""
+    out = {}
+    for name, parse in parsers.items():
+        count = int(failed[name].sum())
+        if not count:
+            continue
+        rows = failed[name].arg_true().head(MAX_SAMPLES)
+        sampled = layout.raw[rows].select(pl.col(name), parse.hint.alias("hint"))
+        hints = list(dict.fromkeys(sampled.get_column("hint").to_list()))
+        samples = tuple(zip(rows.to_list(), sampled.get_column(name).to_list(), strict=True))
+        message = f"'{name}': {count:,} row{'s' * (count != 1)} not readable as {schema[name]}: "
+        out[name] = Violation("dtype", name, message + "; ".join(hints), count, samples)
+    return out
+
+
+def _without_unread(
+    violation: Violation, raw: pl.DataFrame, unread: dict[str, Violation]
+) -> Violation | None:
+    """A required column's null count, less the cells that were text that did not parse (those
+    are reported as unreadable, not as nulls)."""
+    name = violation.column
+    if violation.kind != "null" or name not in unread:
+        return violation
+    nulls = raw.get_column(name).is_null()
+    count = int(nulls.sum())
+    if not count:
+        return None
+    rows = nulls.arg_true().head(MAX_SAMPLES).to_list()
+    message = f"'{name}': {count:,} row{'s' * (count != 1)} null in a required column"
+    return Violation("null", name, message, count, tuple((r, None) for r in rows))
 
 
 def _duplicate_headers(header: list[str]) -> list[Violation]:
@@ -203,19 +360,6 @@ def _duplicate_headers(header: list[str]) -> list[Violation]:
             message = f"column '{match.group(1)}' appears more than once in the header (read as '{name}')"
             out.append(Violation("unexpected_column", name, message))
     return out
-
-
-def _parse_failures(frame: pl.DataFrame, convert: dict[str, pl.Expr], schema: pl.Schema) -> list[Violation]:
-    failed = {name: pl.col(name).is_not_null() & expr.is_null() for name, expr in convert.items()}
-    counts = frame.select(**{name: bad.sum() for name, bad in failed.items()}).row(0, named=True)
-    violations = []
-    for name, count in counts.items():
-        if not count:
-            continue
-        rows = frame.with_row_index(_ROW).filter(failed[name]).select(_ROW, name).head(MAX_SAMPLES)
-        message = f"'{name}': {count:,} row{'s' * (count != 1)} not readable as {schema[name]}"
-        violations.append(Violation("dtype", name, message, count, tuple(rows.iter_rows())))
-    return violations
 
 
 def to_models(frame: pl.DataFrame, table: Table, model: type[M]) -> list[M]:

@@ -1,0 +1,195 @@
+"""Reproductions: the generated read_csv turns text into values silently or inconsistently.
+
+Each test builds a small contract into tmp_path, imports the generated package and reads a CSV
+written for the case. Every test here fails on the code as it is today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from contractgen.build import build
+from contractgen.runtime import ContractViolationError, DataReadError
+
+Package = Callable[[str], ModuleType]
+
+
+@pytest.fixture
+def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Package]:
+    """Build one native contract (YAML text) into tmp_path and import its package."""
+    made: list[str] = []
+
+    def make(text: str) -> ModuleType:
+        text = textwrap.dedent(text).lstrip()
+        name = text.split("data_source:", 1)[1].split()[0]
+        src = tmp_path / f"contracts_{name}"
+        src.mkdir()
+        (src / f"{name}.yaml").write_text(text)
+        out = tmp_path / f"generated_{name}"
+        result = build(src, out)
+        assert result.ok, [d.render() for d in result.diagnostics]
+        monkeypatch.syspath_prepend(str(out / name))
+        made.append(name)
+        return importlib.import_module(name)
+
+    yield make
+    for module in [m for m in sys.modules for n in made if m == n or m.startswith(n + ".")]:
+        del sys.modules[module]
+
+
+def csv(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "data.csv"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("ftype", ["int32", "float64"])
+def test_whitespace_only_numeric_cell_is_a_violation(package, tmp_path, ftype):
+    """A cell holding only a space in a numeric column is reported with its row, not read as null."""
+    pkg = package(
+        f"""
+        data_source: csv_blank_{ftype}
+        version: 1.0.0
+        schema:
+          n: {ftype}
+          s: string
+        """
+    )
+    path = csv(tmp_path, "n,s\n1,a\n ,b\n")
+    with pytest.raises(ContractViolationError) as exc:
+        pkg.read_csv(path)  # today: returns n = [1, None]
+    assert [(v.column, [row for row, _ in v.samples]) for v in exc.value.violations] == [("n", [1])]
+
+
+@pytest.mark.parametrize(
+    ("case", "text"),
+    [("short row", "n,s\n1,a\n2\n3,c\n"), ("blank line", "n,s\n1,a\n\n3,c\n")],
+    ids=["short-row", "blank-line"],
+)
+def test_short_row_or_blank_line_is_an_error_naming_the_line(package, tmp_path, case, text):
+    """A row with fewer cells than the header (or an empty line) is an error naming line 3, not nulls."""
+    pkg = package(
+        f"""
+        data_source: csv_short_{case.split()[0]}
+        version: 1.0.0
+        schema:
+          n: int32
+          s: string
+        """
+    )
+    with pytest.raises((ContractViolationError, DataReadError)) as exc:
+        pkg.read_csv(csv(tmp_path, text))  # today: row 1 becomes (2, None) / (None, None)
+    assert "line 3" in str(exc.value) or "row 1" in str(exc.value)
+
+
+def test_naive_text_in_zoned_column_means_one_instant_whichever_path(package, tmp_path):
+    """The same naive text in a Europe/Paris column is the same instant whether or not an unrelated
+    cell forces the text fallback (today: 11:00 Paris, i.e. read as UTC, vs 10:00 Paris)."""
+    pkg = package(
+        """
+        data_source: csv_zone_paths
+        version: 1.0.0
+        schema:
+          n: int32
+          ts: timestamp (Europe/Paris)
+        """
+    )
+    direct = pkg.read_csv(csv(tmp_path, "n,ts\n1,2024-01-01T10:00:00\n"))
+    # "1 " (trailing space) makes the typed parse fail; the fallback strips it and reads 1.
+    fallback = pkg.read_csv(csv(tmp_path, "n,ts\n1 ,2024-01-01T10:00:00\n"))
+    assert fallback["n"].to_list() == direct["n"].to_list() == [1]
+    assert direct["ts"].to_list() == fallback["ts"].to_list()
+
+
+def test_offset_in_naive_timestamp_column_is_a_violation(package, tmp_path):
+    """An explicit offset in a naive timestamp column is reported (as the fallback path does), not
+    silently converted to UTC wall time (today: 10:00+02:00 becomes 08:00)."""
+    pkg = package(
+        """
+        data_source: csv_naive_offset
+        version: 1.0.0
+        schema:
+          n: int32
+          ts: timestamp
+        """
+    )
+    path = csv(tmp_path, "n,ts\n1,2024-01-01T10:00:00+02:00\n")
+    with pytest.raises(ContractViolationError) as exc:
+        pkg.read_csv(path)
+    assert [v.column for v in exc.value.violations] == ["ts"]
+
+
+def test_plain_date_column_does_not_guess_day_or_month_first(package, tmp_path):
+    """'01/02/2024' in a `date` (YYYY-MM-DD) column is reported, not guessed as 1 February from
+    the first row (the same cell is rejected when the first row is ISO)."""
+    pkg = package(
+        """
+        data_source: csv_date_guess
+        version: 1.0.0
+        schema:
+          n: int32
+          d: date
+        """
+    )
+    with pytest.raises(ContractViolationError):
+        pkg.read_csv(csv(tmp_path, "n,d\n1,2024-01-02\n2,01/02/2024\n"))  # rejected today: good
+    with pytest.raises(ContractViolationError):
+        pkg.read_csv(csv(tmp_path, "n,d\n2,01/02/2024\n"))  # today: date(2024, 2, 1)
+
+
+def test_two_digit_year_under_four_digit_layout_is_a_violation(package, tmp_path):
+    """'05/01/24' under `date (DD/MM/YYYY)` is reported, not read as the year 24."""
+    pkg = package(
+        """
+        data_source: csv_short_year
+        version: 1.0.0
+        schema:
+          d: date (DD/MM/YYYY)
+        """
+    )
+    try:
+        frame = pkg.read_csv(csv(tmp_path, "d\n05/01/2024\n05/01/24\n"))
+    except ContractViolationError as exc:
+        assert [(v.column, [r for r, _ in v.samples]) for v in exc.violations] == [("d", [1])]
+    else:
+        assert frame["d"].to_list()[1] != dt.date(24, 1, 5), "05/01/24 was read as the year 24"
+
+
+def test_unparsable_value_does_not_hide_the_columns_other_violations(package, tmp_path):
+    """A non-integer and an out-of-range integer in one column are both reported."""
+    pkg = package(
+        """
+        data_source: csv_hidden
+        version: 1.0.0
+        schema:
+          n:
+            type: int32
+            minimum: 0
+        """
+    )
+    with pytest.raises(ContractViolationError) as exc:
+        pkg.read_csv(csv(tmp_path, "n\nx\n-5\n"))
+    assert sorted(v.kind for v in exc.value.violations) == ["dtype", "minimum"]  # today: ["dtype"]
+
+
+def test_bad_time_value_is_a_row_violation(package, tmp_path):
+    """One unparsable `time` cell is a row-level violation, not a failure to read the whole file."""
+    pkg = package(
+        """
+        data_source: csv_bad_time
+        version: 1.0.0
+        schema:
+          t: time
+        """
+    )
+    with pytest.raises(ContractViolationError) as exc:  # today: DataReadError for the whole file
+        pkg.read_csv(csv(tmp_path, "t\n25:99:00\n10:00:00\n"))
+    assert [(v.column, [r for r, _ in v.samples]) for v in exc.value.violations] == [("t", [0])]
