@@ -95,6 +95,7 @@ def build(  # noqa: PLR0913, PLR0917 -- the public entry mirrors the CLI's optio
     """
     from contractgen.codegen.fingerprint import content_hash, generator_fingerprint, template_fingerprint
 
+    write.check_out(out)
     result = BuildResult()
     # Settings that shape the output count as inputs too.
     fingerprint = template_fingerprint(templates) + f"\0prefix={prefix}\0unexpected={unexpected}".encode()

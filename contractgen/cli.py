@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from contractgen import __version__
-from contractgen.diagnostics import Diagnostic
+from contractgen.diagnostics import Diagnostic, printable
 from contractgen.policy import Unexpected
 
 if TYPE_CHECKING:
@@ -64,13 +64,22 @@ class ReportFormat(enum.StrEnum):
 
 
 def _say(message: str, err: bool = False, color: str | None = None) -> None:
-    typer.secho(message, err=err, fg=color)
+    """Print one line: every path and message goes through here, escaped to stay on its line.
+
+    Paths come from the command line, the output folder (untrusted: a pull request can name a
+    package folder "p\n::error ...") and exception text; CI reads a line that starts with `::`
+    as a command, so a line break in any of them is printed as `\n`.
+    """
+    typer.secho(printable(message), err=err, fg=color)
+
+
+def _say_rendered(text: str, err: bool = False) -> None:
+    """Print text whose parts are escaped already (a rendered diagnostic and its hint line)."""
+    typer.secho(text, err=err)
 
 
 def _fail(message: str, code: Exit) -> NoReturn:
-    from contractgen.diagnostics import printable
-
-    _say(f"error: {printable(message)}", err=True, color="red")
+    _say(f"error: {message}", err=True, color="red")
     raise typer.Exit(int(code))
 
 
@@ -97,7 +106,7 @@ def _config() -> Config:
     config, diagnostics = load_config(Path.cwd())
     if diagnostics:
         for diagnostic in diagnostics:
-            _say(diagnostic.render(), err=True)
+            _say_rendered(diagnostic.render(), err=True)
         _fail("fix [tool.contractgen] in pyproject.toml", Exit.USAGE)
     return config
 
@@ -182,14 +191,14 @@ def build(  # noqa: PLR0912 -- one branch per outcome of a build, each with its 
         code = Exit.PROBLEMS if errors or (check and stale) else Exit.REFUSED if result.refused else Exit.OK
         raise typer.Exit(int(code))
     for diagnostic in result.diagnostics:
-        _say(diagnostic.render(), err=True)
+        _say_rendered(diagnostic.render(), err=True)
     if errors:
         _fail(f"{errors} error{'s' * (errors != 1)} in contracts; nothing was written", Exit.PROBLEMS)
     if result.refused:
         _refuse(result.refused)
     if check:
         if stale:
-            sys.stdout.writelines(changes.diff)
+            sys.stdout.writelines(_diff_lines(changes.diff))
             _fail(f"{out} is stale: run 'contractgen build' and commit the result", Exit.PROBLEMS)
         _say(f"{out} is up to date ({len(result.packages)} packages)")
         return
@@ -203,6 +212,15 @@ def build(  # noqa: PLR0912 -- one branch per outcome of a build, each with its 
         for path in paths:
             _say(f"{verb} {out / path}")
     _say(f"built {len(result.packages)} packages in {out}", color="green")
+
+
+def _diff_lines(diff: list[str]) -> list[str]:
+    """A unified diff, each line escaped onto its own line.
+
+    Headers name paths from the output folder, and a removed file's text is whatever a pull
+    request put there (with a digest to match): neither may start a line of its own.
+    """
+    return [f"{printable(line.removesuffix(chr(10)))}\n" for line in diff]
 
 
 class _NoStatus:
@@ -267,7 +285,7 @@ def _refuse(verdicts: list[Verdict]) -> NoReturn:
     for verdict in verdicts:
         pos = verdict.new.loc("version")
         problem = verdict.problem() or "refused"
-        _say(Diagnostic(verdict.new.path, pos, "error", problem).render(), err=True)
+        _say_rendered(Diagnostic(verdict.new.path, pos, "error", problem).render(), err=True)
     names = ", ".join(v.new.data_source for v in verdicts)
     _fail(f"refused {names}; nothing was written", Exit.REFUSED)
 
@@ -305,7 +323,7 @@ def lint(
         typer.echo(json.dumps({"files": len(files), "errors": errors, "diagnostics": records}, indent=2))
     else:
         for diagnostic in diagnostics:
-            typer.echo(diagnostic.render())
+            _say_rendered(diagnostic.render())
         summary = (
             f"{len(files)} contract{'s' * (len(files) != 1)} checked, {errors} error{'s' * (errors != 1)}"
         )
@@ -370,7 +388,8 @@ def validate(  # noqa: PLR0913, PLR0917 -- one parameter per command-line option
         if output is Format.json:
             typer.echo(json.dumps(_violations_json(exc), indent=2, default=repr, allow_nan=False))
         else:
-            typer.echo(exc.render())
+            for line in exc.lines():  # column names come from the data file: one line each
+                _say(line)
         raise typer.Exit(int(Exit.PROBLEMS)) from None
     status.stop()
     if output is Format.json:
@@ -401,7 +420,7 @@ def _load_or_fail(
             if github:
                 typer.echo(diagnostic.github())
             else:
-                _say(diagnostic.render(), err=True)
+                _say_rendered(diagnostic.render(), err=True)
         _fail(f"{shown or path} has errors; fix them first (see 'contractgen lint')", Exit.PROBLEMS)
     return contracts
 

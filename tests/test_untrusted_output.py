@@ -10,6 +10,7 @@ Every "outside" file below lives in the test's tmp_path, beside (not inside) the
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -380,3 +381,74 @@ def test_damaged_record_inside_is_a_located_error(tmp_path: Path, name: str, tex
     _no_traceback(done)
     assert done.returncode == 3
     assert f"untrusted_pkg/{name}: error: " in done.stderr and message in done.stderr, done.stderr
+
+
+FORGED = "p\n::error file=x.py,line=1::FORGED"
+
+
+def test_forged_workflow_command_in_a_package_folder_name_is_not_printed(tmp_path: Path):
+    """A package folder and manifest entry named with a newline and `::error` print as one line."""
+    work, out, _ = _project(tmp_path)
+    package = out / FORGED
+    package.mkdir()
+    (package / "models.py").write_text("x = 1\n::error file=y.py,line=1::FORGED TOO\n")
+    manifest = json.loads((out / MANIFEST).read_text())
+    digest = hashlib.sha256((package / "models.py").read_bytes()).hexdigest()
+    manifest["packages"][FORGED] = {
+        "files": {"models.py": digest},
+        "source": "contracts/gone.yaml",
+        "hash": "0",
+    }
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2))
+    for extra in (["--check"], []):
+        done = run_cli("build", "contracts", "--out", "generated", *extra, cwd=work)
+        _no_traceback(done)
+        lines = (done.stdout + done.stderr).splitlines()
+        assert not [line for line in lines if line.startswith("::")], done.stdout + done.stderr
+        assert "p\\n::error" in done.stdout + done.stderr
+
+
+def test_forged_workflow_command_in_a_write_error_is_one_line(tmp_path: Path):
+    """A WriteError naming a path from the manifest is printed on one line."""
+    work, out, _ = _project(tmp_path)
+    manifest = json.loads((out / MANIFEST).read_text())
+    manifest["packages"]["untrusted_pkg"]["files"]["x\n::error::FORGED/../../y"] = "0" * 64
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2))
+    done = run_cli("build", "contracts", "--out", "generated", cwd=work)
+    assert done.returncode == 3, done.stderr
+    assert not [line for line in done.stderr.splitlines() if line.startswith("::")], done.stderr
+
+
+@pytest.mark.parametrize("where", ["out", "parent"])
+def test_symlinked_output_folder_is_refused(tmp_path: Path, where: str):
+    """`--out g2` where g2 (or a folder on the way to it) is a link: nothing is written there."""
+    work = tmp_path / "work"
+    contracts = work / "contracts"
+    contracts.mkdir(parents=True)
+    (contracts / "untrusted_pkg.yaml").write_text(CONTRACT)
+    victim = tmp_path / "outside"
+    victim.mkdir()
+    if where == "out":
+        (work / "g2").symlink_to(victim, target_is_directory=True)
+        target, shown = "g2", "g2"
+    else:
+        (work / "up").symlink_to(victim, target_is_directory=True)
+        target, shown = "up/g2", "up"
+    done = run_cli("build", "contracts", "--out", target, cwd=work)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert os.listdir(victim) == []
+    assert done.stderr.startswith(f"{shown}: error: is a symbolic link, and contractgen writes only"), (
+        done.stderr
+    )
+    assert "give --out a real folder" in done.stderr
+
+
+def test_link_above_the_working_directory_is_allowed(tmp_path: Path):
+    """A link above the working directory (like /tmp on some systems) is the machine's: allowed."""
+    real = tmp_path / "real"
+    (real / "contracts").mkdir(parents=True)
+    (real / "contracts" / "untrusted_pkg.yaml").write_text(CONTRACT)
+    (tmp_path / "alias").symlink_to(real, target_is_directory=True)
+    done = run_cli("build", "contracts", "--out", "generated", cwd=tmp_path / "alias")
+    assert done.returncode == 0, done.stderr
+    assert (real / "generated" / "untrusted_pkg").is_dir()

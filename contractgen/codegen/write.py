@@ -127,6 +127,37 @@ def confined(out: Path, relative: str) -> Path:
     return out / relative
 
 
+def check_out(out: Path) -> None:
+    """Refuse an output folder that is, or is reached through, a symbolic link.
+
+    git stores links, so a pull request can replace `generated/` (or a folder on the way to it)
+    with one pointing anywhere. The folder itself and, for a path inside the working directory,
+    every component from there down are checked with lstat; links above the working directory
+    (such as /tmp on some systems) are the machine's, not the repository's, and are allowed.
+    """
+    cwd = Path.cwd()
+    absolute = out if out.is_absolute() else cwd / out
+    try:
+        parts = absolute.relative_to(cwd).parts
+    except ValueError:
+        parts = ()
+    base, steps = (cwd, parts) if parts else (absolute, ())
+    candidates = [base / Path(*parts[:i]) for i in range(1, len(steps) + 1)] or [absolute]
+    for path in candidates:
+        try:
+            is_link = stat.S_ISLNK(path.lstat().st_mode)
+        except OSError:
+            return  # missing: nothing below it exists yet, and we create it ourselves
+        if is_link:
+            shown = path.relative_to(cwd) if parts else path
+            raise WriteError(
+                "is a symbolic link, and contractgen writes only into a real folder, never through a "
+                "link (a pull request can replace the output folder with one); replace it with a "
+                "folder (restore it from git, or delete it), or give --out a real folder",
+                shown,
+            )
+
+
 def _read_regular(path: Path) -> bytes | None:
     """The bytes of the regular file at a confined path; None when nothing is there."""
     try:

@@ -62,7 +62,11 @@ class ContractViolationError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
+        return "\n".join(self.lines())
+
+    def lines(self) -> list[str]:
+        """The report line by line: a head naming the source, then one line per violation."""
         what = f"{self.source} does not match" if self.source else "data does not match"
         n = len(self.violations)
         head = f"{what} contract {self.contract} {self.version} ({n} violation{'s' * (n != 1)}):"
-        return "\n".join([head, *(f"  - {v.render()}" for v in self.violations)])
+        return [head, *(f"  - {v.render()}" for v in self.violations)]
