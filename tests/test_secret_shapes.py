@@ -160,3 +160,104 @@ def test_odcs_server_password_never_reaches_generated_files(tmp_path: Path):
     ]
     assert not leaked, f"the password was written to {leaked}"
     assert done.returncode != 0
+
+
+MORE_SHAPES = {
+    "aws-secret-access-key": "aws_secret_access_key = " + "wJalrXUtnFEMI/K7MDENG/" + _chars(18),
+    "azure-storage-key": "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=" + _chars(30) + "==;",
+    "libpq-keywords": "user=app password=hunter2libpq host=db.internal",
+    "pgpassword": "PGPASSWORD=hunter2pg psql -h db",
+    "generic-secret": "call it with secret=" + _chars(12),
+    "generic-token": "token=" + _chars(16),
+    "bearer": "Authorization: Bearer " + _chars(32),
+    "jwt": "eyJ" + _chars(20) + ".eyJ" + _chars(20) + "." + _chars(30),
+    "azure-sas": "https://acct.blob.core.windows.net/c/f.csv?sv=2022-11-02&sr=b&sig=" + _chars(20) + "%3D",
+    "slack-webhook": "https://hooks.slack.com/services/"
+    + "T0"
+    + _chars(8)
+    + "/B0"
+    + _chars(8)
+    + "/"
+    + _chars(24),
+    "gitlab": "glpat-" + _chars(20),
+    "npm": "npm_" + _chars(36),
+    "hugging-face": "hf_" + _chars(34),
+    "sendgrid": "SG." + _chars(22) + "." + _chars(43),
+    "url-password-with-space": "postgresql://app:hunter2 with space@db.internal/sales",
+}
+NOT_SECRETS = [
+    "postgres://app:${DB_PASSWORD}@db/x",
+    "postgresql://${DB_USER}:${DB_PASSWORD}@db.internal:5432/sales",
+    "password=${DB_PASSWORD}",
+    "PGPASSWORD=$PGPASSWORD",
+    "the token rotates daily; ask the owner for a password",
+    "a Bearer of news",
+    "http://host:8080 contact me@example.com",
+]
+
+
+@pytest.mark.parametrize("shape", MORE_SHAPES)
+def test_more_secret_shapes_are_recognised(shape: str):
+    """Each common credential shape is recognised by the one scanner, wherever it sits in text."""
+    from contractgen.load.secrets import shape as found
+
+    assert found(MORE_SHAPES[shape]) is not None
+    assert found(f"see {MORE_SHAPES[shape]} for details") is not None or shape == "url-password-with-space"
+
+
+@pytest.mark.parametrize("text", NOT_SECRETS)
+def test_environment_references_and_prose_are_not_secrets(text: str):
+    """An environment reference (what the docs recommend) and plain prose are accepted."""
+    from contractgen.load.secrets import shape
+
+    assert shape(text) is None
+
+
+@pytest.mark.usefixtures("clean_base")
+@pytest.mark.parametrize("shape", ["libpq-keywords", "aws-secret-access-key", "jwt"])
+def test_new_shapes_are_lint_errors_that_never_print_the_secret(tmp_path: Path, shape: str):
+    """A planted shape is an error at its line, and neither stdout nor stderr quotes it."""
+    path = tmp_path / "c.yaml"
+    path.write_text(_native("description", MORE_SHAPES[shape]), encoding="utf-8")
+    done = run_cli("lint", path, cwd=tmp_path)
+    assert done.returncode == 1
+    assert "c.yaml:3:" in done.stdout
+    secret = MORE_SHAPES[shape].split("=")[-1].split()[0][-12:]
+    assert secret not in done.stdout + done.stderr
+
+
+ODCS_ROUTES = """\
+apiVersion: v3.0.2
+kind: DataContract
+id: 53581432-6c55-4ba2-a65f-72344a91553b
+status: active
+version: 1.0.0
+servers:
+  - server: production
+    type: postgres
+    host: db.internal
+    port: 5432
+    database: {database}
+schema:
+  - name: orders
+    properties:
+      - name: order_id
+        logicalType: string
+roles:
+  - role: reader
+    access: {access}
+slaProperties:
+  - property: latency
+    value: {sla}
+"""
+
+
+@pytest.mark.parametrize(
+    ("where", "line"), [("database", 11), ("access", 19), ("sla", 22)], ids=["server-db", "role", "sla"]
+)
+def test_odcs_routes_are_scanned(tmp_path: Path, where: str, line: int):
+    """roles[].access, servers[].database and slaProperties values go through the same scanner."""
+    values = {"database": "sales", "access": "read", "sla": "4d"}
+    values[where] = json.dumps(MORE_SHAPES["libpq-keywords"])
+    code, diagnostics = _lint(tmp_path, "c.odcs.yaml", ODCS_ROUTES.format(**values))
+    assert _errors_on(diagnostics, line), f"not reported (exit {code}): {diagnostics}"
