@@ -357,9 +357,15 @@ def validate(  # noqa: PLR0913, PLR0917 -- one parameter per command-line option
 
     Example: contractgen validate contracts/customer_master.yaml data/customers.parquet
     """
+    from contractgen import runtime
+    from contractgen.runtime.io import text_encoding
+
+    try:
+        text_encoding(encoding)
+    except ValueError as exc:
+        _fail(f"--encoding {exc}", Exit.USAGE)
     parsed = _pick(_load_or_fail(contract), table_name, contract)
 
-    from contractgen import runtime
     from contractgen.codegen.tables import table
 
     spec = table(parsed)

@@ -185,3 +185,27 @@ def test_generated_package_installs_with_pip(project, tmp_path):
         cwd=tmp_path,
     )
     assert (run.returncode, run.stdout) == (0, "4 1.5.2\n"), run.stderr
+
+
+@pytest.mark.parametrize("encoding", ["nonexistent", "rot13", "base64", "hex", "zlib", "punycode"])
+def test_validate_refuses_an_encoding_that_is_not_a_text_encoding(tmp_path: Path, encoding: str):
+    """A codec that is not a text encoding is a usage error naming valid ones, not a traceback."""
+    data = tmp_path / "d.csv"
+    data.write_text("customer_id\n")
+    done = run_cli("validate", CONTRACTS / "customer_master.yaml", data, "--encoding", encoding, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert (
+        f"error: --encoding {encoding!r} is not a text encoding; pass the file's encoding, such as utf8"
+        in (done.stderr)
+    )
+
+
+def test_undecodable_bytes_are_located_not_quoted(tmp_path: Path):
+    """Bytes that do not decode are named by line, never quoted."""
+    data = tmp_path / "d.csv"
+    data.write_bytes(b"customer_id\n\xe9secret\xe9\n")
+    done = run_cli("validate", CONTRACTS / "customer_master.yaml", data, "--encoding", "ascii", cwd=tmp_path)
+    assert done.returncode == 3, done.stderr
+    assert "line 2 has bytes that are not ascii; pass the file's real encoding" in done.stderr
+    assert "xe9" not in done.stderr

@@ -390,3 +390,82 @@ def test_snapshot_keeps_the_treatment_and_reads_old_snapshots():
     old = old.replace(',\n      "anonymize": "drop"', "")
     assert "anonymize" not in old
     assert [f.anonymize for f in from_snapshot(old, "t.json").fields] == [None] * 5
+
+
+SECRET_EMAIL = "alice.secret-4471@example.com"
+
+
+def _customer_table():
+    from contractgen.codegen.tables import table
+    from contractgen.load import load_all
+
+    contracts, _ = load_all((CONTRACTS / "customer_master.yaml").read_bytes(), "customer_master.yaml")
+    return table(contracts[0])
+
+
+def test_csv_parse_error_does_not_quote_the_row():
+    """An unterminated quote: Polars quotes the row; DataReadError keeps only the kind and place."""
+    from contractgen.runtime import DataReadError, read_csv
+
+    spec = _customer_table()
+    header = ",".join(c.name for c in spec.columns)
+    with pytest.raises(DataReadError) as caught:
+        read_csv(f'{header}\n"{SECRET_EMAIL},1,2\n'.encode(), spec)
+    assert SECRET_EMAIL not in str(caught.value)
+    assert str(caught.value).startswith("cannot read <bytes> as CSV: could not parse"), caught.value
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_csv_without_header_does_not_print_its_first_row(tmp_path: Path, output: str):
+    """A CSV without a header row: one clear error, and the first row's values are not printed."""
+    path = tmp_path / "customers.csv"
+    path.write_text(f"6f1c2f9e-8a47-4c1b-9d0e-2b7f0c3a5e00,2020-05-01,{SECRET_EMAIL}\n")
+    contract = CONTRACTS / "customer_master.yaml"
+    done = run_cli("validate", contract, path, "--format", output, cwd=tmp_path)
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert SECRET_EMAIL not in done.stdout + done.stderr
+    assert f"the first line of {path} names none of the contract's columns: is the header missing?" in (
+        done.stderr
+    )
+
+
+NESTED = """\
+data_source: nested_pii
+version: 1.0.0
+schema:
+  id:
+    type: int64
+  address:
+    type: struct
+    pii: true
+    fields:
+      zip:
+        type: string
+"""
+
+
+def test_to_models_never_raises_a_raw_validation_error():
+    """A model-only check on a nested field fails: the error names field and row, not the value."""
+    from pydantic import BaseModel, ConfigDict, Field
+
+    from contractgen.codegen.tables import table
+    from contractgen.load import load_all
+    from contractgen.runtime import ContractViolationError, to_models
+
+    class Address(BaseModel):
+        model_config = ConfigDict(hide_input_in_errors=True)
+        zip: str = Field(pattern=r"^\d{5}$")
+
+    class Row(BaseModel):
+        model_config = ConfigDict(hide_input_in_errors=True)
+        id: int
+        address: Address
+
+    contracts, diagnostics = load_all(NESTED.encode(), "nested.yaml")
+    assert contracts, diagnostics
+    frame = pl.DataFrame({"id": [1, 2], "address": [{"zip": "12345"}, {"zip": SECRET_EMAIL}]})
+    with pytest.raises(ContractViolationError) as caught:
+        to_models(frame, table(contracts[0]), Row)
+    text = str(caught.value) + repr(caught.value.violations)
+    assert SECRET_EMAIL not in text
+    assert "'address.zip': 1 row fails the model's check (string_pattern_mismatch) on row 1" in text

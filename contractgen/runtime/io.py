@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any, TypeAlias, TypeVar
 
 import polars as pl
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from contractgen.runtime import text
 from contractgen.runtime.check import instance, validate
@@ -38,8 +38,32 @@ def _name(source: Source) -> str:
     return getattr(source, "name", None) or f"<{type(source).__name__}>"
 
 
+_QUOTED = re.compile(r"```.*?```|`[^`]*`|'[^'\n]*'|\"[^\"\n]*\"", re.DOTALL)
+_POSITION = re.compile(r"\b(?:line|row|offset in the file is) (\d+)")
+
+
+def _data_free(message: str) -> str:
+    """A reader's error without the data it quotes: its category and position only.
+
+    Polars quotes the cell or row it could not parse (`could not parse "alice@example.com,...`),
+    which may be personal data; every quoted span is cut, whatever the columns, and so is the
+    rest of a line from an unterminated quote on. What is left is the kind of error and where.
+    """
+    text = _QUOTED.sub("...", message.strip())
+    first = re.split(r"[`'\"]", text.splitlines()[0] if text else "", maxsplit=1)[0].strip()
+    detail = first or "unreadable"
+    if "not properly escaped" in message:
+        detail += " (a quote that is not closed?)"
+    where = _POSITION.search(message)
+    if where is not None and "line" not in first:
+        detail += (
+            f" at {'byte' if 'offset' in where.group(0) else where.group(0).split()[0]} {where.group(1)}"
+        )
+    return detail
+
+
 def _unreadable(source: Source, what: str, exc: Exception) -> DataReadError:
-    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    detail = _data_free(str(exc)) if str(exc).strip() else type(exc).__name__
     return DataReadError(f"cannot read {_name(source)} as {what}: {detail}")
 
 
@@ -108,6 +132,24 @@ def _is_old_name(name: str, table: Table) -> bool:
 
 _NULLS: tuple[str, ...] = ("",)
 _REFUSED_ENCODINGS = {"utf8-lossy": "it replaces bytes it cannot decode silently"}
+_NOT_FILE_ENCODINGS = frozenset({"punycode", "idna"})  # text codecs for host names, not files
+
+
+def text_encoding(encoding: str) -> str:
+    """`encoding` when Python can decode a text file with it; a ValueError saying what to pass.
+
+    Bytes-to-bytes and text-to-text codecs (base64, hex, zlib, rot13) are not text encodings.
+    """
+    try:
+        info = codecs.lookup(encoding)
+    except LookupError:
+        info = None
+    if info is None or not info._is_text_encoding or info.name in _NOT_FILE_ENCODINGS:
+        raise ValueError(
+            f"{encoding!r} is not a text encoding; pass the file's encoding, such as utf8, latin-1, "
+            "cp1252 or utf-16"
+        )
+    return encoding
 
 
 def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every call
@@ -132,7 +174,7 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
             f"encoding {encoding!r} is refused: {_REFUSED_ENCODINGS[encoding]}; pass the file's real "
             "encoding (utf8, latin-1, cp1252, ...)"
         )
-    data, name = _load(source, encoding)
+    data, name = _load(source, text_encoding(encoding))
     nulls = list(null_values)
     options: dict[str, Any] = {
         "separator": separator,
@@ -145,6 +187,7 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
     layout = _Layout(data, separator, quote_char, name, lambda: pl.read_csv(data, **options))
     try:
         header = pl.read_csv(data, n_rows=0, **options).columns
+        _header_present(header, table, name)
         violations = _duplicate_headers(header)
         parsers: dict[str, text.Parser] = {}
         for column in header:
@@ -171,6 +214,8 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
             .collect(engine="streaming")
         )
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        if isinstance(exc, DataReadError):
+            raise
         if "more fields" in str(exc):
             raise DataReadError(f"cannot read {name} as CSV: {layout.long_rows()}") from None
         raise _unreadable(name, "CSV", exc) from None
@@ -191,6 +236,26 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
     raise ContractViolationError(table.name, table.version, redact_violations(every, table), name) from None
 
 
+def _header_present(header: list[str], table: Table, name: str) -> None:
+    """Refuse a first line that names none of the contract's columns: it is data, not a header.
+
+    Its cells would otherwise be reported as unexpected column names, quoting the first row; with
+    a sensitive column in the contract they are not quoted here either.
+    """
+    if not table.columns or any(h in table.schema or _is_old_name(h, table) for h in header):
+        return
+    message = f"the first line of {name} names none of the contract's columns: is the header missing?"
+    if not any(c.sensitive for c in table.columns):
+        shown = ", ".join(repr(h) for h in header[:MAX_SAMPLES]) + (
+            ", ..." if len(header) > MAX_SAMPLES else ""
+        )
+        message += f" (it reads {shown})"
+    raise DataReadError(
+        f"{message}; the file needs a first line naming its columns, such as "
+        f"{', '.join(c.name for c in table.columns[:3])}"
+    )
+
+
 def _load(source: Source, encoding: str) -> tuple[bytes | str | Path, str]:
     """The file as polars reads it (a path stays a path, so polars maps it), and its name.
     Text in another encoding is decoded here, where a bad byte can be located."""
@@ -207,11 +272,12 @@ def _load(source: Source, encoding: str) -> tuple[bytes | str | Path, str]:
         raise _unreadable(name, "CSV", exc) from None
     try:
         return data.decode(encoding).encode(), name
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+    except UnicodeError as exc:  # the bytes are data: say where, never what
+        start = exc.start if isinstance(exc, UnicodeDecodeError) else 0
+        line = data.count(b"\n", 0, start) + 1
         raise DataReadError(
-            f"cannot read {name} as {encoding}: line {line} has bytes that are not {encoding} "
-            f"({data[exc.start : exc.end]!r}); pass the file's real encoding"
+            f"cannot read {name} as {encoding}: line {line} has bytes that are not {encoding}; "
+            "pass the file's real encoding"
         ) from None
 
 
@@ -379,7 +445,7 @@ def to_models(frame: pl.DataFrame, table: Table, model: type[M]) -> list[M]:
     _refuse_lost_nanoseconds(checked, table)
     fields = model.model_fields
     if any(_holds_model(info.annotation) for info in fields.values()):
-        return [model.model_validate(row) for row in checked.iter_rows(named=True)]
+        return _validated(checked, table, model)
     by_column = {info.alias or name: name for name, info in fields.items()}
     names = [by_column[column] for column in checked.columns]
     fields_set = frozenset(names)
@@ -401,6 +467,36 @@ def to_models(frame: pl.DataFrame, table: Table, model: type[M]) -> list[M]:
         if collecting:
             gc.enable()
     return out
+
+
+def _validated(frame: pl.DataFrame, table: Table, model: type[M]) -> list[M]:
+    """Rows through `model_validate`; a model's own check that fails is a ContractViolationError.
+
+    Pydantic keeps the input in `ValidationError.errors()` and `.json()` even with
+    `hide_input_in_errors`, so no ValidationError leaves here: the error names the field, the
+    kind of check and the rows, never the value.
+    """
+    out: list[M] = []
+    failed: dict[tuple[str, str], list[int]] = {}
+    for row, values in enumerate(frame.iter_rows(named=True)):
+        try:
+            out.append(model.model_validate(values))
+        except ValidationError as exc:
+            for error in exc.errors(include_input=False, include_url=False):
+                where = ".".join(str(part) for part in error["loc"])
+                failed.setdefault((where, error["type"]), []).append(row)
+    if not failed:
+        return out
+    violations = []
+    for (where, kind), rows in failed.items():
+        verb = "fails" if len(rows) == 1 else "fail"
+        shown = ", ".join(map(str, rows[:MAX_SAMPLES])) + (", ..." if len(rows) > MAX_SAMPLES else "")
+        message = (
+            f"'{where}': {len(rows):,} row{'s' * (len(rows) != 1)} {verb} the model's check ({kind}) "
+            f"on row{'s' * (len(rows) != 1)} {shown}"
+        )
+        violations.append(Violation("format", where.split(".")[0], message, len(rows)))
+    raise ContractViolationError(table.name, table.version, violations, None)
 
 
 def _refuse_lost_nanoseconds(frame: pl.DataFrame, table: Table) -> None:
