@@ -469,3 +469,42 @@ def test_to_models_never_raises_a_raw_validation_error():
     text = str(caught.value) + repr(caught.value.violations)
     assert SECRET_EMAIL not in text
     assert "'address.zip': 1 row fails the model's check (string_pattern_mismatch) on row 1" in text
+
+
+ANONYMIZED = """\
+data_source: anon_pii
+version: 1.0.0
+schema:
+  id:
+    type: int64
+  email:
+    type: string
+    format: email
+    anonymize: mask
+    renamed_from: [mail]
+"""
+
+
+def _anon_table():
+    from contractgen.codegen.tables import table
+    from contractgen.load import load_all
+
+    contracts, diagnostics = load_all(ANONYMIZED.encode(), "anon.yaml")
+    assert contracts, diagnostics
+    return table(contracts[0])
+
+
+def test_anonymize_treats_a_column_under_its_old_name():
+    """A frame using the field's `renamed_from` name is treated too, not passed through."""
+    from contractgen.runtime.privacy import anonymize
+
+    out = anonymize(pl.DataFrame({"id": [1], "mail": [SECRET_EMAIL]}), _anon_table())
+    assert out["mail"].to_list() == ["a***@example.com"]
+
+
+def test_anonymize_refuses_a_column_differing_only_in_case():
+    """A column named like a treated one but for case is refused, never returned in clear."""
+    from contractgen.runtime.privacy import anonymize
+
+    with pytest.raises(ValueError, match="refuses column 'Email': it differs only in case from 'email'"):
+        anonymize(pl.DataFrame({"id": [1], "Email": [SECRET_EMAIL]}), _anon_table())

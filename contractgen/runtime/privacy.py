@@ -88,20 +88,46 @@ def anonymize(frame: F, table: Table, *, key: str | bytes | None = None) -> F:
     `***` (an email keeps its domain: `a***@example.com`). drop: the column is removed. Nulls stay
     null. Columns the frame does not have are skipped.
     """
-    present = set(frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns)
-    treated = [c for c in table.columns if c.anonymize is not None and c.name in present]
-    hashed = [c.name for c in treated if c.anonymize == "hash"]
+    names = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
+    # A treated column may arrive under an old name (`renamed_from`, which readers accept).
+    treated = [
+        (name, c)
+        for c in table.columns
+        if c.anonymize is not None
+        for name in (c.name, *c.renamed_from)
+        if name in names
+    ]
+    _refuse_case_twins(names, table, {name for name, _ in treated})
+    hashed = [name for name, c in treated if c.anonymize == "hash"]
     secret = _anonymize_key(key, table, hashed) if hashed else b""
     changes = []
-    for column in treated:
-        text = pl.col(column.name).cast(pl.String)
+    for name, column in treated:
+        text = pl.col(name).cast(pl.String)
         if column.anonymize == "hash":
             # Polars has no SHA-256: hash each distinct value once (hashlib, in C), map rows in Polars.
             changes.append(text.map_batches(partial(_hmac_hex, secret), return_dtype=pl.String))
         elif column.anonymize == "mask":
-            changes.append(_mask(text, email=column.format == "email").alias(column.name))
-    dropped = [c.name for c in treated if c.anonymize == "drop"]
+            changes.append(_mask(text, email=column.format == "email").alias(name))
+    dropped = [name for name, c in treated if c.anonymize == "drop"]
     return frame.with_columns(*changes).drop(dropped)
+
+
+def _refuse_case_twins(names: list[str], table: Table, treated: set[str]) -> None:
+    """A ValueError for a column that differs only in case from a treated one: never returned in clear."""
+    folded = {
+        name.casefold(): name
+        for c in table.columns
+        if c.anonymize is not None
+        for name in (c.name, *c.renamed_from)
+    }
+    for name in names:
+        twin = folded.get(name.casefold())
+        if twin is not None and name not in treated and name != twin:
+            raise ValueError(
+                f"{table.label}: anonymize() refuses column {name!r}: it differs only in case from "
+                f"{twin!r}, which the contract treats; rename it to {twin!r} or drop it first, so "
+                "that its values are not returned in clear"
+            )
 
 
 def _anonymize_key(key: str | bytes | None, table: Table, hashed: list[str]) -> bytes:
