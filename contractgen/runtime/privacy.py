@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import polars as pl
 
 from contractgen.runtime.errors import Violation
-from contractgen.runtime.spec import Table
+from contractgen.runtime.spec import Column, Table
 
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 REDACTION_KEY_ENV = "CONTRACTGEN_REDACTION_KEY"
@@ -90,13 +90,10 @@ def anonymize(frame: F, table: Table, *, key: str | bytes | None = None) -> F:
     """
     names = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
     # A treated column may arrive under an old name (`renamed_from`, which readers accept).
-    treated = [
-        (name, c)
-        for c in table.columns
-        if c.anonymize is not None
-        for name in (c.name, *c.renamed_from)
-        if name in names
-    ]
+    treated: list[tuple[str, Column]] = []
+    for column in table.columns:
+        if column.anonymize is not None:
+            treated += [(name, column) for name in (column.name, *column.renamed_from) if name in names]
     _refuse_case_twins(names, table, {name for name, _ in treated})
     hashed = [name for name, c in treated if c.anonymize == "hash"]
     secret = _anonymize_key(key, table, hashed) if hashed else b""
