@@ -91,9 +91,10 @@ def anonymize(frame: F, table: Table, *, key: str | bytes | None = None) -> F:
     names = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
     # A treated column may arrive under an old name (`renamed_from`, which readers accept).
     treated: list[tuple[str, Column]] = []
+    spec: Column
     for spec in table.columns:
-        if spec.anonymize is not None:
-            treated += [(name, spec) for name in (spec.name, *spec.renamed_from) if name in names]
+        aliases: tuple[str, ...] = (spec.name, *spec.renamed_from) if spec.anonymize is not None else ()
+        treated.extend((alias, spec) for alias in aliases if alias in names)
     _refuse_case_twins(names, table, {name for name, _ in treated})
     hashed = [name for name, c in treated if c.anonymize == "hash"]
     secret = _anonymize_key(key, table, hashed) if hashed else b""
