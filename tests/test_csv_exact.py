@@ -193,3 +193,112 @@ def test_bad_time_value_is_a_row_violation(package, tmp_path):
     with pytest.raises(ContractViolationError) as exc:  # today: DataReadError for the whole file
         pkg.read_csv(csv(tmp_path, "t\n25:99:00\n10:00:00\n"))
     assert [(v.column, [r for r, _ in v.samples]) for v in exc.value.violations] == [("t", [0])]
+
+
+def _refused_rows(exc: pytest.ExceptionInfo[ContractViolationError]) -> dict[str, list[int]]:
+    return {v.column: [row for row, _ in v.samples] for v in exc.value.violations}
+
+
+@pytest.mark.parametrize("zone", ["", "timezone: UTC"], ids=["naive", "utc"])
+def test_nanosecond_timestamp_outside_its_range_is_refused_not_wrapped(package, tmp_path, zone):
+    """1500 and 2300 do not fit in Datetime(ns) (1677-2262): refused with their rows, as Parquet
+    data is (before: wrapped around by 2**64 ns, 1500 read as 2084)."""
+    pkg = package(
+        f"""
+        data_source: csv_ns_range_{"utc" if zone else "naive"}
+        version: 1.0.0
+        schema:
+          at:
+            type: timestamp
+            time_unit: ns
+            {zone}
+        """
+    )
+    text = (
+        "at\n2024-01-01T00:00:00\n1500-01-01T00:00:00\n2300-01-01T00:00:00\n2262-04-11T23:47:16.854775807\n"
+    )
+    with pytest.raises(ContractViolationError) as exc:
+        pkg.read_csv(csv(tmp_path, text))
+    assert _refused_rows(exc) == {"at": [1, 2]}
+    assert "outside the range of Datetime" in exc.value.violations[0].message
+
+
+def test_nanosecond_timestamp_layout_outside_its_range_is_refused(package, tmp_path):
+    pkg = package(
+        """
+        data_source: csv_ns_layout
+        version: 1.0.0
+        schema:
+          at:
+            type: timestamp
+            format: DD/MM/YYYY HH:mm:ss
+            time_unit: ns
+        """
+    )
+    with pytest.raises(ContractViolationError) as exc:
+        pkg.read_csv(csv(tmp_path, "at\n01/01/2000 00:00:00\n01/01/1500 00:00:00\n"))
+    assert _refused_rows(exc) == {"at": [1]}
+
+
+@pytest.mark.parametrize("cell", ["2024-06-15T10:00:60", "2024-06-15 23:59:60"])
+def test_timestamp_second_60_is_refused_not_rolled_over(package, tmp_path, cell):
+    """Seconds run 00-59, as for `time` (before: 10:00:60 read as 10:01:00, 23:59:60 as the next day)."""
+    pkg = package(
+        """
+        data_source: csv_leap
+        version: 1.0.0
+        schema:
+          at: timestamp
+        """
+    )
+    with pytest.raises(ContractViolationError) as exc:
+        pkg.read_csv(csv(tmp_path, f"at\n2024-06-15T10:00:00\n{cell}\n"))
+    assert _refused_rows(exc) == {"at": [1]}
+
+
+@pytest.mark.parametrize(("ftype", "cell"), [("float32", "1e-50"), ("float64", "1e-400")])
+def test_float_underflow_is_refused_not_zero(package, tmp_path, ftype, cell):
+    """A non-zero number too small for the type is refused (before: read as 0.0); 0e-999 is zero."""
+    pkg = package(
+        f"""
+        data_source: csv_tiny_{ftype}
+        version: 1.0.0
+        schema:
+          x: {ftype}
+        """
+    )
+    with pytest.raises(ContractViolationError) as exc:
+        pkg.read_csv(csv(tmp_path, f"x\n0e-999\n-0.0\n{cell}\n"))
+    assert _refused_rows(exc) == {"x": [2]}
+    assert ("declare float64" in str(exc.value)) == (ftype == "float32")
+
+
+def test_minus_zero_is_zero_in_an_unsigned_column(package, tmp_path):
+    """`-0` is zero, as `+0` is (before: refused in uint8 while `+5` was accepted)."""
+    pkg = package(
+        """
+        data_source: csv_minus_zero
+        version: 1.0.0
+        schema:
+          n: uint8
+        """
+    )
+    assert pkg.read_csv(csv(tmp_path, "n\n-0\n+5\n-00\n"))["n"].to_list() == [0, 5, 0]
+    with pytest.raises(ContractViolationError):
+        pkg.read_csv(csv(tmp_path, "n\n-1\n"))
+
+
+@pytest.mark.parametrize("cell", ["P1DT", "PT"])
+def test_duration_with_an_empty_time_part_is_refused(package, tmp_path, cell):
+    """`T` must be followed by a component (before: `P1DT` read as one day)."""
+    pkg = package(
+        f"""
+        data_source: csv_dur_{cell.lower()}
+        version: 1.0.0
+        schema:
+          d: duration
+        """
+    )
+    with pytest.raises(ContractViolationError) as exc:
+        pkg.read_csv(csv(tmp_path, f"d\nP1DT1H\n{cell}\n"))
+    assert _refused_rows(exc) == {"d": [1]}
