@@ -370,10 +370,11 @@ def to_models(frame: pl.DataFrame, table: Table, model: type[M]) -> list[M]:
     directly, as `model_construct` would, without its per-row overhead. Models with nested
     models go through `model_validate`, which builds the nested instances.
 
-    A model holds Python datetimes and timedeltas, which stop at microseconds. A nanosecond
-    column whose values all fall on whole microseconds converts exactly; one with a value that
-    does not is refused with a ValueError rather than truncated (two distinct values could
-    become equal rows). Read such data with `frame.to_dicts()`, or make the column `us`.
+    A model holds Python datetimes, times and timedeltas, which stop at microseconds. A
+    nanosecond column (a `ns` timestamp or duration, or a time of day, which Polars keeps in ns),
+    top-level or nested, whose values all fall on whole microseconds converts exactly; one with a
+    value that does not is refused with a ValueError rather than truncated (two distinct values
+    could become equal rows). Read such data with `frame.to_dicts()`, or make the column `us`.
     """
     checked = validate(frame, table, unexpected="drop")
     _refuse_lost_nanoseconds(checked, table)
@@ -404,34 +405,39 @@ def to_models(frame: pl.DataFrame, table: Table, model: type[M]) -> list[M]:
 
 
 def _refuse_lost_nanoseconds(frame: pl.DataFrame, table: Table) -> None:
-    """A ValueError when a value of a nanosecond column would lose digits in a model."""
+    """A ValueError when a value of a nanosecond column (a `ns` timestamp or duration, or any
+    time of day: Polars keeps those in ns), at any depth, would lose digits in a model."""
     for name, dtype in table.schema.items():
-        if _has_nanoseconds(dtype) and not isinstance(dtype, (pl.Datetime, pl.Duration)):
-            raise ValueError(
-                f"{table.label}: column '{name}' holds nanosecond times inside {dtype}, which a model "
-                "cannot hold (Python stops at microseconds); use frame.to_dicts() or a 'us' time unit"
-            )
-        if not _has_nanoseconds(dtype):
+        check = _sub_microsecond(pl.col(name), instance(dtype))
+        if check is None:
             continue
-        column = pl.col(name)
-        ns = column.dt.nanosecond() if isinstance(dtype, pl.Datetime) else column.dt.total_nanoseconds()
-        lost = frame.select((ns % 1000 != 0).sum()).item()
+        lost = frame.select(check.fill_null(False).sum()).item()
         if lost:
             raise ValueError(
                 f"{table.label}: column '{name}' has {lost:,} value{'s' * (lost != 1)} with nanoseconds, "
-                "which a model cannot hold (Python datetimes stop at microseconds) and would truncate; "
-                "use frame.to_dicts() to keep them, or make the column's time unit 'us'"
+                "which a model cannot hold (Python datetimes, times and timedeltas stop at "
+                "microseconds) and would truncate; use frame.to_dicts() to keep them"
+                + ("" if isinstance(dtype, pl.Time) else ", or make the column's time unit 'us'")
             )
 
 
-def _has_nanoseconds(dtype: pl.DataType) -> bool:
-    if isinstance(dtype, (pl.Datetime, pl.Duration)):
-        return dtype.time_unit == "ns"
-    if isinstance(dtype, pl.List):
-        return _has_nanoseconds(instance(dtype.inner))
+def _sub_microsecond(value: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
+    """Per row, whether `value` holds a digit finer than a microsecond; None when it cannot."""
+    if isinstance(dtype, pl.Time) or (isinstance(dtype, pl.Datetime) and dtype.time_unit == "ns"):
+        return value.dt.nanosecond() % 1000 != 0
+    if isinstance(dtype, pl.Duration) and dtype.time_unit == "ns":
+        return value.dt.total_nanoseconds() % 1000 != 0
+    if isinstance(dtype, pl.List | pl.Array):
+        inner = _sub_microsecond(pl.element(), instance(dtype.inner))
+        if inner is None:
+            return None
+        listed = value if isinstance(dtype, pl.List) else value.arr.to_list()
+        return listed.list.eval(inner.fill_null(False)).list.any()
     if isinstance(dtype, pl.Struct):
-        return any(_has_nanoseconds(instance(f.dtype)) for f in dtype.fields)
-    return False
+        members = [_sub_microsecond(value.struct.field(f.name), instance(f.dtype)) for f in dtype.fields]
+        found = [m.fill_null(False) for m in members if m is not None]
+        return pl.any_horizontal(found) if found else None
+    return None
 
 
 def _holds_model(annotation: object) -> bool:
