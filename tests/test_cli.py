@@ -185,3 +185,12 @@ def test_generated_package_installs_with_pip(project, tmp_path):
         cwd=tmp_path,
     )
     assert (run.returncode, run.stdout) == (0, "4 1.5.2\n"), run.stderr
+
+
+def test_validate_refuses_an_empty_separator(project):
+    """`--separator ''` is refused by name, not read as a comma."""
+    ok = project / "ok.csv"
+    usage_rows().drop("features_used").write_csv(ok)
+    result = run_cli("validate", "contracts/usage_activity.yaml", "ok.csv", "--separator", "", cwd=project)
+    assert result.returncode != 0
+    assert "separator must be one single-byte character" in result.stdout + result.stderr

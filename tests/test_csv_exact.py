@@ -302,3 +302,34 @@ def test_duration_with_an_empty_time_part_is_refused(package, tmp_path, cell):
     with pytest.raises(ContractViolationError) as exc:
         pkg.read_csv(csv(tmp_path, f"d\nP1DT1H\n{cell}\n"))
     assert _refused_rows(exc) == {"d": [1]}
+
+
+def test_null_values_as_one_text_is_one_spelling(package, tmp_path):
+    """`null_values="NA"` is the spelling NA (before: the letters N and A, one by one)."""
+    pkg = package(
+        """
+        data_source: csv_null_str
+        version: 1.0.0
+        schema:
+          s: string
+        """
+    )
+    frame = pkg.read_csv(csv(tmp_path, "s\nNA\nN\nA\n\n"), null_values="NA")
+    assert frame["s"].to_list() == [None, "N", "A"]
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("separator", ""), ("separator", ";;"), ("separator", "§"), ("quote_char", "''")]
+)
+def test_separator_or_quote_of_other_than_one_byte_is_refused_by_name(package, tmp_path, option, value):
+    """An empty separator is not a comma: refused, naming the option."""
+    pkg = package(
+        f"""
+        data_source: csv_dialect_{option}_{len(value.encode())}
+        version: 1.0.0
+        schema:
+          s: string
+        """
+    )
+    with pytest.raises(DataReadError, match=f"{option} must be one single-byte character"):
+        pkg.read_csv(csv(tmp_path, "s\na\n"), **{option: value})

@@ -117,14 +117,15 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
     unexpected: Unexpected = "error",
     separator: str = ",",
     encoding: str = "utf8",
-    null_values: Sequence[str] = _NULLS,
+    null_values: Sequence[str] | str = _NULLS,
     quote_char: str | None = '"',
 ) -> pl.DataFrame:
     """Read a CSV file with the contract's types and check it.
 
     Every column is read as text and parsed by its type's one grammar (`runtime/text.py`);
     text that does not parse is reported with its line, never nulled. `null_values` lists the
-    spellings of null (default: the empty cell); `encoding` is any Python codec name.
+    spellings of null (default: the empty cell; one text is one spelling); `encoding` is any
+    Python codec name; `separator` and `quote_char` are one single-byte character each.
     """
     unexpected = unexpected_policy(unexpected)
     if encoding in _REFUSED_ENCODINGS:
@@ -132,8 +133,9 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
             f"encoding {encoding!r} is refused: {_REFUSED_ENCODINGS[encoding]}; pass the file's real "
             "encoding (utf8, latin-1, cp1252, ...)"
         )
+    _check_dialect(source, separator, quote_char)
     data, name = _load(source, encoding)
-    nulls = list(null_values)
+    nulls = [null_values] if isinstance(null_values, str) else list(null_values)
     options: dict[str, Any] = {
         "separator": separator,
         "quote_char": quote_char,
@@ -189,6 +191,20 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
     kept = [_without_unread(v, layout.raw, unread) for v in found]
     every = [layout.on_lines(v) for v in [*unread.values(), *kept] if v is not None]
     raise ContractViolationError(table.name, table.version, redact_violations(every, table), name) from None
+
+
+def _check_dialect(source: Source, separator: str, quote_char: str | None) -> None:
+    """Polars reads one byte as the separator and the quote; anything else is refused here, by
+    name (an empty separator must not fall back to a comma)."""
+    for option, value in (("separator", separator), ("quote_char", quote_char)):
+        if value is None or (option == "quote_char" and value == ""):
+            continue  # no quoting
+        if not isinstance(value, str) or len(value.encode()) != 1:
+            raise DataReadError(
+                f"cannot read {_name(source)} as CSV: {option} must be one single-byte character "
+                f"such as {',' if option == 'separator' else chr(34)!r}, got {value!r}"
+                + ("; pass None (or '') for no quoting" if option == "quote_char" else "")
+            )
 
 
 def _load(source: Source, encoding: str) -> tuple[bytes | str | Path, str]:
