@@ -333,3 +333,51 @@ def test_separator_or_quote_of_other_than_one_byte_is_refused_by_name(package, t
     )
     with pytest.raises(DataReadError, match=f"{option} must be one single-byte character"):
         pkg.read_csv(csv(tmp_path, "s\na\n"), **{option: value})
+
+
+def _three_columns(package: Package, name: str) -> ModuleType:
+    return package(
+        f"""
+        data_source: {name}
+        version: 1.0.0
+        schema:
+          id: int32
+          name: string
+          amt: int32
+        """
+    )
+
+
+def test_long_row_after_a_multiline_field_names_the_files_line(package, tmp_path):
+    """The long row starts on file line 5 (the quoted field holds two newlines); before: line 3."""
+    pkg = _three_columns(package, "csv_long_line")
+    with pytest.raises(DataReadError, match=r"more fields than the header's 3 at line 5$"):
+        pkg.read_csv(csv(tmp_path, 'id,name,amt\n1,"a\nb\nc",2\n2,b,3,4\n'))
+
+
+def test_invalid_utf8_names_its_line_without_quoting_it(package, tmp_path):
+    pkg = _three_columns(package, "csv_bad_utf8")
+    path = tmp_path / "data.csv"
+    path.write_bytes(b"id,name,amt\n1,x,2\n2,caf\xe9,2\n")
+    with pytest.raises(DataReadError, match="line 3 has bytes that are not utf8") as exc:
+        pkg.read_csv(path)
+    assert "caf" not in str(exc.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [('id,name,amt\n1,5" screen,2\n2,b,3\n', 2), ('id,name,amt\n1,"x\ny",2\n2,5" tv,3\n3,7" tv,3\n', 4)],
+)
+def test_stray_quote_is_a_read_error_naming_its_line(package, tmp_path, text, line):
+    """Polars cannot split a file with an unpaired quote inside a field: the error says where
+    and what to do (before: "CSV malformed: expected 0 rows, actual 2 rows, in chunk ...")."""
+    pkg = _three_columns(package, f"csv_stray_quote_{line}")
+    with pytest.raises(DataReadError, match=f"line {line} has a quote character") as exc:
+        pkg.read_csv(csv(tmp_path, text))
+    assert "quote_char=None" in str(exc.value)
+    assert pkg.read_csv(csv(tmp_path, text.replace('\n1,"x\ny"', "\n1,xy")), quote_char=None).height >= 2
+
+
+def test_paired_quotes_inside_a_field_are_text(package, tmp_path):
+    pkg = _three_columns(package, "csv_paired_quotes")
+    assert pkg.read_csv(csv(tmp_path, 'id,name,amt\n1,a"b"c,2\n'))["name"].to_list() == ['a"b"c']

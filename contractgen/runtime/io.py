@@ -173,8 +173,13 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
             .collect(engine="streaming")
         )
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        if "more fields" in str(exc):
+        message = str(exc)
+        if "more fields" in message:
             raise DataReadError(f"cannot read {name} as CSV: {layout.long_rows()}") from None
+        if "CSV malformed" in message or "not properly escaped" in message:
+            raise DataReadError(f"cannot read {name} as CSV: {layout.malformed()}") from None
+        if "invalid utf-8" in message.lower():
+            raise DataReadError(f"cannot read {name} as utf8: {layout.invalid_utf8()}") from None
         raise _unreadable(name, "CSV", exc) from None
     if frame.height and frame.get_column(_END).any():
         frame = frame.head(layout.check_records())
@@ -261,24 +266,67 @@ class _Layout:
         data = self.data if isinstance(self.data, bytes) else Path(self.data).read_bytes()
         return data.decode("utf8", errors="replace")  # only counted: decoding was checked before
 
-    def _records(self) -> pl.Series:
-        """One string per record (header included), quoted parts replaced by a placeholder."""
-        whole = pl.Series([self._text()])
-        if self.quote:
-            q = re.escape(self.quote)
-            whole = whole.str.replace_all(f"{q}(?:[^{q}]|{q}{q})*{q}", "q")
-        return whole.str.split("\n").explode().str.strip_suffix("\r")
+    def _tokens(self) -> pl.DataFrame:
+        """The file cut into quoted fields, newlines and the runs between them (a quote that
+        never closes is a token of its own), each with the record it belongs to and the number
+        of newlines before it. Read only when something is wrong."""
+        q = re.escape(self.quote) if self.quote else None
+        pattern = f"{q}(?:[^{q}]|{q}{q})*{q}|\n|[^{q}\n]+|{q}" if q else "\n|[^\n]+"
+        tokens = pl.Series("t", [self._text()]).str.extract_all(pattern).explode().drop_nulls()
+        newline = pl.col("t") == "\n"
+        newlines = pl.col("t").str.count_matches("\n", literal=True)
+        return pl.DataFrame(tokens).with_columns(
+            record=newline.cum_sum().fill_null(0) - newline.cast(pl.UInt32),
+            before=newlines.cum_sum() - newlines,
+            newline=newline,
+        )
 
-    def _fields(self) -> tuple[pl.Series, pl.Series]:
+    def _records(self) -> pl.DataFrame:
+        """One row per record (header included): its text with quoted parts replaced by a
+        placeholder, and the file line it starts on (a quoted newline counts)."""
+        tokens = self._tokens()
+        count = int(tokens.get_column("newline").sum()) + 1
+        total = int(tokens.get_column("t").str.count_matches("\n", literal=True).sum())
+        shown = pl.when(pl.col("newline")).then(pl.lit("")).otherwise(pl.col("t"))
+        if self.quote:
+            shown = pl.when(pl.col("t").str.starts_with(self.quote)).then(pl.lit("q")).otherwise(shown)
+        grouped = tokens.group_by("record", maintain_order=True).agg(
+            text=shown.str.join(""), line=pl.col("before").first() + 1
+        )
+        every = pl.DataFrame({"record": pl.arange(0, count, eager=True).cast(grouped.schema["record"])})
+        return every.join(grouped, on="record", how="left").select(
+            pl.col("text").fill_null("").str.strip_suffix("\r"),
+            pl.col("line").fill_null(total + 1),
+        )
+
+    def _fields(self) -> tuple[pl.Series, pl.Series, pl.Series]:
         records = self._records()
-        fields = records.str.count_matches(self.separator, literal=True) + 1
-        return fields, records == ""
+        text_ = records.get_column("text")
+        fields = text_.str.count_matches(self.separator, literal=True) + 1
+        return fields, text_ == "", records.get_column("line")
+
+    def stray_quote(self) -> int | None:
+        """The file line of the first quote that does not open or close a whole field (`5" screen`),
+        or of a quoted field that never closes; None if every quote is in place."""
+        if not self.quote:
+            return None
+        q, sep = self.quote, self.separator
+        t, prev, after = pl.col("t"), pl.col("t").shift(1), pl.col("t").shift(-1)
+        opened = prev.is_null() | (prev == "\n") | prev.str.ends_with(sep)
+        closed = after.is_null() | after.str.starts_with("\n") | after.str.starts_with(sep)
+        closed = closed | after.str.starts_with("\r")
+        lone = t == q
+        # A pair of quotes inside one unquoted field, on one line (a"b"c), is read as text.
+        inside = ~opened & ~lone & ~t.str.contains("\n", literal=True) & ~t.str.contains(sep, literal=True)
+        bad = t.str.starts_with(q) & ~(opened & closed & ~lone) & ~inside
+        found = self._tokens().filter(bad).get_column("before")
+        return int(found[0]) + 1 if len(found) else None
 
     def check_records(self) -> int:
         """How many rows the file has without blank lines at its end; a short row or a blank
         line inside the data is a DataReadError naming its lines."""
         raw = self.raw
-        fields, blank = self._fields()
+        fields, blank, _ = self._fields()
         fields, blank = fields[1:], blank[1:]
         content = blank.not_().arg_true()
         end = int(content[-1]) + 1 if len(content) else 0
@@ -300,10 +348,31 @@ class _Layout:
         return end
 
     def long_rows(self) -> str:
-        fields, _ = self._fields()
+        fields, _, lines = self._fields()
         rows = (fields[1:] > fields[0]).arg_true().head(MAX_SAMPLES).to_list()
-        where = ", ".join(f"line {r + 2}" for r in rows) if rows else "a row"
-        return f"more fields than the header's {fields[0]} at {where} (line numbers count records)"
+        where = ", ".join(f"line {lines[r + 1]}" for r in rows) if rows else "a row"
+        return f"more fields than the header's {fields[0]} at {where}"
+
+    def malformed(self) -> str:
+        """What to say when Polars cannot split the file: a stray quote, located if it can be."""
+        line = self.stray_quote()
+        where = f"line {line}" if line is not None else "a row"
+        return (
+            f"{where} has a quote character ({self.quote}) inside an unquoted field, or a quoted "
+            "field that does not close; quote the whole field and double the quotes in it "
+            '("5"" screen"), or pass quote_char=None (--quote-char \'\') if the file never quotes'
+        )
+
+    def invalid_utf8(self) -> str:
+        """Where the first byte that is not UTF-8 is; decoded in Python only on this path."""
+        data = self.data if isinstance(self.data, bytes) else Path(self.data).read_bytes()
+        what = "bytes that are not utf8; pass the file's real encoding (latin-1, cp1252, ...)"
+        try:
+            data.decode("utf8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            return f"line {line} has {what}"
+        return what
 
     def line_numbers(self, rows: list[int]) -> list[int]:
         """The file line each data row starts on (the header is line 1)."""
