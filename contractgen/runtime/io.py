@@ -22,6 +22,7 @@ from contractgen.runtime.privacy import redact_violations
 from contractgen.runtime.spec import Table, Unexpected, unexpected_policy
 
 Source: TypeAlias = str | Path | IO[bytes] | bytes
+Sources: TypeAlias = Source | list[str | Path] | tuple[str | Path, ...]  # Parquet: many files
 M = TypeVar("M", bound=BaseModel)
 _ROW = "__contractgen_row__"
 _BAD = "__contractgen_unread__"  # + a column name: its text did not parse
@@ -32,27 +33,35 @@ class DataReadError(OSError):
     """A data file could not be read at all (missing, unreadable, corrupt, not that format)."""
 
 
-def _name(source: Source) -> str:
+def _name(source: Sources) -> str:
+    if isinstance(source, (list, tuple)):
+        return f"{_name(source[0])} (+{len(source) - 1} files)" if source else "<no files>"
     if isinstance(source, (str, Path)):
         return os.fspath(source)
     return getattr(source, "name", None) or f"<{type(source).__name__}>"
 
 
-def _unreadable(source: Source, what: str, exc: Exception) -> DataReadError:
+def _unreadable(source: Sources, what: str, exc: Exception) -> DataReadError:
     detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return DataReadError(f"cannot read {_name(source)} as {what}: {detail}")
 
 
-def read_parquet(source: Source, table: Table, *, unexpected: Unexpected = "error") -> pl.DataFrame:
+def read_parquet(source: Sources, table: Table, *, unexpected: Unexpected = "error") -> pl.DataFrame:
     """Read a Parquet file and check it; only the columns that will be returned are read."""
     unexpected = unexpected_policy(unexpected)
     try:
-        actual = pl.read_parquet_schema(source)
-        if not isinstance(source, (str, Path, bytes)):
+        if isinstance(source, (list, tuple)):
+            actual = pl.read_parquet_schema(source[0]) if source else {}
+            _same_schemas(source, pl.Schema(actual))
+        else:
+            actual = pl.read_parquet_schema(source)
+        if not isinstance(source, (str, Path, bytes, list, tuple)):
             source.seek(0)
         wanted = [n for n in actual if n in table.schema or unexpected != "drop" or _is_old_name(n, table)]
-        frame = pl.read_parquet(source, columns=wanted)
+        frame = pl.read_parquet(_polars_source(source), columns=wanted)
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        if isinstance(exc, DataReadError):
+            raise
         if isinstance(exc, FileNotFoundError):
             raise DataReadError(f"cannot read {_name(source)}: no such file") from None
         raise _unreadable(source, "Parquet", exc) from None
@@ -60,7 +69,7 @@ def read_parquet(source: Source, table: Table, *, unexpected: Unexpected = "erro
 
 
 def scan_parquet(
-    source: Source, table: Table, *, unexpected: Unexpected = "error", trust_statistics: bool = False
+    source: Sources, table: Table, *, unexpected: Unexpected = "error", trust_statistics: bool = False
 ) -> pl.LazyFrame:
     """Check a Parquet file with the streaming engine (bounded memory) and return it lazily.
 
@@ -73,7 +82,7 @@ def scan_parquet(
     """
     unexpected = unexpected_policy(unexpected)
     try:
-        frame = pl.scan_parquet(source, use_statistics=trust_statistics)
+        frame = pl.scan_parquet(_polars_source(source), use_statistics=trust_statistics)
         schema = frame.collect_schema()
         _same_schemas(source, schema)
     except (pl.exceptions.PolarsError, OSError) as exc:
@@ -83,11 +92,26 @@ def scan_parquet(
     return validate(frame, table, unexpected=unexpected, source=_name(source), statistics=trust_statistics)
 
 
-def _same_schemas(source: Source, schema: pl.Schema) -> None:
-    """Every local file a glob matches has the schema the scan took from the first one."""
-    if not isinstance(source, (str, Path)) or "://" in str(source) or not glob.has_magic(str(source)):
-        return
-    for path in sorted(glob.glob(os.fspath(source), recursive=True)):
+def _polars_source(source: Sources) -> Source | list[str]:
+    return [os.fspath(p) for p in source] if isinstance(source, (list, tuple)) else source
+
+
+def _local_files(source: Sources) -> list[str]:
+    """The local files a scan reads: each of a list, a glob's matches, a directory's files."""
+    if isinstance(source, (list, tuple)):
+        return [os.fspath(p) for p in source]
+    if not isinstance(source, (str, Path)) or "://" in str(source):
+        return []
+    if Path(source).is_dir():
+        found = (p for p in sorted(Path(source).rglob("*")) if p.is_file())
+        return [os.fspath(p) for p in found if not p.name.startswith((".", "_"))]
+    return sorted(glob.glob(os.fspath(source), recursive=True)) if glob.has_magic(str(source)) else []
+
+
+def _same_schemas(source: Sources, schema: pl.Schema) -> None:
+    """Every local file of a list, glob or directory has the schema the scan took from the
+    first one."""
+    for path in _local_files(source):
         own = pl.read_parquet_schema(path)
         for name, dtype in own.items():
             if name in schema and schema[name] != dtype:
@@ -216,8 +240,13 @@ def _load(source: Source, encoding: str) -> tuple[bytes | str | Path, str]:
     """The file as polars reads it (a path stays a path, so polars maps it), and its name.
     Text in another encoding is decoded here, where a bad byte can be located."""
     name = _name(source)
+    if isinstance(source, (list, tuple)):
+        raise TypeError("read_csv reads one source: a path, bytes, or a binary or text file object")
     if not isinstance(source, (str, Path, bytes)):
-        source = source.read()
+        content = source.read()
+        if isinstance(content, str):  # a text file object (StringIO): already decoded
+            return content.encode(), name
+        source = content
     if codecs.lookup(encoding).name == "utf-8" and not isinstance(source, bytes):
         if not Path(source).is_file():
             raise DataReadError(f"cannot read {name}: no such file")
