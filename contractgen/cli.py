@@ -381,7 +381,7 @@ def validate(  # noqa: PLR0913, PLR0917 -- one parameter per command-line option
                 data,
                 spec,
                 unexpected=unexpected,
-                separator=separator or ("\t" if suffix == ".tsv" else ","),
+                separator=("\t" if suffix == ".tsv" else ",") if separator is None else separator,
                 encoding=encoding,
                 null_values=("",) if null_value is None else null_value,
                 quote_char=quote_char or None,

@@ -209,3 +209,12 @@ def test_undecodable_bytes_are_located_not_quoted(tmp_path: Path):
     assert done.returncode == 3, done.stderr
     assert "line 2 has bytes that are not ascii; pass the file's real encoding" in done.stderr
     assert "xe9" not in done.stderr
+
+
+def test_validate_refuses_an_empty_separator(project):
+    """`--separator ''` is refused by name, not read as a comma."""
+    ok = project / "ok.csv"
+    usage_rows().drop("features_used").write_csv(ok)
+    result = run_cli("validate", "contracts/usage_activity.yaml", "ok.csv", "--separator", "", cwd=project)
+    assert result.returncode != 0
+    assert "separator must be one single-byte character" in result.stdout + result.stderr

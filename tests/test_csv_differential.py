@@ -48,6 +48,7 @@ class Kind:
 KINDS = [
     Kind("int16", pl.Int16()),
     Kind("int32", pl.Int32()),
+    Kind("uint8", pl.UInt8()),
     Kind("float64", pl.Float64()),
     Kind("decimal", pl.Decimal(6, 2)),
     Kind("boolean", pl.Boolean()),
@@ -72,7 +73,7 @@ _DURATION = re.compile(
     r"([+-])?P(?:([0-9]{1,9})D)?(?:T(?:([0-9]{1,9})H)?(?:([0-9]{1,9})M)?(?:([0-9]{1,12})(?:\.([0-9]{1,9}))?S)?)?"
 )
 _DIGITS = {"ms": 3, "us": 6, "ns": 9}
-_INT_RANGE = {"int16": 2**15, "int32": 2**31}
+_INT_RANGE = {"int16": (-(2**15), 2**15), "int32": (-(2**31), 2**31), "uint8": (0, 2**8)}
 
 
 def _fraction(digits: str | None, keep: int) -> int:
@@ -118,7 +119,7 @@ def _timestamp(text: str, dtype: pl.Datetime) -> dt.datetime:
 
 def _duration(text: str) -> dt.timedelta:
     match = _DURATION.fullmatch(text)
-    if not match or not re.search("[0-9]", text):
+    if not match or not re.search("[0-9]", text) or text.endswith("T"):
         raise Refused("not a duration")
     sign, days, hours, minutes, seconds, frac = match.groups()
     micro = _fraction(frac, 6)
@@ -137,12 +138,15 @@ def parse(kind: Kind, text: str) -> Any:
         raise Refused("blank")
     name = kind.name
     if name in _INT_RANGE:
-        if not re.fullmatch(r"[+-]?[0-9]+", s) or not -_INT_RANGE[name] <= int(s) < _INT_RANGE[name]:
+        low, high = _INT_RANGE[name]
+        if not re.fullmatch(r"[+-]?[0-9]+", s) or not low <= int(s) < high:  # -0 is 0, also unsigned
             raise Refused("not an integer of that width")
         return int(s)
     if name == "float64":
         if not _FLOAT.fullmatch(s) or (math.isinf(float(s)) and not re.search("(?i)inf", s)):
             raise Refused("not a float")
+        if float(s) == 0 and re.search("[1-9]", re.split("[eE]", s)[0]):
+            raise Refused("underflows to zero")
         return float(s)
     if name == "decimal":
         if not re.fullmatch(r"[+-]?(?:[0-9]+(?:\.[0-9]{0,2})?|\.[0-9]{1,2})", s):
@@ -265,6 +269,13 @@ TRICKY = [
     "1.5e+3",
     "infin",
     "1e-400",
+    "4.9e-324",
+    "2e-324",
+    "0e-999",
+    "-0",
+    "-00",
+    "255",
+    "256",
     "1e999",
     "+",
     "",
@@ -312,6 +323,11 @@ TRICKY = [
     "-PT1S",
     "P",
     "P1W",
+    "P1DT",
+    "PT",
+    "2024-06-15T10:00:60",
+    "2024-06-15T23:59:60Z",
+    "23:59:60",
     "PT0.0000001S",
     "a,b",
     'say "hi"',
@@ -324,7 +340,7 @@ def _valid(kind: Kind) -> st.SearchStrategy[str]:
     name = kind.name
     if name in _INT_RANGE:
         bound = _INT_RANGE[name]
-        return st.integers(-bound, bound - 1).map(str)
+        return st.integers(bound[0], bound[1] - 1).map(str)
     if name == "float64":
         return st.floats(allow_nan=False, allow_infinity=False).map(repr)
     if name == "decimal":

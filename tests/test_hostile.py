@@ -119,7 +119,11 @@ def test_truncated_parquet(usage_table, tmp_path):
             DataReadError,
             "as CSV: more fields than the header.s 2 at line 3",
         ),
-        ("customer_id\ncafé\n".encode("latin-1"), DataReadError, "as CSV: invalid utf-8 sequence"),
+        (
+            "customer_id\ncafé\n".encode("latin-1"),
+            DataReadError,
+            "as utf8: line 2 has bytes that are not utf8",
+        ),
         (b"", DataReadError, "as CSV: empty CSV"),
     ],
     ids=["ragged rows", "not UTF-8", "no header"],

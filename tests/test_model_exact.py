@@ -5,6 +5,7 @@ Every test here fails on the code as it is today.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import sys
 import textwrap
@@ -116,3 +117,60 @@ def test_model_field_does_not_take_another_columns_value_by_name(package):
     assert row.model_dump(by_alias=True)["Status"] != "lower", (
         "field 'Status' took the value of column 'status' (validate_by_name)"
     )
+
+
+def test_to_models_refuses_a_time_with_nanoseconds(package, tmp_path):
+    """Polars times are nanoseconds; a model's time stops at microseconds: refuse, naming the
+    column and the count, rather than cut 10:00:00.123456789 to .123456."""
+    pkg = package(
+        """
+        data_source: mdl_time_ns
+        version: 1.0.0
+        schema:
+          t: time
+        """
+    )
+    path = tmp_path / "t.csv"
+    path.write_text("t\n10:00:00.123456789\n10:00:00.123456\n")
+    frame = pkg.read_csv(path)
+    with pytest.raises(ValueError, match=r"column 't' has 1 value with nanoseconds.*to_dicts"):
+        pkg.to_models(frame)
+    (row,) = pkg.to_models(frame.tail(1))
+    assert row.t.microsecond == 123456
+
+
+def test_to_models_refuses_nested_nanoseconds_and_keeps_nested_microseconds(package):
+    pkg = package(
+        """
+        data_source: mdl_nested_ns
+        version: 1.0.0
+        schema:
+          slot:
+            type: struct
+            fields:
+              opens: time
+          stamps:
+            type: list
+            items:
+              type: timestamp
+              time_unit: ns
+        """
+    )
+
+    def frame(ns: int) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "slot": [{"opens": dt.time(9, 30)}],
+                "stamps": pl.Series([[1_704_067_200_000_000_000 + ns]]).cast(pl.List(pl.Datetime("ns"))),
+            }
+        )
+
+    (row,) = pkg.to_models(frame(1000))  # whole microseconds: exact
+    assert row.stamps[0].microsecond == 1
+    with pytest.raises(ValueError, match=r"column 'stamps' has 1 value with nanoseconds"):
+        pkg.to_models(frame(1))
+    odd = frame(0).with_columns(
+        pl.struct(pl.lit(34_200_000_000_001).cast(pl.Time).alias("opens")).alias("slot")
+    )
+    with pytest.raises(ValueError, match=r"column 'slot' has 1 value with nanoseconds"):
+        pkg.to_models(odd)

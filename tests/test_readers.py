@@ -437,3 +437,40 @@ def test_nested_values_are_cast_and_checked():
         "'status': Enum(categories=['picked_up', 'in_transit', 'delivered'])})) "
         "(row 0: [{'at': None, 'status': 'lost'}])"
     ]
+
+
+def test_parquet_directory_or_list_with_differing_dtypes_names_the_file(tmp_path):
+    """A directory (or list) whose files differ in dtype is a DataReadError naming the file,
+    not polars' SchemaError at collect(); a list reads like a glob."""
+    import polars as pl
+
+    from contractgen.runtime import Column, DataReadError, Table, read_parquet, scan_parquet
+
+    table = Table("t", "1.0.0", pl.Schema({"n": pl.Int64()}), (Column("n"),))
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    pl.DataFrame({"n": [1]}).write_parquet(folder / "a.parquet")
+    pl.DataFrame({"n": [2]}).write_parquet(folder / "b.parquet")
+    files = sorted(folder.iterdir())
+    assert read_parquet(files, table)["n"].to_list() == [1, 2]
+    assert scan_parquet(folder, table).collect()["n"].to_list() == [1, 2]
+    pl.DataFrame({"n": ["x"]}).write_parquet(folder / "c.parquet")
+    for source in (folder, sorted(folder.iterdir())):
+        with pytest.raises(DataReadError, match=r"c\.parquet has column 'n' as String"):
+            scan_parquet(source, table)
+    with pytest.raises(DataReadError, match=r"c\.parquet has column 'n' as String"):
+        read_parquet(sorted(folder.iterdir()), table)
+
+
+def test_read_csv_reads_a_text_file_object(tmp_path):
+    import io
+
+    import polars as pl
+
+    from contractgen.runtime import Column, Table, read_csv
+
+    table = Table("t", "1.0.0", pl.Schema({"s": pl.String()}), (Column("s"),))
+    assert read_csv(io.StringIO("s\ncafé\n"), table)["s"].to_list() == ["café"]
+    assert read_csv(io.BytesIO(b"s\nx\n"), table)["s"].to_list() == ["x"]
+    with pytest.raises(TypeError, match="one source"):
+        read_csv([tmp_path / "a.csv"], table)  # type: ignore[arg-type]

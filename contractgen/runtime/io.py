@@ -22,6 +22,7 @@ from contractgen.runtime.privacy import redact_violations
 from contractgen.runtime.spec import Table, Unexpected, unexpected_policy
 
 Source: TypeAlias = str | Path | IO[bytes] | bytes
+Sources: TypeAlias = Source | list[str | Path] | tuple[str | Path, ...]  # Parquet: many files
 M = TypeVar("M", bound=BaseModel)
 _ROW = "__contractgen_row__"
 _BAD = "__contractgen_unread__"  # + a column name: its text did not parse
@@ -32,7 +33,9 @@ class DataReadError(OSError):
     """A data file could not be read at all (missing, unreadable, corrupt, not that format)."""
 
 
-def _name(source: Source) -> str:
+def _name(source: Sources) -> str:
+    if isinstance(source, (list, tuple)):
+        return f"{_name(source[0])} (+{len(source) - 1} files)" if source else "<no files>"
     if isinstance(source, (str, Path)):
         return os.fspath(source)
     return getattr(source, "name", None) or f"<{type(source).__name__}>"
@@ -62,21 +65,27 @@ def _data_free(message: str) -> str:
     return detail
 
 
-def _unreadable(source: Source, what: str, exc: Exception) -> DataReadError:
+def _unreadable(source: Sources, what: str, exc: Exception) -> DataReadError:
     detail = _data_free(str(exc)) if str(exc).strip() else type(exc).__name__
     return DataReadError(f"cannot read {_name(source)} as {what}: {detail}")
 
 
-def read_parquet(source: Source, table: Table, *, unexpected: Unexpected = "error") -> pl.DataFrame:
+def read_parquet(source: Sources, table: Table, *, unexpected: Unexpected = "error") -> pl.DataFrame:
     """Read a Parquet file and check it; only the columns that will be returned are read."""
     unexpected = unexpected_policy(unexpected)
     try:
-        actual = pl.read_parquet_schema(source)
-        if not isinstance(source, (str, Path, bytes)):
+        if isinstance(source, (list, tuple)):
+            actual = pl.read_parquet_schema(source[0]) if source else {}
+            _same_schemas(source, pl.Schema(actual))
+        else:
+            actual = pl.read_parquet_schema(source)
+        if not isinstance(source, (str, Path, bytes, list, tuple)):
             source.seek(0)
         wanted = [n for n in actual if n in table.schema or unexpected != "drop" or _is_old_name(n, table)]
-        frame = pl.read_parquet(source, columns=wanted)
+        frame = pl.read_parquet(_polars_source(source), columns=wanted)
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        if isinstance(exc, DataReadError):
+            raise
         if isinstance(exc, FileNotFoundError):
             raise DataReadError(f"cannot read {_name(source)}: no such file") from None
         raise _unreadable(source, "Parquet", exc) from None
@@ -84,7 +93,7 @@ def read_parquet(source: Source, table: Table, *, unexpected: Unexpected = "erro
 
 
 def scan_parquet(
-    source: Source, table: Table, *, unexpected: Unexpected = "error", trust_statistics: bool = False
+    source: Sources, table: Table, *, unexpected: Unexpected = "error", trust_statistics: bool = False
 ) -> pl.LazyFrame:
     """Check a Parquet file with the streaming engine (bounded memory) and return it lazily.
 
@@ -97,7 +106,7 @@ def scan_parquet(
     """
     unexpected = unexpected_policy(unexpected)
     try:
-        frame = pl.scan_parquet(source, use_statistics=trust_statistics)
+        frame = pl.scan_parquet(_polars_source(source), use_statistics=trust_statistics)
         schema = frame.collect_schema()
         _same_schemas(source, schema)
     except (pl.exceptions.PolarsError, OSError) as exc:
@@ -107,11 +116,26 @@ def scan_parquet(
     return validate(frame, table, unexpected=unexpected, source=_name(source), statistics=trust_statistics)
 
 
-def _same_schemas(source: Source, schema: pl.Schema) -> None:
-    """Every local file a glob matches has the schema the scan took from the first one."""
-    if not isinstance(source, (str, Path)) or "://" in str(source) or not glob.has_magic(str(source)):
-        return
-    for path in sorted(glob.glob(os.fspath(source), recursive=True)):
+def _polars_source(source: Sources) -> Source | list[str]:
+    return [os.fspath(p) for p in source] if isinstance(source, (list, tuple)) else source
+
+
+def _local_files(source: Sources) -> list[str]:
+    """The local files a scan reads: each of a list, a glob's matches, a directory's files."""
+    if isinstance(source, (list, tuple)):
+        return [os.fspath(p) for p in source]
+    if not isinstance(source, (str, Path)) or "://" in str(source):
+        return []
+    if Path(source).is_dir():
+        found = (p for p in sorted(Path(source).rglob("*")) if p.is_file())
+        return [os.fspath(p) for p in found if not p.name.startswith((".", "_"))]
+    return sorted(glob.glob(os.fspath(source), recursive=True)) if glob.has_magic(str(source)) else []
+
+
+def _same_schemas(source: Sources, schema: pl.Schema) -> None:
+    """Every local file of a list, glob or directory has the schema the scan took from the
+    first one."""
+    for path in _local_files(source):
         own = pl.read_parquet_schema(path)
         for name, dtype in own.items():
             if name in schema and schema[name] != dtype:
@@ -159,14 +183,15 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
     unexpected: Unexpected = "error",
     separator: str = ",",
     encoding: str = "utf8",
-    null_values: Sequence[str] = _NULLS,
+    null_values: Sequence[str] | str = _NULLS,
     quote_char: str | None = '"',
 ) -> pl.DataFrame:
     """Read a CSV file with the contract's types and check it.
 
     Every column is read as text and parsed by its type's one grammar (`runtime/text.py`);
     text that does not parse is reported with its line, never nulled. `null_values` lists the
-    spellings of null (default: the empty cell); `encoding` is any Python codec name.
+    spellings of null (default: the empty cell; one text is one spelling); `encoding` is any
+    Python codec name; `separator` and `quote_char` are one single-byte character each.
     """
     unexpected = unexpected_policy(unexpected)
     if encoding in _REFUSED_ENCODINGS:
@@ -174,8 +199,9 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
             f"encoding {encoding!r} is refused: {_REFUSED_ENCODINGS[encoding]}; pass the file's real "
             "encoding (utf8, latin-1, cp1252, ...)"
         )
+    _check_dialect(source, separator, quote_char)
     data, name = _load(source, text_encoding(encoding))
-    nulls = list(null_values)
+    nulls = [null_values] if isinstance(null_values, str) else list(null_values)
     options: dict[str, Any] = {
         "separator": separator,
         "quote_char": quote_char,
@@ -213,12 +239,10 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
             .with_columns(**{_BAD + c: pl.col(_BAD + c) & pl.col(c).is_null() for c in parsers})
             .collect(engine="streaming")
         )
+    except DataReadError:
+        raise
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        if isinstance(exc, DataReadError):
-            raise
-        if "more fields" in str(exc):
-            raise DataReadError(f"cannot read {name} as CSV: {layout.long_rows()}") from None
-        raise _unreadable(name, "CSV", exc) from None
+        raise _csv_error(name, layout, exc) from None
     if frame.height and frame.get_column(_END).any():
         frame = frame.head(layout.check_records())
     failed = {c: frame.get_column(_BAD + c) for c in parsers}
@@ -234,6 +258,18 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
     kept = [_without_unread(v, layout.raw, unread) for v in found]
     every = [layout.on_lines(v) for v in [*unread.values(), *kept] if v is not None]
     raise ContractViolationError(table.name, table.version, redact_violations(every, table), name) from None
+
+
+def _csv_error(name: str, layout: _Layout, exc: Exception) -> DataReadError:
+    """What went wrong reading the file, located by its lines and quoting no data."""
+    message = str(exc)
+    if "more fields" in message:
+        return DataReadError(f"cannot read {name} as CSV: {layout.long_rows()}")
+    if "CSV malformed" in message or "not properly escaped" in message:
+        return DataReadError(f"cannot read {name} as CSV: {layout.malformed()}")
+    if "invalid utf-8" in message.lower():
+        return DataReadError(f"cannot read {name} as utf8: {layout.invalid_utf8()}")
+    return _unreadable(name, "CSV", exc)
 
 
 def _header_present(header: list[str], table: Table, name: str) -> None:
@@ -256,12 +292,31 @@ def _header_present(header: list[str], table: Table, name: str) -> None:
     )
 
 
+def _check_dialect(source: Source, separator: str, quote_char: str | None) -> None:
+    """Polars reads one byte as the separator and the quote; anything else is refused here, by
+    name (an empty separator must not fall back to a comma)."""
+    for option, value in (("separator", separator), ("quote_char", quote_char)):
+        if value is None or (option == "quote_char" and value == ""):
+            continue  # no quoting
+        if not isinstance(value, str) or len(value.encode()) != 1:
+            raise DataReadError(
+                f"cannot read {_name(source)} as CSV: {option} must be one single-byte character "
+                f"such as {',' if option == 'separator' else chr(34)!r}, got {value!r}"
+                + ("; pass None (or '') for no quoting" if option == "quote_char" else "")
+            )
+
+
 def _load(source: Source, encoding: str) -> tuple[bytes | str | Path, str]:
     """The file as polars reads it (a path stays a path, so polars maps it), and its name.
     Text in another encoding is decoded here, where a bad byte can be located."""
     name = _name(source)
+    if isinstance(source, (list, tuple)):
+        raise TypeError("read_csv reads one source: a path, bytes, or a binary or text file object")
     if not isinstance(source, (str, Path, bytes)):
-        source = source.read()
+        content = source.read()
+        if isinstance(content, str):  # a text file object (StringIO): already decoded
+            return content.encode(), name
+        source = content
     if codecs.lookup(encoding).name == "utf-8" and not isinstance(source, bytes):
         if not Path(source).is_file():
             raise DataReadError(f"cannot read {name}: no such file")
@@ -311,24 +366,67 @@ class _Layout:
         data = self.data if isinstance(self.data, bytes) else Path(self.data).read_bytes()
         return data.decode("utf8", errors="replace")  # only counted: decoding was checked before
 
-    def _records(self) -> pl.Series:
-        """One string per record (header included), quoted parts replaced by a placeholder."""
-        whole = pl.Series([self._text()])
-        if self.quote:
-            q = re.escape(self.quote)
-            whole = whole.str.replace_all(f"{q}(?:[^{q}]|{q}{q})*{q}", "q")
-        return whole.str.split("\n").explode().str.strip_suffix("\r")
+    def _tokens(self) -> pl.DataFrame:
+        """The file cut into quoted fields, newlines and the runs between them (a quote that
+        never closes is a token of its own), each with the record it belongs to and the number
+        of newlines before it. Read only when something is wrong."""
+        q = re.escape(self.quote) if self.quote else None
+        pattern = f"{q}(?:[^{q}]|{q}{q})*{q}|\n|[^{q}\n]+|{q}" if q else "\n|[^\n]+"
+        tokens = pl.Series("t", [self._text()]).str.extract_all(pattern).explode().drop_nulls()
+        newline = pl.col("t") == "\n"
+        newlines = pl.col("t").str.count_matches("\n", literal=True)
+        return pl.DataFrame(tokens).with_columns(
+            record=newline.cum_sum().fill_null(0) - newline.cast(pl.UInt32),
+            before=newlines.cum_sum() - newlines,
+            newline=newline,
+        )
 
-    def _fields(self) -> tuple[pl.Series, pl.Series]:
+    def _records(self) -> pl.DataFrame:
+        """One row per record (header included): its text with quoted parts replaced by a
+        placeholder, and the file line it starts on (a quoted newline counts)."""
+        tokens = self._tokens()
+        count = int(tokens.get_column("newline").sum()) + 1
+        total = int(tokens.get_column("t").str.count_matches("\n", literal=True).sum())
+        shown = pl.when(pl.col("newline")).then(pl.lit("")).otherwise(pl.col("t"))
+        if self.quote:
+            shown = pl.when(pl.col("t").str.starts_with(self.quote)).then(pl.lit("q")).otherwise(shown)
+        grouped = tokens.group_by("record", maintain_order=True).agg(
+            text=shown.str.join(""), line=pl.col("before").first() + 1
+        )
+        every = pl.DataFrame({"record": pl.arange(0, count, eager=True).cast(grouped.schema["record"])})
+        return every.join(grouped, on="record", how="left").select(
+            pl.col("text").fill_null("").str.strip_suffix("\r"),
+            pl.col("line").fill_null(total + 1),
+        )
+
+    def _fields(self) -> tuple[pl.Series, pl.Series, pl.Series]:
         records = self._records()
-        fields = records.str.count_matches(self.separator, literal=True) + 1
-        return fields, records == ""
+        text_ = records.get_column("text")
+        fields = text_.str.count_matches(self.separator, literal=True) + 1
+        return fields, text_ == "", records.get_column("line")
+
+    def stray_quote(self) -> int | None:
+        """The file line of the first quote that does not open or close a whole field (`5" screen`),
+        or of a quoted field that never closes; None if every quote is in place."""
+        if not self.quote:
+            return None
+        q, sep = self.quote, self.separator
+        t, prev, after = pl.col("t"), pl.col("t").shift(1), pl.col("t").shift(-1)
+        opened = prev.is_null() | (prev == "\n") | prev.str.ends_with(sep)
+        closed = after.is_null() | after.str.starts_with("\n") | after.str.starts_with(sep)
+        closed = closed | after.str.starts_with("\r")
+        lone = t == q
+        # A pair of quotes inside one unquoted field, on one line (a"b"c), is read as text.
+        inside = ~opened & ~lone & ~t.str.contains("\n", literal=True) & ~t.str.contains(sep, literal=True)
+        bad = t.str.starts_with(q) & ~(opened & closed & ~lone) & ~inside
+        found = self._tokens().filter(bad).get_column("before")
+        return int(found[0]) + 1 if len(found) else None
 
     def check_records(self) -> int:
         """How many rows the file has without blank lines at its end; a short row or a blank
         line inside the data is a DataReadError naming its lines."""
         raw = self.raw
-        fields, blank = self._fields()
+        fields, blank, _ = self._fields()
         fields, blank = fields[1:], blank[1:]
         content = blank.not_().arg_true()
         end = int(content[-1]) + 1 if len(content) else 0
@@ -350,10 +448,31 @@ class _Layout:
         return end
 
     def long_rows(self) -> str:
-        fields, _ = self._fields()
+        fields, _, lines = self._fields()
         rows = (fields[1:] > fields[0]).arg_true().head(MAX_SAMPLES).to_list()
-        where = ", ".join(f"line {r + 2}" for r in rows) if rows else "a row"
-        return f"more fields than the header's {fields[0]} at {where} (line numbers count records)"
+        where = ", ".join(f"line {lines[r + 1]}" for r in rows) if rows else "a row"
+        return f"more fields than the header's {fields[0]} at {where}"
+
+    def malformed(self) -> str:
+        """What to say when Polars cannot split the file: a stray quote, located if it can be."""
+        line = self.stray_quote()
+        where = f"line {line}" if line is not None else "a row"
+        return (
+            f"{where} has a quote character ({self.quote}) inside an unquoted field, or a quoted "
+            "field that does not close; quote the whole field and double the quotes in it "
+            '("5"" screen"), or pass quote_char=None (--quote-char \'\') if the file never quotes'
+        )
+
+    def invalid_utf8(self) -> str:
+        """Where the first byte that is not UTF-8 is; decoded in Python only on this path."""
+        data = self.data if isinstance(self.data, bytes) else Path(self.data).read_bytes()
+        what = "bytes that are not utf8; pass the file's real encoding (latin-1, cp1252, ...)"
+        try:
+            data.decode("utf8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            return f"line {line} has {what}"
+        return what
 
     def line_numbers(self, rows: list[int]) -> list[int]:
         """The file line each data row starts on (the header is line 1)."""
@@ -436,10 +555,11 @@ def to_models(frame: pl.DataFrame, table: Table, model: type[M]) -> list[M]:
     directly, as `model_construct` would, without its per-row overhead. Models with nested
     models go through `model_validate`, which builds the nested instances.
 
-    A model holds Python datetimes and timedeltas, which stop at microseconds. A nanosecond
-    column whose values all fall on whole microseconds converts exactly; one with a value that
-    does not is refused with a ValueError rather than truncated (two distinct values could
-    become equal rows). Read such data with `frame.to_dicts()`, or make the column `us`.
+    A model holds Python datetimes, times and timedeltas, which stop at microseconds. A
+    nanosecond column (a `ns` timestamp or duration, or a time of day, which Polars keeps in ns),
+    top-level or nested, whose values all fall on whole microseconds converts exactly; one with a
+    value that does not is refused with a ValueError rather than truncated (two distinct values
+    could become equal rows). Read such data with `frame.to_dicts()`, or make the column `us`.
     """
     checked = validate(frame, table, unexpected="drop")
     _refuse_lost_nanoseconds(checked, table)
@@ -500,34 +620,39 @@ def _validated(frame: pl.DataFrame, table: Table, model: type[M]) -> list[M]:
 
 
 def _refuse_lost_nanoseconds(frame: pl.DataFrame, table: Table) -> None:
-    """A ValueError when a value of a nanosecond column would lose digits in a model."""
+    """A ValueError when a value of a nanosecond column (a `ns` timestamp or duration, or any
+    time of day: Polars keeps those in ns), at any depth, would lose digits in a model."""
     for name, dtype in table.schema.items():
-        if _has_nanoseconds(dtype) and not isinstance(dtype, (pl.Datetime, pl.Duration)):
-            raise ValueError(
-                f"{table.label}: column '{name}' holds nanosecond times inside {dtype}, which a model "
-                "cannot hold (Python stops at microseconds); use frame.to_dicts() or a 'us' time unit"
-            )
-        if not _has_nanoseconds(dtype):
+        check = _sub_microsecond(pl.col(name), instance(dtype))
+        if check is None:
             continue
-        column = pl.col(name)
-        ns = column.dt.nanosecond() if isinstance(dtype, pl.Datetime) else column.dt.total_nanoseconds()
-        lost = frame.select((ns % 1000 != 0).sum()).item()
+        lost = frame.select(check.fill_null(False).sum()).item()
         if lost:
             raise ValueError(
                 f"{table.label}: column '{name}' has {lost:,} value{'s' * (lost != 1)} with nanoseconds, "
-                "which a model cannot hold (Python datetimes stop at microseconds) and would truncate; "
-                "use frame.to_dicts() to keep them, or make the column's time unit 'us'"
+                "which a model cannot hold (Python datetimes, times and timedeltas stop at "
+                "microseconds) and would truncate; use frame.to_dicts() to keep them"
+                + ("" if isinstance(dtype, pl.Time) else ", or make the column's time unit 'us'")
             )
 
 
-def _has_nanoseconds(dtype: pl.DataType) -> bool:
-    if isinstance(dtype, (pl.Datetime, pl.Duration)):
-        return dtype.time_unit == "ns"
-    if isinstance(dtype, pl.List):
-        return _has_nanoseconds(instance(dtype.inner))
+def _sub_microsecond(value: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
+    """Per row, whether `value` holds a digit finer than a microsecond; None when it cannot."""
+    if isinstance(dtype, pl.Time) or (isinstance(dtype, pl.Datetime) and dtype.time_unit == "ns"):
+        return value.dt.nanosecond() % 1000 != 0
+    if isinstance(dtype, pl.Duration) and dtype.time_unit == "ns":
+        return value.dt.total_nanoseconds() % 1000 != 0
+    if isinstance(dtype, pl.List | pl.Array):
+        inner = _sub_microsecond(pl.element(), instance(dtype.inner))
+        if inner is None:
+            return None
+        listed = value if isinstance(dtype, pl.List) else value.arr.to_list()
+        return listed.list.eval(inner.fill_null(False)).list.any()
     if isinstance(dtype, pl.Struct):
-        return any(_has_nanoseconds(instance(f.dtype)) for f in dtype.fields)
-    return False
+        members = [_sub_microsecond(value.struct.field(f.name), instance(f.dtype)) for f in dtype.fields]
+        found = [m.fill_null(False) for m in members if m is not None]
+        return pl.any_horizontal(found) if found else None
+    return None
 
 
 def _holds_model(annotation: object) -> bool:

@@ -35,7 +35,7 @@ _DIRECTIVES = {
     "%d": "[0-9]{2}",
     "%H": "[0-9]{2}",
     "%M": "[0-9]{2}",
-    "%S": "[0-9]{2}",
+    "%S": "[0-5][0-9]",  # no leap second: chrono would roll 23:59:60 into the next day
     "%y": "[0-9]{2}",
     "%b": "[A-Za-z]{3}",
     "%.f": r"(?:\.[0-9]{1,9})?",
@@ -62,26 +62,36 @@ def parser(name: str, dtype: pl.DataType, layout: str | None) -> Parser | None: 
     raw = pl.col(name)
     text = raw.str.strip_chars(" \t")
     if dtype.is_integer():
+        value = text.cast(dtype, strict=False)
+        if dtype.is_unsigned_integer():
+            # Rust refuses "-0" for unsigned types; it is zero, as "+0" is. The regex runs only
+            # on the cells the cast refused (null elsewhere).
+            minus_zero = pl.when(value.is_null()).then(text).str.contains("^-0+$")
+            value = pl.when(minus_zero).then(pl.lit(0, dtype)).otherwise(value)
         return _cast(
             raw,
             text,
             _INT,
-            text.cast(dtype, strict=False),
+            value,
             "an integer (digits, optional sign)",
             f"outside the range of {dtype}: declare a wider integer type",
         )
     if dtype.is_float():
         value = text.cast(dtype, strict=False)
-        # Infinite without an i in the text: a finite number too large for the type.
-        finite = ~value.is_infinite() | text.str.contains("[iI]")
-        value = pl.when(finite).then(value)
+        # Infinite without an i in the text: a finite number too large for the type. Zero with a
+        # non-zero digit before the exponent: a number too small for it (underflow). Each regex
+        # runs only on the cells that need it (null elsewhere).
+        huge = pl.when(value.is_infinite()).then(text).str.contains("[iI]").not_().fill_null(False)
+        tiny = pl.when(value == 0).then(text).str.contains("^[^eE]*[1-9]").fill_null(False)
+        value = pl.when(~(huge | tiny)).then(value)
+        wider = "declare float64" if dtype == pl.Float32 else "float64 holds nothing finer"
         return _cast(
             raw,
             text,
             _FLOAT,
             value,
             "a number such as 1, -2.5, 1e-3, inf or nan",
-            f"outside the range of {dtype}: declare float64",
+            f"outside the range of {dtype} (too large, or too small to be told from 0): {wider}",
         )
     if isinstance(dtype, pl.Decimal):
         return _decimal(raw, text, dtype)
@@ -139,13 +149,21 @@ def _hint(raw: pl.Expr, text: pl.Expr, grammar: str, expected: str, invalid: str
     )
 
 
-def layout_regex(fmt: str) -> str:
+def layout_regex(fmt: str, *, year: bool = False) -> str:
     """A strptime layout as an anchored regular expression: each directive matches exactly its
-    width (`%Y` four digits), everything else literally."""
+    width (`%Y` four digits), everything else literally. With `year`, `%Y` is capture group 1."""
     out = []
     for part in re.split(r"(%\.f|%.)", fmt):
-        out.append(_DIRECTIVES.get(part, ".+?" if part.startswith("%") else re.escape(part)))
+        pattern = _DIRECTIVES.get(part, ".+?" if part.startswith("%") else re.escape(part))
+        out.append(f"({pattern})" if year and part == "%Y" else pattern)
     return "^" + "".join(out) + "$"
+
+
+def _wrapped(value: pl.Expr, year: pl.Expr) -> pl.Expr:
+    """Where a nanosecond parse overflowed: Polars wraps a timestamp outside 1677-2262 around by
+    2**64 ns (584 years) instead of failing, so its year is far from the year written. An offset
+    can move the year by one, never more."""
+    return (value.dt.year() - year.cast(pl.Int32, strict=False)).abs() > 1
 
 
 def _decimal(raw: pl.Expr, text: pl.Expr, dtype: pl.Decimal) -> Parser:
@@ -173,14 +191,20 @@ def _datetime(raw: pl.Expr, text: pl.Expr, dtype: pl.Datetime, layout: str | Non
     column, or more fractional digits than the time unit holds, is refused."""
     unit, zone = dtype.time_unit or "us", dtype.time_zone
     digits = _DIGITS[unit]
+    outside = f"outside the range of {dtype}: declare `time_unit: us`"
     if layout is not None:
         naive = text.str.to_datetime(layout, time_unit=unit, strict=False)
         value = naive.dt.replace_time_zone(zone, ambiguous="null", non_existent="null") if zone else naive
-        return _checked(
+        parsed = _checked(
             raw, text, layout_regex(layout), value, f"a timestamp written {layout}", "not a valid timestamp"
         )
-    body = (
-        rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(?:\.[0-9]{{1,{digits}}}0*)?"
+        if unit != "ns" or "%Y" not in layout:
+            return parsed  # %y years (1969-2068) and the default 1970 fit in nanoseconds
+        wrapped = _wrapped(naive, text.str.extract(layout_regex(layout, year=True), 1))
+        hint = pl.when(wrapped).then(pl.lit(outside)).otherwise(parsed.hint)
+        return Parser(pl.when(~wrapped).then(parsed.value), hint)
+    body = (  # seconds 00-59: chrono would roll a leap second 10:00:60 into 10:01:00
+        rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9]{{2}}:[0-9]{{2}}:[0-5][0-9](?:\.[0-9]{{1,{digits}}}0*)?"
     )
     grammar = body + (f"{_OFFSET}?$" if zone else "$")
     # The grammar allows one space, between the date and the time: a literal replace suffices.
@@ -197,6 +221,9 @@ def _datetime(raw: pl.Expr, text: pl.Expr, dtype: pl.Datetime, layout: str | Non
         value = pl.when(has_offset).then(instant.dt.convert_time_zone(zone)).otherwise(wall)
     else:
         value = iso.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", time_unit=unit, strict=False)
+    wrapped = _wrapped(value, text.str.slice(0, 4)) if unit == "ns" else pl.lit(False)
+    if unit == "ns":
+        value = pl.when(~wrapped).then(value)
     finer = "us or ns" if unit == "ms" else "ns"
     parsed = _checked(
         raw,
@@ -212,6 +239,8 @@ def _datetime(raw: pl.Expr, text: pl.Expr, dtype: pl.Datetime, layout: str | Non
         .then(
             pl.lit("has a UTC offset but the column is naive: declare `timezone: UTC` (or the data's zone)")
         )
+        .when(wrapped & text.str.contains(grammar))
+        .then(pl.lit(outside))
         .when(text.str.contains(rf":[0-9]{{2}}\.[0-9]{{{digits}}}[0-9]*[1-9]"))
         .then(pl.lit(f"more fractional digits than time_unit {unit} holds: declare `time_unit: {finer}`"))
         .otherwise(parsed.hint)
@@ -238,7 +267,8 @@ def _duration(raw: pl.Expr, text: pl.Expr, dtype: pl.Duration) -> Parser:
     fits = count.is_between(-(2**63) + 1, 2**63 - 1)
     value = pl.when(exact & fits).then(count.cast(pl.Int64, strict=False)).cast(pl.Duration(unit))
     grammar = _DURATION.replace("$", "") + "$"
-    nonempty = text.str.contains("[0-9]")
+    # A component after P, and after T if there is one (`P`, `PT`, `P1DT` are refused).
+    nonempty = text.str.contains("[0-9]") & ~text.str.ends_with("T")
     finer = "us or ns" if unit == "ms" else "ns"
     parsed = _checked(
         raw,
