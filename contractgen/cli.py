@@ -268,13 +268,20 @@ def _refuse(verdicts: list[Verdict]) -> NoReturn:
 def lint(
     paths: Annotated[list[Path] | None, typer.Argument(help="Contract files or folders.")] = None,
     output: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Report review smells as errors, not warnings.")
+    ] = False,
 ) -> None:
     """Check contracts and report every problem with its file:line:col.
 
-    Example: contractgen lint contracts/customer_master.yaml
+    Review smells (no owner, a field without a description, ...) are warnings named smell/...;
+    with --strict they are errors. docs/smells.md lists them.
+
+    Example: contractgen lint --strict contracts/customer_master.yaml
     """
     from contractgen.build import contract_files
     from contractgen.load import load_all
+    from contractgen.load.smells import smells
 
     files: list[Path] = []
     for path in paths or [_config().contracts]:
@@ -290,8 +297,12 @@ def lint(
             data = path.read_bytes()
         except OSError as exc:
             _fail(f"{path}: cannot read: {exc.strerror}", Exit.IO)
-        diagnostics += load_all(data, str(path))[1]
+        loaded, found = load_all(data, str(path))
+        diagnostics += found
+        for contract in loaded:
+            diagnostics += smells(contract, "error" if strict else "warning")
     errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = len(diagnostics) - errors
     if output is Format.json:
         records = [_diagnostic_json(d) for d in diagnostics]
         typer.echo(json.dumps({"files": len(files), "errors": errors, "diagnostics": records}, indent=2))
@@ -301,6 +312,8 @@ def lint(
         summary = (
             f"{len(files)} contract{'s' * (len(files) != 1)} checked, {errors} error{'s' * (errors != 1)}"
         )
+        if warnings:
+            summary += f", {warnings} warning{'s' * (warnings != 1)}"
         _say(summary, color="red" if errors else "green")
     if errors:
         raise typer.Exit(int(Exit.PROBLEMS))
