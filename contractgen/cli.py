@@ -320,6 +320,91 @@ def lint(
 
 
 @app.command()
+def docs(
+    contracts: Annotated[
+        Path | None,
+        typer.Argument(help="Folder of contract YAML files [config: contracts; default: contracts]."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The Markdown file to write.")] = Path(
+        "docs/data_sources.md"
+    ),
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; print the diff and exit 1 if the file is stale."),
+    ] = False,
+) -> None:
+    """Write the data-source catalog: owners, SLAs, access, change policy, consumers, lineage.
+
+    Credentials appear only as the names of their environment variables; none is read.
+
+    Example: contractgen docs contracts --out docs/data_sources.md
+    """
+    import difflib
+
+    from contractgen.build import contract_files
+    from contractgen.catalog import render
+    from contractgen.load import load_all
+
+    config = _config()
+    contracts = contracts or config.contracts
+    if not contracts.is_dir():
+        _fail(f"{contracts}: no such folder of contracts", Exit.USAGE)
+    loaded: list[Contract] = []
+    errors = 0
+    for path in contract_files(contracts):
+        shown = _relative(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            _fail(f"{shown}: cannot read: {exc.strerror}", Exit.IO)
+        found, diagnostics = load_all(data, shown)
+        for diagnostic in diagnostics:
+            if diagnostic.severity == "error":
+                errors += 1
+                _say(diagnostic.render(), err=True)
+        loaded += found
+    if errors:
+        _fail(
+            f"{errors} error{'s' * (errors != 1)} in contracts; {out} was not written "
+            "(see 'contractgen lint')",
+            Exit.PROBLEMS,
+        )
+    text = render(loaded, _relative(config.out), config.package_prefix)
+    try:
+        old = out.read_text(encoding="utf-8") if out.exists() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"{out}: cannot read: {exc}", Exit.IO)
+    if check:
+        if old != text:
+            diff = difflib.unified_diff(
+                old.splitlines(keepends=True), text.splitlines(keepends=True), str(out), f"{out} (expected)"
+            )
+            sys.stdout.writelines(diff)
+            _fail(f"{out} is stale: run 'contractgen docs' and commit the result", Exit.PROBLEMS)
+        _say(f"{out} is up to date ({len(loaded)} sources)")
+        return
+    if old == text:
+        _say(f"{out} is up to date ({len(loaded)} sources)")
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(f".{out.name}.tmp")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(out)
+    except OSError as exc:
+        _fail(f"{out}: cannot write: {exc.strerror}", Exit.IO)
+    _say(f"wrote {out} ({len(loaded)} sources)", color="green")
+
+
+def _relative(path: Path) -> str:
+    """A path as the catalog shows it: relative to the working folder, never absolute."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix() if not path.is_absolute() else path.name
+
+
+@app.command()
 def validate(
     contract: Annotated[Path, typer.Argument(help="The contract YAML file.")],
     data: Annotated[Path, typer.Argument(help="A Parquet or CSV file.")],

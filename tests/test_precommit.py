@@ -85,6 +85,22 @@ def test_pre_commit_hooks(repo):
     assert "files were modified" not in refused.stdout
 
 
+def test_docs_hook_keeps_the_catalog_current(repo):
+    first = hook(repo, "contractgen-docs")
+    assert first.returncode == 1 and "files were modified by this hook" in first.stdout
+    assert "wrote docs/data_sources.md (4 sources)" in first.stdout
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "the data-source catalog")
+    clean = hook(repo, "contractgen-docs")
+    assert clean.returncode == 0 and "Passed" in clean.stdout, clean.stdout
+
+    contract = repo / "contracts" / "support_tickets.yaml"
+    contract.write_text(contract.read_text().replace("system: Zendesk", "system: ServiceNow"))
+    stale = hook(repo, "contractgen-docs")
+    assert stale.returncode == 1 and "files were modified by this hook" in stale.stdout
+    assert "ServiceNow" in (repo / "docs" / "data_sources.md").read_text()
+
+
 def test_hooks_install_the_cli_extra():
     """pre-commit installs the repository without extras, so the hooks name the [cli] extra's pins."""
     import tomllib
