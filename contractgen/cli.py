@@ -405,6 +405,46 @@ def _relative(path: Path) -> str:
 
 
 @app.command()
+def infer(
+    data: Annotated[Path, typer.Argument(help="A Parquet, CSV, TSV or NDJSON file.")],
+    name: Annotated[
+        str | None, typer.Option("--name", help="The data_source name [default: from the file name].")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the draft here instead of to stdout.")
+    ] = None,
+) -> None:
+    """Draft a contract from a data file: types, required flags, enums, formats, a key, TODOs.
+
+    Reads the file in bounded memory (a streaming pass and a sample). The draft lints and builds
+    as it is; every TODO in it is a decision for a person.
+
+    Example: contractgen infer data/customers.parquet --name customers --out contracts/customers.yaml
+    """
+    from contractgen.infer import InferError
+    from contractgen.infer import infer as draft
+
+    if out is not None and out.exists():
+        _fail(f"{out} already exists; choose another --out or remove it first", Exit.USAGE)
+    status = _status(f"reading {data}")
+    try:
+        text = draft(data, name)
+    except InferError as exc:
+        status.stop()
+        _fail(str(exc), Exit.IO)
+    status.stop()
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{out}: cannot write: {exc.strerror}", Exit.IO)
+    _say(f"wrote {out}; decide every TODO in it, then run 'contractgen lint {out}'", color="green")
+
+
+@app.command()
 def validate(
     contract: Annotated[Path, typer.Argument(help="The contract YAML file.")],
     data: Annotated[Path, typer.Argument(help="A Parquet or CSV file.")],
