@@ -275,7 +275,7 @@ def lint(
     """Check contracts and report every problem with its file:line:col.
 
     Review smells (no owner, a field without a description, ...) are warnings named smell/...;
-    with --strict they are errors. docs/smells.md lists them.
+    with --strict they are errors. docs/knowing-sources.md lists them.
 
     Example: contractgen lint --strict contracts/customer_master.yaml
     """

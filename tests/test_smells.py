@@ -147,7 +147,7 @@ def test_strict_makes_smells_errors(tmp_path: Path):
 
 
 def test_rule_names_are_stable_and_documented():
-    doc = (CONTRACTS.parent / "docs" / "smells.md").read_text()
+    doc = (CONTRACTS.parent / "docs" / "knowing-sources.md").read_text()
     for rule in SMELLS:
         assert rule.startswith("smell/") and rule == rule.lower()
         assert f"`{rule}`" in doc
