@@ -405,6 +405,8 @@ def _render(path: Path, name: str, columns: list[Column], rows: int, sampled: in
         'description: "TODO: what one row is, and which system it comes from"',
         "schema:",
     ]
+    if not any(c.key for c in columns):
+        lines.append("  # TODO: no column is both unique and never null: which columns identify a row?")
     for c in columns:
         lines += _field(c)
     lines += [

@@ -244,3 +244,12 @@ def test_infer_writes_a_file_and_never_overwrites_one(tmp_path: Path):
         again.stderr
         == "error: contracts/telco.yaml already exists; choose another --out or remove it first\n"
     )
+
+
+def test_awkward_column_names_survive_as_they_are(tmp_path: Path):
+    names = ['we"ird\nname: x', "# not a comment", "ünïcode", "- [list]", "x" * 3]
+    data = tmp_path / "odd.parquet"
+    pl.DataFrame({n: [i, i + 1] * 30 for i, n in enumerate(names)}).write_parquet(data)
+    text = infer(data, "odd")
+    assert "  # TODO: no column is both unique and never null: which columns identify a row?\n" in text
+    assert [f.name for f in draft(data, "odd").fields] == names
