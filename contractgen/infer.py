@@ -60,6 +60,7 @@ class Column:
     todos: list[str] = field(default_factory=list)
     key: bool = False
     blanks: int = 0  # CSV: whitespace-only cells in a column whose other values are not text
+    shape: str | None = None  # a pattern every sampled value matches, proposed in a comment
 
 
 @dataclass
@@ -356,10 +357,40 @@ def _string_facts(column: Column, i: int, stats: pl.DataFrame, present: int, pic
     estimate = max(seen.len(), distinct)
     if 1 < estimate <= min(ENUM_MAX_VALUES, ENUM_MAX_SHARE * present):
         column.values = sorted(str(v) for v in seen.to_list())
+    else:
+        shapes = {_shape(str(v)) for v in seen.to_list()}
+        if len(shapes) == 1:
+            column.shape = shapes.pop()
+
+
+_CLASSES = (("0-9", str.isdigit), ("A-Z", str.isupper), ("a-z", str.islower))
+_REGEX_META = set(".^$*+?()[]{}|\\/")
+
+
+def _shape(value: str) -> str:
+    """A regular expression for the shape of one value: `7590-VHVEG` → `^[0-9]{4}-[A-Z]{5}$`."""
+    parts: list[tuple[str, int]] = []
+    for char in value:
+        cls = next((f"[{name}]" for name, test in _CLASSES if char.isascii() and test(char)), None)
+        token = cls or ("\\" + char if char in _REGEX_META else char)
+        if parts and parts[-1][0] == token:
+            parts[-1] = (token, parts[-1][1] + 1)
+        else:
+            parts.append((token, 1))
+    body = "".join(t if n == 1 else f"{t}{{{n}}}" for t, n in parts)
+    return f"^{body}$"
 
 
 def _confirm(scan: _Scan, columns: list[Column], rows: int) -> None:
-    """Check every proposal over all rows: an enum's values, and the best candidate key."""
+    """Check every proposal over all rows: an enum's values, shapes, and the best candidate key."""
+    shaped = [c for c in columns if c.shape is not None and "[" in c.shape]
+    if shaped:
+        misses = scan.frame.select(
+            [_misses(pl.col(c.name), c.shape or "").alias(c.name) for c in shaped]
+        ).collect(engine="streaming")
+        for c in shaped:
+            if misses[c.name][0] != 0:
+                c.shape = None
     enums = [c for c in columns if c.values]
     if enums:
         found = scan.frame.select(
@@ -396,7 +427,7 @@ def _render(path: Path, name: str, columns: list[Column], rows: int, sampled: in
     lines = [
         f"# Drafted by `contractgen infer` from {json.dumps(path.name)}: {rows} rows scanned (counts,",
         f"# extremes, distinct estimates), {sampled} rows sampled (the first ones and a seeded random",
-        "# selection) to propose enums; proposed enums, formats and the key were checked on every row.",
+        "# selection) to propose enums and shapes; every proposal was checked on every row.",
         "# Every TODO below is a decision for a person. Observed ranges are comments, not rules.",
         f"data_source: {json.dumps(name)}",
         "version: 0.1.0",
@@ -426,6 +457,8 @@ def _field(c: Column) -> list[str]:
     lines += [f"    # TODO: {todo}" for todo in c.todos]
     if c.observed is not None:
         lines.append(f"    # TODO: is this a rule? observed {c.observed[0]}..{c.observed[1]}")
+    if c.shape is not None and "[" in c.shape:
+        lines.append(f"    # TODO: is this a rule? every value matches pattern: {json.dumps(c.shape)}")
     lines.append(f"    type: {c.type_lines[0]}")
     lines += [f"    {line}" for line in c.type_lines[1:]]
     if c.key:

@@ -152,9 +152,10 @@ def test_a_draft_from_customer_parquet_matches_the_contract_it_was_drawn_from(tm
     assert drafted.primary_key == ("customer_id",)
     # Parquet stores a width and the reader checks it, so the draft keeps it and says what would fit.
     assert [f.type.describe() for f in drafted.fields if f.type.kind == "integer"] == ["int32"]
-    assert "    # TODO: every value fits int8; the file stores int32\n" in infer(
-        data, "customer_master_draft"
-    )
+    text = infer(data, "customer_master_draft")
+    assert "    # TODO: every value fits int8; the file stores int32\n" in text
+    # The shape proposed for country_code is the pattern the contract states.
+    assert '    # TODO: is this a rule? every value matches pattern: "^[A-Z]{2}$"\n' in text
     assert smells(drafted) == []
 
     module = package(infer(data, "customer_master_draft"), "customer_master_draft")
@@ -184,6 +185,10 @@ def test_a_draft_from_telco_csv_types_every_column_strictly_and_flags_blank_tota
         "decide what it means (missing? zero?), and ask the producer to send an empty cell for a missing value\n"
     ) in text
     assert "    # TODO: is this a rule? observed 0..72\n    type: int8\n" in text
+    assert (
+        '  "customerID":\n    # TODO: is this a rule? every value matches pattern: "^[0-9]{4}-[A-Z]{5}$"\n'
+        in text
+    )
 
     module = package(text, "telco_draft")
     fixed = tmp_path / "fixed.csv"
@@ -253,3 +258,25 @@ def test_awkward_column_names_survive_as_they_are(tmp_path: Path):
     text = infer(data, "odd")
     assert "  # TODO: no column is both unique and never null: which columns identify a row?\n" in text
     assert [f.name for f in draft(data, "odd").fields] == names
+
+
+def test_csv_dates_timestamps_and_booleans_read_back_through_the_draft(tmp_path: Path, package):
+    rows = ["day,at,local,ok,code,ratio"]
+    for i in range(60):
+        rows.append(
+            f"2024-02-{i % 28 + 1:02d},2024-02-01T10:{i % 60:02d}:00Z,2024-02-01 10:{i % 60:02d}:00,"
+            f"{'true' if i % 2 else 'False'},{-5 + i},{i / 7:.3f}"
+        )
+    data = tmp_path / "mixed.csv"
+    data.write_text("\n".join(rows) + "\n")
+    drafted = draft(data, "mixed_draft")
+    assert {f.name: f.type.describe() for f in drafted.fields} == {
+        "day": "date",
+        "at": "timestamp(UTC)",
+        "local": "timestamp",
+        "ok": "boolean",
+        "code": "int8",
+        "ratio": "float64",
+    }
+    module = package(infer(data, "mixed_draft"), "mixed_draft")
+    assert module.read_csv(data).height == 60  # type: ignore[attr-defined]
