@@ -32,6 +32,12 @@ SEED = 20260101
 ENUM_MAX_VALUES = 20
 # ... that are at most this share of the non-null rows.
 ENUM_MAX_SHARE = 0.05
+# Up to this many rows a candidate key is checked exactly (a hash set of its values); beyond it the
+# distinct estimate proposes the key and a TODO says it was not checked row by row.
+EXACT_KEY_ROWS = 5_000_000
+# How close the distinct estimate must come to the row count for a key candidate: the estimate
+# is loose on small files (checked exactly anyway) and within a few percent on large ones.
+_SLACK_SMALL, _SLACK_LARGE = 0.8, 0.97
 _FORMATS = ("uuid", "email")
 _INT = r"^\s*[-+]?[0-9]+\s*$"
 _FLOAT = r"^\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*$"
@@ -61,6 +67,7 @@ class Column:
     key: bool = False
     blanks: int = 0  # CSV: whitespace-only cells in a column whose other values are not text
     shape: str | None = None  # a pattern every sampled value matches, proposed in a comment
+    distinct: int = 0  # estimated distinct values over all rows
 
 
 @dataclass
@@ -223,6 +230,7 @@ def _column(  # noqa: PLR0913 -- the column and everything the scans learned abo
         _text_column(name, i, stats) if scan.text else Column(name, _dtype_lines(dtype, name), _kind(dtype))
     )
     column.nulls = nulls
+    column.distinct = int(_get(stats, f"{i}:distinct") or 0)  # type: ignore[call-overload]
     column.required = nulls == 0 and column.blanks == 0
     if not scan.text and column.kind in ("integer", "float", "date", "timestamp", "decimal"):
         low, high = _get(stats, f"{i}:min"), _get(stats, f"{i}:max")
@@ -403,10 +411,23 @@ def _confirm(scan: _Scan, columns: list[Column], rows: int) -> None:
                 c.type_lines, c.kind = ["enum", f"values: {_flow(values)}"], "enum"
             else:
                 c.values = []
+    slack = _SLACK_LARGE if rows > EXACT_KEY_ROWS else _SLACK_SMALL
     candidates = [
-        c for c in columns if c.required and c.kind in ("string", "integer", "date") and not c.values
+        c
+        for c in columns
+        if c.required
+        and c.kind in ("string", "integer", "date")
+        and not c.values
+        and c.distinct >= slack * rows
     ]
     candidates.sort(key=lambda c: (not _id_like(c.name), columns.index(c)))
+    if candidates and rows > EXACT_KEY_ROWS:
+        candidates[0].key = True
+        candidates[0].todos.append(
+            f"about {candidates[0].distinct} distinct values in {rows} rows (an estimate; too many rows "
+            "to check exactly): is this the key?"
+        )
+        return
     for c in candidates[:3]:
         unique = scan.frame.select(pl.col(c.name).n_unique()).collect(engine="streaming").item()
         if unique == rows:

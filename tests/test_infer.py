@@ -280,3 +280,18 @@ def test_csv_dates_timestamps_and_booleans_read_back_through_the_draft(tmp_path:
     }
     module = package(infer(data, "mixed_draft"), "mixed_draft")
     assert module.read_csv(data).height == 60  # type: ignore[attr-defined]
+
+
+def test_beyond_the_exact_limit_the_key_comes_from_the_estimate_and_says_so(tmp_path: Path, monkeypatch):
+    import contractgen.infer
+
+    monkeypatch.setattr(contractgen.infer, "EXACT_KEY_ROWS", 100)
+    data = tmp_path / "events.parquet"
+    pl.DataFrame({"event_id": [f"e{i}" for i in range(1000)], "kind": ["a", "b"] * 500}).write_parquet(data)
+    text = infer(data, "events")
+    assert '  "event_id":\n    # TODO: about ' in text
+    assert (
+        "distinct values in 1000 rows (an estimate; too many rows to check exactly): is this the key?\n"
+        in text
+    )
+    assert "    primary_key: true  # TODO: confirm: unique and never null in this file\n" in text
