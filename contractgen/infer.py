@@ -35,9 +35,9 @@ ENUM_MAX_SHARE = 0.05
 # Up to this many rows a candidate key is checked exactly (a hash set of its values); beyond it the
 # distinct estimate proposes the key and a TODO says it was not checked row by row.
 EXACT_KEY_ROWS = 5_000_000
-# How close the distinct estimate must come to the row count for a key candidate: the estimate
-# is loose on small files (checked exactly anyway) and within a few percent on large ones.
-_SLACK_SMALL, _SLACK_LARGE = 0.8, 0.97
+# How close the distinct estimate must come to the row count for a key candidate. The streaming
+# estimate can be ten percent off, so a candidate must also have no repeat within the sample.
+_SLACK = 0.8
 _FORMATS = ("uuid", "email")
 _INT = r"^\s*[-+]?[0-9]+\s*$"
 _FLOAT = r"^\s*[-+]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*$"
@@ -149,7 +149,7 @@ def _draft(scan: _Scan, name: str, sample: int) -> str:
         raise InferError(f"{scan.path}: the file has no rows; a draft needs data to learn from")
     picked = _sample(scan.frame, rows, sample)
     columns = [_column(scan, n, dtype, stats=stats, rows=rows, picked=picked) for n, dtype in schema.items()]
-    _confirm(scan, columns, rows)
+    _confirm(scan, columns, rows, picked)
     return _render(scan.path, name, columns, rows, picked.height)
 
 
@@ -389,7 +389,7 @@ def _shape(value: str) -> str:
     return f"^{body}$"
 
 
-def _confirm(scan: _Scan, columns: list[Column], rows: int) -> None:
+def _confirm(scan: _Scan, columns: list[Column], rows: int, picked: pl.DataFrame) -> None:
     """Check every proposal over all rows: an enum's values, shapes, and the best candidate key."""
     shaped = [c for c in columns if c.shape is not None and "[" in c.shape]
     if shaped:
@@ -411,21 +411,21 @@ def _confirm(scan: _Scan, columns: list[Column], rows: int) -> None:
                 c.type_lines, c.kind = ["enum", f"values: {_flow(values)}"], "enum"
             else:
                 c.values = []
-    slack = _SLACK_LARGE if rows > EXACT_KEY_ROWS else _SLACK_SMALL
     candidates = [
         c
         for c in columns
         if c.required
         and c.kind in ("string", "integer", "date")
         and not c.values
-        and c.distinct >= slack * rows
+        and c.distinct >= _SLACK * rows
+        and picked[c.name].n_unique() == picked.height
     ]
     candidates.sort(key=lambda c: (not _id_like(c.name), columns.index(c)))
     if candidates and rows > EXACT_KEY_ROWS:
         candidates[0].key = True
         candidates[0].todos.append(
-            f"about {candidates[0].distinct} distinct values in {rows} rows (an estimate; too many rows "
-            "to check exactly): is this the key?"
+            f"about {candidates[0].distinct} distinct values in {rows} rows and none repeated in the "
+            "sample (too many rows to check exactly): is this the key?"
         )
         return
     for c in candidates[:3]:
