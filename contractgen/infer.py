@@ -76,6 +76,7 @@ class _Scan:
     frame: pl.LazyFrame
     text: bool  # CSV: every column is text to be typed here
     binary: bool = False  # Parquet: the file's dtypes are what the reader checks
+    categorical: tuple[str, ...] = ()  # columns stored as Categorical, read here as text
 
 
 def infer(path: Path, name: str | None = None, sample: int = SAMPLE_ROWS) -> str:
@@ -112,11 +113,15 @@ def _open(path: Path) -> _Scan:
             raise InferError(
                 f"{path}: unknown data format '{suffix}'; use .parquet, .csv, .tsv, .ndjson or .jsonl"
             )
-        frame.collect_schema()
+        schema = frame.collect_schema()
+        # Categorical text is text to a contract: read it as strings so the text checks apply.
+        cats = tuple(n for n, dtype in schema.items() if isinstance(dtype, pl.Categorical))
+        if cats:
+            frame = frame.with_columns(pl.col(*cats).cast(pl.String))
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         kind = {".csv": "CSV", ".tsv": "CSV", ".parquet": "Parquet", ".pq": "Parquet"}.get(suffix, "NDJSON")
         raise InferError(f"{path}: cannot read it as {kind}: {_first_line(exc)}") from None
-    return _Scan(path, frame, text, binary=suffix in (".parquet", ".pq"))
+    return _Scan(path, frame, text, binary=suffix in (".parquet", ".pq"), categorical=cats)
 
 
 def _check_utf8(path: Path) -> None:
@@ -226,10 +231,13 @@ def _column(  # noqa: PLR0913 -- the column and everything the scans learned abo
 ) -> Column:
     i = list(scan.frame.collect_schema()).index(name)
     nulls = int(_get(stats, f"{i}:nulls") or 0)  # type: ignore[call-overload]
-    column = (
-        _text_column(name, i, stats) if scan.text else Column(name, _dtype_lines(dtype, name), _kind(dtype))
-    )
+    column = _text_column(name, i, stats) if scan.text else Column(name, _dtype_lines(dtype), _kind(dtype))
     column.nulls = nulls
+    if name in scan.categorical:
+        column.todos.append(
+            "the file stores this column as Categorical, which the reader does not accept for text: "
+            "have it written as plain strings"
+        )
     column.distinct = int(_get(stats, f"{i}:distinct") or 0)  # type: ignore[call-overload]
     column.required = nulls == 0 and column.blanks == 0
     if not scan.text and column.kind in ("integer", "float", "date", "timestamp", "decimal"):
@@ -295,9 +303,9 @@ def _kind(dtype: pl.DataType) -> str:  # noqa: PLR0911 -- one return per family 
         return "decimal"
     if isinstance(dtype, pl.Datetime):
         return "timestamp"
-    if isinstance(dtype, (pl.Enum, pl.Categorical)):
+    if isinstance(dtype, pl.Enum):
         return "enum"
-    if dtype in (pl.String, pl.Null):
+    if dtype in (pl.String, pl.Null) or isinstance(dtype, pl.Categorical):
         return "string"
     return str(dtype.base_type()).lower()
 
@@ -310,7 +318,7 @@ def _narrowest(low: int, high: int) -> str:
     return "uint64"
 
 
-def _dtype_lines(dtype: pl.DataType | DataTypeClass, name: str) -> list[str]:  # noqa: PLR0911 -- one branch per dtype
+def _dtype_lines(dtype: pl.DataType | DataTypeClass) -> list[str]:  # noqa: PLR0911 -- one branch per dtype
     """The `type:` line (and the keys under it) for a Parquet or NDJSON dtype."""
     if dtype.is_integer() or dtype.is_float():
         return [str(dtype).lower()]
@@ -332,12 +340,12 @@ def _dtype_lines(dtype: pl.DataType | DataTypeClass, name: str) -> list[str]:  #
         if dtype == polars_type:
             return [spelled]
     if isinstance(dtype, pl.List | pl.Array):
-        inner = _dtype_lines(dtype.inner, name)
+        inner = _dtype_lines(dtype.inner)
         return ["list", "items:", *(f"  {line}" for line in [f"type: {inner[0]}", *inner[1:]])]
     if isinstance(dtype, pl.Struct):
         lines = ["struct", "fields:"]
         for member in dtype.fields:
-            inner = _dtype_lines(member.dtype, member.name)
+            inner = _dtype_lines(member.dtype)
             lines += [
                 f"  {json.dumps(member.name)}:",
                 f"    type: {inner[0]}",

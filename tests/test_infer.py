@@ -295,3 +295,26 @@ def test_beyond_the_exact_limit_the_key_comes_from_the_estimate_and_says_so(tmp_
         in text
     )
     assert "    primary_key: true  # TODO: confirm: unique and never null in this file\n" in text
+
+
+def test_nested_and_categorical_parquet_columns(tmp_path: Path):
+    data = tmp_path / "nested.parquet"
+    pl.DataFrame(
+        {
+            "id": [1, 2, 3],
+            "address": [{"zip": 1000, "city": "Oslo"}] * 3,
+            "scores": [[1.5], [2.0], []],
+            "segment": pl.Series(["p", "q", "p"], dtype=pl.Categorical),
+        }
+    ).write_parquet(data)
+    fields = {f.name: f for f in draft(data, "nested").fields}
+    assert [(m.name, m.type.describe()) for m in fields["address"].type.fields] == [
+        ("zip", "int64"),
+        ("city", "string"),
+    ]
+    assert fields["scores"].type.describe() == "list<float64>"
+    assert fields["segment"].type.describe() == "string"
+    assert (
+        "    # TODO: the file stores this column as Categorical, which the reader does not accept for "
+        "text: have it written as plain strings\n"
+    ) in infer(data, "nested")
