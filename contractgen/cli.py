@@ -294,13 +294,20 @@ def _refuse(verdicts: list[Verdict]) -> NoReturn:
 def lint(
     paths: Annotated[list[Path] | None, typer.Argument(help="Contract files or folders.")] = None,
     output: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Report review smells as errors, not warnings.")
+    ] = False,
 ) -> None:
     """Check contracts and report every problem with its file:line:col.
 
-    Example: contractgen lint contracts/customer_master.yaml
+    Review smells (no owner, a field without a description, ...) are warnings named smell/...;
+    with --strict they are errors. docs/knowing-sources.md lists them.
+
+    Example: contractgen lint --strict contracts/customer_master.yaml
     """
     from contractgen.build import contract_files
     from contractgen.load import load_all
+    from contractgen.load.smells import smells
 
     files: list[Path] = []
     for path in paths or [_config().contracts]:
@@ -316,8 +323,12 @@ def lint(
             data = path.read_bytes()
         except OSError as exc:
             _fail(f"{path}: cannot read: {exc.strerror}", Exit.IO)
-        diagnostics += load_all(data, str(path))[1]
+        loaded, found = load_all(data, str(path))
+        diagnostics += found
+        for contract in loaded:
+            diagnostics += smells(contract, "error" if strict else "warning")
     errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = len(diagnostics) - errors
     if output is Format.json:
         records = [_diagnostic_json(d) for d in diagnostics]
         typer.echo(json.dumps({"files": len(files), "errors": errors, "diagnostics": records}, indent=2))
@@ -327,9 +338,136 @@ def lint(
         summary = (
             f"{len(files)} contract{'s' * (len(files) != 1)} checked, {errors} error{'s' * (errors != 1)}"
         )
+        if warnings:
+            summary += f", {warnings} warning{'s' * (warnings != 1)}"
         _say(summary, color="red" if errors else "green")
     if errors:
         raise typer.Exit(int(Exit.PROBLEMS))
+
+
+@app.command()
+def docs(
+    contracts: Annotated[
+        Path | None,
+        typer.Argument(help="Folder of contract YAML files [config: contracts; default: contracts]."),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The Markdown file to write.")] = Path(
+        "docs/data_sources.md"
+    ),
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Write nothing; print the diff and exit 1 if the file is stale."),
+    ] = False,
+) -> None:
+    """Write the data-source catalog: owners, SLAs, access, change policy, consumers, lineage.
+
+    Credentials appear only as the names of their environment variables; none is read.
+
+    Example: contractgen docs contracts --out docs/data_sources.md
+    """
+    import difflib
+
+    from contractgen.build import contract_files
+    from contractgen.catalog import render
+    from contractgen.load import load_all
+
+    config = _config()
+    contracts = contracts or config.contracts
+    if not contracts.is_dir():
+        _fail(f"{contracts}: no such folder of contracts", Exit.USAGE)
+    loaded: list[Contract] = []
+    errors = 0
+    for path in contract_files(contracts):
+        shown = _relative(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            _fail(f"{shown}: cannot read: {exc.strerror}", Exit.IO)
+        found, diagnostics = load_all(data, shown)
+        for diagnostic in diagnostics:
+            if diagnostic.severity == "error":
+                errors += 1
+                _say(diagnostic.render(), err=True)
+        loaded += found
+    if errors:
+        _fail(
+            f"{errors} error{'s' * (errors != 1)} in contracts; {out} was not written "
+            "(see 'contractgen lint')",
+            Exit.PROBLEMS,
+        )
+    text = render(loaded, _relative(config.out), config.package_prefix)
+    try:
+        old = out.read_text(encoding="utf-8") if out.exists() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail(f"{out}: cannot read: {exc}", Exit.IO)
+    if check:
+        if old != text:
+            diff = difflib.unified_diff(
+                old.splitlines(keepends=True), text.splitlines(keepends=True), str(out), f"{out} (expected)"
+            )
+            sys.stdout.writelines(diff)
+            _fail(f"{out} is stale: run 'contractgen docs' and commit the result", Exit.PROBLEMS)
+        _say(f"{out} is up to date ({len(loaded)} sources)")
+        return
+    if old == text:
+        _say(f"{out} is up to date ({len(loaded)} sources)")
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(f".{out.name}.tmp")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(out)
+    except OSError as exc:
+        _fail(f"{out}: cannot write: {exc.strerror}", Exit.IO)
+    _say(f"wrote {out} ({len(loaded)} sources)", color="green")
+
+
+def _relative(path: Path) -> str:
+    """A path as the catalog shows it: relative to the working folder, never absolute."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix() if not path.is_absolute() else path.name
+
+
+@app.command()
+def infer(
+    data: Annotated[Path, typer.Argument(help="A Parquet, CSV, TSV or NDJSON file.")],
+    name: Annotated[
+        str | None, typer.Option("--name", help="The data_source name [default: from the file name].")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the draft here instead of to stdout.")
+    ] = None,
+) -> None:
+    """Draft a contract from a data file: types, required flags, enums, formats, a key, TODOs.
+
+    Reads the file in bounded memory (a streaming pass and a sample). The draft lints and builds
+    as it is; every TODO in it is a decision for a person.
+
+    Example: contractgen infer data/customers.parquet --name customers --out contracts/customers.yaml
+    """
+    from contractgen.infer import InferError
+    from contractgen.infer import infer as draft
+
+    if out is not None and out.exists():
+        _fail(f"{out} already exists; choose another --out or remove it first", Exit.USAGE)
+    status = _status(f"reading {data}")
+    try:
+        text = draft(data, name)
+    except InferError as exc:
+        status.stop()
+        _fail(str(exc), Exit.IO)
+    status.stop()
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{out}: cannot write: {exc.strerror}", Exit.IO)
+    _say(f"wrote {out}; decide every TODO in it, then run 'contractgen lint {out}'", color="green")
 
 
 @app.command()

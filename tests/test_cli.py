@@ -87,7 +87,9 @@ def test_lint_reports_every_problem(project):
     assert located == ["bad.yaml:2:10", "bad.yaml:5:11", "bad.yaml:6:5", "bad.yaml:9:15", "bad.yaml:10:3"]
     assert result.stdout.splitlines()[-1] == "1 contract checked, 5 errors"
     clean = run_cli("lint", cwd=project)
-    assert (clean.returncode, clean.stdout) == (0, "4 contracts checked, 0 errors\n")
+    assert clean.returncode == 0
+    # usage_activity's page_views has no description yet: a smell, not an error.
+    assert clean.stdout.endswith("4 contracts checked, 0 errors, 1 warning\n")
 
 
 def test_validate_a_renamed_column(project):

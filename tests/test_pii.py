@@ -412,7 +412,9 @@ def test_csv_parse_error_does_not_quote_the_row():
     with pytest.raises(DataReadError) as caught:
         read_csv(f'{header}\n"{SECRET_EMAIL},1,2\n'.encode(), spec)
     assert SECRET_EMAIL not in str(caught.value)
-    assert str(caught.value).startswith("cannot read <bytes> as CSV: line 2 has a quote character"), caught.value
+    assert str(caught.value).startswith("cannot read <bytes> as CSV: line 2 has a quote character"), (
+        caught.value
+    )
 
 
 @pytest.mark.parametrize("output", ["text", "json"])

@@ -85,6 +85,23 @@ def test_pre_commit_hooks(repo):
     assert "files were modified" not in refused.stdout
 
 
+def test_docs_hook_keeps_the_catalog_current(repo):
+    # A new file is not a modification to pre-commit: the first run writes the catalog and passes.
+    first = hook(repo, "contractgen-docs")
+    assert first.returncode == 0, first.stdout
+    assert "## Source: `support_tickets`" in (repo / "docs" / "data_sources.md").read_text()
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "the data-source catalog")
+    clean = hook(repo, "contractgen-docs")
+    assert clean.returncode == 0 and "Passed" in clean.stdout, clean.stdout
+
+    contract = repo / "contracts" / "support_tickets.yaml"
+    contract.write_text(contract.read_text().replace("system: Zendesk", "system: ServiceNow"))
+    stale = hook(repo, "contractgen-docs")
+    assert stale.returncode == 1 and "files were modified by this hook" in stale.stdout
+    assert "ServiceNow" in (repo / "docs" / "data_sources.md").read_text()
+
+
 def test_hooks_install_the_cli_extra():
     """pre-commit installs the repository without extras, so the hooks name the [cli] extra's pins."""
     import tomllib

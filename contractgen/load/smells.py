@@ -1,0 +1,215 @@
+"""Review smells: a loaded `Contract` → warnings a reviewer would raise, each located.
+
+A smell is not an error: the contract loads and builds. It is something a reviewer of another
+team's pull request should ask about (who owns this? what does this field mean? when does this
+deprecated field go?). Each smell has a stable rule name `smell/<what-is-wrong>`; `contractgen
+lint` prints them as warnings, and as errors with `--strict`. Pure: reads the contract, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+from contractgen.contract import Contract, Field
+from contractgen.diagnostics import Diagnostic, Position, Severity
+
+
+@dataclass(frozen=True, slots=True)
+class Smell:
+    """One rule: its stable name and what it asks the author to do."""
+
+    rule: str
+    summary: str
+
+
+SMELLS: dict[str, Smell] = {
+    s.rule: s
+    for s in (
+        Smell("smell/no-owner", "the contract names no owner"),
+        Smell("smell/field-without-description", "a field has no description"),
+        Smell("smell/no-primary-key", "no field is marked primary_key"),
+        Smell("smell/single-value-enum", "an enum allows one value only"),
+        Smell("smell/sla-without-unit", "an SLA figure is a bare number"),
+        Smell("smell/deprecation-without-date", "a deprecation says no sunset date"),
+        Smell("smell/change-policy-without-channel", "a change policy names no notification channel"),
+        Smell("smell/nested-column-in-csv", "a list or struct column in a source served as CSV"),
+        Smell("smell/default-breaks-constraints", "a default its own field would refuse"),
+    )
+}
+
+_BARE_NUMBER = re.compile(r"^\s*[-+]?\d+(?:\.\d+)?\s*$")
+_CSV = re.compile(r"\bcsv\b|\.csv\b", re.IGNORECASE)
+
+
+def smells(contract: Contract, severity: Severity = "warning") -> list[Diagnostic]:
+    """Every smell of one contract, sorted by position."""
+    found = [
+        Diagnostic(contract.path, pos, severity, f"{rule}: {message}", hint)
+        for check in _CHECKS
+        for rule, pos, message, hint in check(contract)
+    ]
+    return sorted(found, key=lambda d: (d.pos, d.message))
+
+
+Found = Iterator[tuple[str, Position, str, str]]
+
+
+def _no_owner(contract: Contract) -> Found:
+    if not (contract.owner or "").strip():
+        yield (
+            "smell/no-owner",
+            Position(1, 1),
+            f"contract '{contract.data_source}' names no owner",
+            "add 'owner:' with the team address consumers should write to when the data breaks",
+        )
+
+
+def _undescribed(contract: Contract) -> Found:
+    for field in contract.fields:
+        if not (field.description or "").strip():
+            yield (
+                "smell/field-without-description",
+                field.pos,
+                f"field '{field.name}' has no description",
+                "add 'description:' saying what one value means and where it comes from",
+            )
+
+
+def _no_primary_key(contract: Contract) -> Found:
+    if contract.fields and not contract.primary_key:
+        yield (
+            "smell/no-primary-key",
+            contract.loc("schema"),
+            f"contract '{contract.data_source}' marks no field as primary_key",
+            "mark the fields that identify a row with 'primary_key: true' (several for a composite key)",
+        )
+
+
+def _single_value_enum(contract: Contract) -> Found:
+    for field in contract.fields:
+        if field.type.kind == "enum" and len(field.type.values) == 1:
+            yield (
+                "smell/single-value-enum",
+                field.loc("type"),
+                f"enum field '{field.name}' allows only the value '{field.type.values[0]}'",
+                "list every value the producer may send, or make it a constant elsewhere",
+            )
+
+
+def _sla_without_unit(contract: Contract) -> Found:
+    sla = contract.sla
+    # A bare max_delay or uptime is refused by the loader; the frequency is free text.
+    if sla.update_frequency is not None and _BARE_NUMBER.match(sla.update_frequency):
+        yield (
+            "smell/sla-without-unit",
+            contract.loc("sla"),
+            f"SLA update_frequency '{sla.update_frequency}' has no unit",
+            "write it in words, like 'hourly', 'daily' or 'every 15 minutes'",
+        )
+
+
+def _deprecation_without_date(contract: Contract) -> Found:
+    for field in contract.fields:
+        if field.deprecated is not None and field.deprecated.sunset is None:
+            yield (
+                "smell/deprecation-without-date",
+                field.loc("deprecated"),
+                f"field '{field.name}' is deprecated without a sunset date",
+                "write 'deprecated: {reason: ..., sunset: YYYY-MM-DD}' so consumers know when it goes",
+            )
+    if contract.status == "deprecated":
+        yield (
+            "smell/deprecation-without-date",
+            contract.loc("status"),
+            f"contract '{contract.data_source}' is deprecated, and no field or policy says until when",
+            "say in 'description:' when the source is retired and what replaces it",
+        )
+
+
+def _policy_without_channel(contract: Contract) -> Found:
+    policy = contract.change_policy
+    written = "change_policy" in dict(contract.locs)
+    if written and not (policy.notification_channel or "").strip():
+        yield (
+            "smell/change-policy-without-channel",
+            contract.loc("change_policy"),
+            f"the change policy of '{contract.data_source}' names no notification channel",
+            "add 'notification_channel:' where consumers hear about changes, like a Slack channel",
+        )
+
+
+def _nested_in_csv(contract: Contract) -> Found:
+    access = contract.access
+    served = " ".join(t for t in (access.system, access.method, access.endpoint) if t)
+    if not _CSV.search(served):
+        return
+    for field in contract.fields:
+        if field.type.kind in ("list", "struct"):
+            yield (
+                "smell/nested-column-in-csv",
+                field.loc("type"),
+                f"field '{field.name}' is a {field.type.kind}, but the source is served as CSV, "
+                "which has no nested values",
+                "serve the source as Parquet or NDJSON, or flatten the field and say how it is encoded",
+            )
+
+
+def _default_breaks(contract: Contract) -> Found:
+    for field in contract.fields:
+        if field.default is None:
+            continue
+        problem = _default_problem(field)
+        if problem is not None:
+            yield (
+                "smell/default-breaks-constraints",
+                field.loc("default"),
+                f"the default of field '{field.name}' {problem}",
+                "change the default or the constraint: old data filled with it would fail its own check",
+            )
+
+
+def _default_problem(field: Field) -> str | None:  # noqa: PLR0911 -- one return per constraint
+    """What is wrong with a field's default under the field's own constraints, or None."""
+    value = field.default
+    if field.type.kind == "enum" and field.type.values and str(value) not in field.type.values:
+        return f"'{value}' is not one of its values"
+    low, high = field.minimum, field.maximum
+    try:
+        if low is not None and (value < low or (field.exclusive_minimum and value == low)):  # type: ignore[operator]
+            return f"{_show(value)} is below its minimum {_show(low)}"
+        if high is not None and (value > high or (field.exclusive_maximum and value == high)):  # type: ignore[operator]
+            return f"{_show(value)} is above its maximum {_show(high)}"
+    except TypeError:
+        pass  # a bound of another type is the loader's business
+    if isinstance(value, str):
+        if field.max_length is not None and len(value) > field.max_length:
+            return f"'{value}' is longer than its max_length {field.max_length}"
+        if field.min_length is not None and len(value) < field.min_length:
+            return f"'{value}' is shorter than its min_length {field.min_length}"
+        for pattern in field.patterns:
+            try:
+                if re.search(pattern, value) is None:
+                    return f"'{value}' does not match its pattern '{pattern}'"
+            except re.error:
+                continue  # a pattern Python cannot read; the runtime's engine decides
+    return None
+
+
+def _show(value: object) -> str:
+    return str(value) if isinstance(value, (int, float, Decimal)) else f"'{value}'"
+
+
+_CHECKS: tuple[Callable[[Contract], Found], ...] = (
+    _no_owner,
+    _undescribed,
+    _no_primary_key,
+    _single_value_enum,
+    _sla_without_unit,
+    _deprecation_without_date,
+    _policy_without_channel,
+    _nested_in_csv,
+    _default_breaks,
+)
