@@ -160,18 +160,10 @@ def _build(  # noqa: PLR0913, PLR0917 -- the options of `build`, passed on after
         result.diagnostics += diagnostics
         for contract in loaded:
             package = prefix + naming.package(contract.data_source)
-            if package in owner:
-                result.diagnostics.append(
-                    Diagnostic(
-                        shown,
-                        contract.loc("schema"),
-                        "error",
-                        f"package '{package}' is also generated from {owner[package]}",
-                        "give each contract (and each ODCS table) its own name",
-                    )
-                )
+            clash = claim_package(owner, package, contract, shown)
+            if clash is not None:
+                result.diagnostics.append(clash)
                 continue
-            owner[package] = shown
             log = history(contract, out, package, path)
             if isinstance(log, Verdict):
                 result.refused.append(log)
@@ -193,3 +185,17 @@ def _build(  # noqa: PLR0913, PLR0917 -- the options of `build`, passed on after
         if not check and (result.changes.any or result.manifest_stale):
             write.commit(out, packages, result.changes, manifest_text)
     return result
+
+
+def claim_package(owner: dict[str, str], package: str, contract: Contract, shown: str) -> Diagnostic | None:
+    """Record that `contract` (from file `shown`) builds `package`; the error if another does."""
+    if package in owner:
+        return Diagnostic(
+            shown,
+            contract.loc("schema"),
+            "error",
+            f"package '{package}' is also generated from {owner[package]}",
+            "give each contract (and each ODCS table) its own name",
+        )
+    owner[package] = shown
+    return None

@@ -148,8 +148,7 @@ def build(  # noqa: PLR0912 -- one branch per outcome of a build, each with its 
     contracts = contracts or config.contracts
     out = out or config.out
     templates = templates or config.templates
-    if not contracts.is_dir():
-        _fail(f"{contracts}: no such folder of contracts", Exit.USAGE)
+    _folder_of_contracts(contracts)
     if templates is not None and not templates.is_dir():
         _fail(f"{templates}: no such template folder", Exit.USAGE)
     if out.exists() and not out.is_dir():
@@ -305,7 +304,8 @@ def lint(
 
     Example: contractgen lint --strict contracts/customer_master.yaml
     """
-    from contractgen.build import contract_files
+    from contractgen import naming
+    from contractgen.build import claim_package, contract_files
     from contractgen.load import load_all
     from contractgen.load.smells import smells
 
@@ -318,6 +318,8 @@ def lint(
         else:
             _fail(f"{path}: no such file or folder", Exit.USAGE)
     diagnostics = []
+    owner: dict[str, str] = {}  # packages the files would build, as `build` claims them
+    prefix = _config().package_prefix
     for path in files:
         try:
             data = path.read_bytes()
@@ -326,6 +328,8 @@ def lint(
         loaded, found = load_all(data, str(path))
         diagnostics += found
         for contract in loaded:
+            clash = claim_package(owner, prefix + naming.package(contract.data_source), contract, str(path))
+            diagnostics += [clash] if clash is not None else []
             diagnostics += smells(contract, "error" if strict else "warning")
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = len(diagnostics) - errors
@@ -373,8 +377,7 @@ def docs(
 
     config = _config()
     contracts = contracts or config.contracts
-    if not contracts.is_dir():
-        _fail(f"{contracts}: no such folder of contracts", Exit.USAGE)
+    _folder_of_contracts(contracts)
     loaded: list[Contract] = []
     errors = 0
     for path in contract_files(contracts):
@@ -544,6 +547,18 @@ def validate(  # noqa: PLR0913, PLR0917 -- one parameter per command-line option
         _say(f"{data}: {frame.height:,} rows match {spec.label}", color="green")
 
 
+def _folder_of_contracts(path: Path) -> None:
+    """Stop with a usage error unless `path` is a folder (commands that take all contracts)."""
+    if path.is_file():
+        _fail(
+            f"{path}: is a file; this command takes the folder of contracts (such as {path.parent}), "
+            "and 'contractgen lint' takes single files",
+            Exit.USAGE,
+        )
+    if not path.is_dir():
+        _fail(f"{path}: no such folder of contracts", Exit.USAGE)
+
+
 def _load_or_fail(
     path: Path, data: bytes | None = None, shown: str | None = None, *, github: bool = False
 ) -> list[Contract]:
@@ -625,8 +640,7 @@ def breaking(
     from contractgen.evolution.verdict import evaluate_files
 
     contracts = contracts or _config().contracts
-    if not contracts.is_dir():
-        _fail(f"{contracts}: no such folder of contracts", Exit.USAGE)
+    _folder_of_contracts(contracts)
     try:
         root, _ = gitlog.locate(contracts / "x")
         gitlog.verify(root, against)

@@ -124,3 +124,20 @@ def did_you_mean(word: str, known: Iterable[str], kind: str = "keys", cutoff: fl
     choices = sorted(known)
     close = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
     return f"did you mean '{close[0]}'?" if close else f"known {kind}: {', '.join(choices)}"
+
+
+_MARKDOWN_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_MARKDOWN_PUNCTUATION = set("\\`*_[]()!#|~")
+
+
+def markdown_text(text: str) -> str:
+    """Contract text as inline Markdown: no raw HTML, no link, image or emphasis, one line."""
+    out = []
+    for ch in printable(text):
+        if ch in _MARKDOWN_ENTITIES:
+            out.append(_MARKDOWN_ENTITIES[ch])
+        elif ch in _MARKDOWN_PUNCTUATION:
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -135,3 +135,16 @@ def test_diff_github_odcs_version_cannot_forge_an_annotation(tmp_path: Path):
     assert "Traceback" not in done.stderr, done.stderr[-1500:]
     lines = (done.stdout + done.stderr).splitlines()
     assert not any(line.startswith("::error file=forged") for line in lines), lines
+
+
+def test_markdown_report_escapes_contract_text(tmp_path: Path) -> None:
+    """A field name with HTML or an image link is shown as text in `--format markdown`."""
+    (tmp_path / "v1.yaml").write_text("data_source: x\nversion: 1.0.0\nschema:\n  a:\n    type: string\n")
+    hostile = "<img src=x onerror=alert(1)>![t](https://e.example/t.png)"
+    (tmp_path / "v2.yaml").write_text(
+        f"data_source: x\nversion: 1.1.0\nschema:\n  a:\n    type: string\n  '{hostile}':\n    type: string\n"
+    )
+    done = run_cli("diff", "v1.yaml", "v2.yaml", "--format", "markdown", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "<img" not in done.stdout and "![" not in done.stdout and "](" not in done.stdout
+    assert r"&lt;img src=x onerror=alert\(1\)&gt;\!\[t\]\(https://e.example/t.png\)" in done.stdout

@@ -220,3 +220,30 @@ def test_validate_refuses_an_empty_separator(project):
     result = run_cli("validate", "contracts/usage_activity.yaml", "ok.csv", "--separator", "", cwd=project)
     assert result.returncode != 0
     assert "separator must be one single-byte character" in result.stdout + result.stderr
+
+
+def test_build_of_a_file_says_to_pass_its_folder(tmp_path: Path):
+    """`build FILE.yaml` names the folder to pass instead of calling the file missing."""
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "x.yaml").write_text(
+        "data_source: x\nversion: 1.0.0\nschema:\n  a:\n    type: string\n"
+    )
+    done = run_cli("build", "c/x.yaml", cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (
+        2,
+        "error: c/x.yaml: is a file; this command takes the folder of contracts (such as c), "
+        "and 'contractgen lint' takes single files\n",
+    )
+
+
+def test_lint_reports_the_package_clash_build_refuses(tmp_path: Path):
+    """Two ODCS tables whose names differ only in case would build one package: lint says so."""
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "o.odcs.yaml").write_text(
+        "apiVersion: v3.0.2\nkind: DataContract\nid: o\nversion: 1.0.0\nstatus: active\nschema:\n"
+        "  - name: Orders\n    properties:\n      - name: id\n        logicalType: string\n"
+        "  - name: orders\n    properties:\n      - name: id\n        logicalType: string\n"
+    )
+    done = run_cli("lint", "c", cwd=tmp_path)
+    assert done.returncode == 1
+    assert "c/o.odcs.yaml:11:5: error: package 'orders' is also generated from c/o.odcs.yaml" in done.stdout

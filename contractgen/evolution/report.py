@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from contractgen.diagnostics import printable, workflow_command
+from contractgen.diagnostics import markdown_text, printable, workflow_command
 from contractgen.evolution.changelog import line
 from contractgen.evolution.diff import Finding
 from contractgen.evolution.verdict import Verdict
@@ -44,8 +44,13 @@ def github_line(finding: Finding, mode: str) -> str:
 
 
 def markdown_line(finding: Finding, mode: str) -> str:
-    """One changelog line: a breaking marker, the change, its rule ID and how to migrate."""
-    return f"- {line(finding.record(mode))}"
+    """One changelog line: a breaking marker, the change, its rule ID and how to migrate; the
+    contract's text in it escaped, so that a field name cannot become HTML, a link or an image."""
+    record = finding.record(mode)
+    for key in ("message", "migration"):
+        if record.get(key):
+            record[key] = markdown_text(record[key])
+    return f"- {line(record)}"
 
 
 def render(verdicts: Iterable[Verdict], fmt: str) -> str:
@@ -82,7 +87,10 @@ def render(verdicts: Iterable[Verdict], fmt: str) -> str:
                     )
                 )
         elif fmt == "markdown":
-            lines.append(f"### {verdict.new.data_source}: {verdict.old.version} → {verdict.new.version}")
+            name, old, new = (
+                markdown_text(t) for t in (verdict.new.data_source, verdict.old.version, verdict.new.version)
+            )
+            lines.append(f"### {name}: {old} → {new}")
             lines.append("")
             lines += [markdown_line(f, verdict.mode) for f in every] or ["No changes."]
             lines += ["", verdict.summary(), ""]
