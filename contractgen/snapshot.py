@@ -165,6 +165,7 @@ def from_snapshot(text: str, path: str) -> Contract:
                 max_rows=q.get("max_rows"),
                 max_age=_duration(q.get("max_age")),
                 description=q.get("description"),
+                expression=q.get("expression"),
             )
             for q in data.get("quality", ())
         ),

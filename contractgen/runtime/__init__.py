@@ -20,7 +20,7 @@ from contractgen.runtime.io import (
     to_models,
 )
 from contractgen.runtime.privacy import AnonymizeKeyError, Redacted, anonymize
-from contractgen.runtime.spec import Column, Table, Unexpected
+from contractgen.runtime.spec import Column, Rule, Table, Unexpected
 
 __all__ = [
     "AnonymizeKeyError",
@@ -31,6 +31,7 @@ __all__ = [
     "Redacted",
     "RemovedColumnWarning",
     "RenamedColumnWarning",
+    "Rule",
     "Source",
     "Table",
     "Unexpected",

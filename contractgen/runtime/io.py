@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 import re
@@ -35,8 +36,19 @@ def _unreadable(source: Source, what: str, exc: Exception) -> DataReadError:
     return DataReadError(f"cannot read {_name(source)} as {what}: {detail}")
 
 
-def read_parquet(source: Source, table: Table, *, unexpected: Unexpected = "error") -> pl.DataFrame:
-    """Read a Parquet file and check it; only the columns that will be returned are read."""
+def read_parquet(  # noqa: PLR0913 -- the reader options every generated reader passes on
+    source: Source,
+    table: Table,
+    *,
+    unexpected: Unexpected = "error",
+    freshness: bool = False,
+    now: dt.datetime | None = None,
+    whole_table: bool = False,
+) -> pl.DataFrame:
+    """Read a Parquet file and check it; only the columns that will be returned are read.
+
+    Freshness rules are checked against the present with `freshness=True`, or against `now`;
+    row counts with `whole_table=True` (the file is the whole table, not a part of it)."""
     unexpected = unexpected_policy(unexpected)
     try:
         actual = pl.read_parquet_schema(source)
@@ -48,11 +60,26 @@ def read_parquet(source: Source, table: Table, *, unexpected: Unexpected = "erro
         if isinstance(exc, FileNotFoundError):
             raise DataReadError(f"cannot read {_name(source)}: no such file") from None
         raise _unreadable(source, "Parquet", exc) from None
-    return validate(frame, table, unexpected=unexpected, source=_name(source))
+    return validate(
+        frame,
+        table,
+        unexpected=unexpected,
+        source=_name(source),
+        freshness=freshness,
+        now=now,
+        whole_table=whole_table,
+    )
 
 
-def scan_parquet(
-    source: Source, table: Table, *, unexpected: Unexpected = "error", trust_statistics: bool = False
+def scan_parquet(  # noqa: PLR0913 -- the reader options every generated reader passes on
+    source: Source,
+    table: Table,
+    *,
+    unexpected: Unexpected = "error",
+    trust_statistics: bool = False,
+    freshness: bool = False,
+    now: dt.datetime | None = None,
+    whole_table: bool = False,
 ) -> pl.LazyFrame:
     """Check a Parquet file with the streaming engine (bounded memory) and return it lazily.
 
@@ -69,7 +96,16 @@ def scan_parquet(
         frame.collect_schema()
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise _unreadable(source, "Parquet", exc) from None
-    return validate(frame, table, unexpected=unexpected, source=_name(source), statistics=trust_statistics)
+    return validate(
+        frame,
+        table,
+        unexpected=unexpected,
+        source=_name(source),
+        statistics=trust_statistics,
+        freshness=freshness,
+        now=now,
+        whole_table=whole_table,
+    )
 
 
 def _is_old_name(name: str, table: Table) -> bool:
@@ -114,13 +150,16 @@ def _parse(name: str, dtype: pl.DataType, layout: str | None) -> pl.Expr | None:
     return None
 
 
-def read_csv(
+def read_csv(  # noqa: PLR0913 -- the reader options every generated reader passes on
     source: Source,
     table: Table,
     *,
     unexpected: Unexpected = "error",
     separator: str = ",",
     encoding: str = "utf8",
+    freshness: bool = False,
+    now: dt.datetime | None = None,
+    whole_table: bool = False,
 ) -> pl.DataFrame:
     """Read a CSV file with the contract's types and check it.
 
@@ -168,7 +207,16 @@ def read_csv(
     if convert:
         violations += _parse_failures(frame, convert, table.schema)
         frame = frame.with_columns(**convert)
-    return validate(frame, table, unexpected=unexpected, source=_name(source), extra=violations)
+    return validate(
+        frame,
+        table,
+        unexpected=unexpected,
+        source=_name(source),
+        extra=violations,
+        freshness=freshness,
+        now=now,
+        whole_table=whole_table,
+    )
 
 
 def _duplicate_headers(header: list[str]) -> list[Violation]:
