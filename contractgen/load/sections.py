@@ -253,8 +253,10 @@ class Sections(Shapes):
             approval=self.optional(keys, "approval", self.text, "approval"),
         )
 
-    def secrets(self, node: Node, path: tuple[str, ...]) -> None:
-        """Refuse anything that looks like a credential written out literally."""
+    def secrets(self, node: Node, path: tuple[str, ...], hint: str | None = None) -> None:
+        """Refuse anything that looks like a credential written out literally.
+
+        `hint` replaces the contract's advice (access.credentials) for other files."""
         if isinstance(node, Map):
             for key, value in node.items:
                 inside = (*path, key.text)
@@ -268,19 +270,21 @@ class Sections(Shapes):
                     self.report.error(
                         value.pos,
                         f"'{key.text}' holds a literal value that looks like a credential",
-                        "move it to access.credentials as an environment variable reference like ${NAME}",
+                        hint
+                        or "move it to access.credentials as an environment variable reference like ${NAME}",
                     )
-                self.secrets(value, inside)
+                self.secrets(value, inside, hint)
         elif isinstance(node, Seq):
             for item in node.items:
-                self.secrets(item, path)
+                self.secrets(item, path, hint)
         else:
             for shape, label in _SECRET_SHAPES:
                 if shape.search(node.text):
                     self.report.error(
                         node.pos,
                         f"this value contains what looks like {label}",
-                        "never put credentials in a contract; reference an environment variable instead",
+                        hint
+                        or "never put credentials in a contract; reference an environment variable instead",
                     )
 
 

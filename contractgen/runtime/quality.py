@@ -57,28 +57,37 @@ def checks(
     because time went on. Row counts only when the data is the whole table (`whole_table`): a
     file may be one part of it, a test fixture a handful of rows.
     """
+    return [check for _, _, check in plan(table, usable, now, whole_table=whole_table)]
+
+
+def plan(
+    table: Table, usable: Iterable[str], now: dt.datetime | None = None, *, whole_table: bool = False
+) -> list[tuple[Rule, str, RuleCheck]]:
+    """Each check with the rule it comes from and which part of the rule it is (the column of a
+    completeness rule, "min" or "max" of a row count): what other engines (a database, Spark)
+    need to check the same rules and word the findings the same way."""
     present = set(usable)
-    out: list[RuleCheck] = []
+    out: list[tuple[Rule, str, RuleCheck]] = []
     for rule in table.rules:
         if not all(c in present for c in rule.columns):
             continue  # the missing column or its dtype is already a violation
         if rule.kind == "completeness" and rule.min_ratio is not None:
             # A required column is already checked for every null: a 100% rule would say it twice.
             out += [
-                _completeness(c, rule.min_ratio)
+                (rule, c, _completeness(c, rule.min_ratio))
                 for c in rule.columns
                 if not (rule.min_ratio >= 1 and table.column(c).required)
             ]
         elif rule.kind == "row_count" and whole_table:
             out += _row_count(rule)
         elif rule.kind == "uniqueness" and rule.columns and not _already_unique(table, rule.columns):
-            out.append(_uniqueness(rule.columns))
+            out.append((rule, "", _uniqueness(rule.columns)))
         elif rule.kind == "sql" and rule.expression is not None:
-            out.append(_row_rule(rule.expression, rule.columns))
+            out.append((rule, "", _row_rule(rule.expression, rule.columns)))
         elif rule.kind == "freshness" and now is not None and rule.columns and rule.max_age is not None:
             dtype = table.schema[rule.columns[0]]
             if isinstance(dtype, (pl.Datetime, pl.Date)):
-                out.append(_freshness(rule, dtype, now))
+                out.append((rule, "", _freshness(rule, dtype, now)))
     return out
 
 
@@ -106,33 +115,41 @@ def _completeness(name: str, ratio: float) -> RuleCheck:
     )
 
 
-def _row_count(rule: Rule) -> list[RuleCheck]:
-    out = []
+def _row_count(rule: Rule) -> list[tuple[Rule, str, RuleCheck]]:
+    out: list[tuple[Rule, str, RuleCheck]] = []
     if rule.min_rows is not None:
         low = rule.min_rows
         out.append(
-            RuleCheck(
-                "row_count",
-                None,
-                pl.repeat(True, pl.len()),
-                pl.lit(None),
-                lambda n: f"the data has {_rows(low - n)}, fewer than the {low:,} the contract requires",
-                pl.len() < low,
-                count=pl.lit(low, pl.Int64) - pl.len().cast(pl.Int64),
-                sampled=False,
+            (
+                rule,
+                "min",
+                RuleCheck(
+                    "row_count",
+                    None,
+                    pl.repeat(True, pl.len()),
+                    pl.lit(None),
+                    lambda n: f"the data has {_rows(low - n)}, fewer than the {low:,} the contract requires",
+                    pl.len() < low,
+                    count=pl.lit(low, pl.Int64) - pl.len().cast(pl.Int64),
+                    sampled=False,
+                ),
             )
         )
     if rule.max_rows is not None:
         high = rule.max_rows
         out.append(
-            RuleCheck(
-                "row_count",
-                None,
-                pl.int_range(pl.len()) >= high,
-                pl.lit(None),
-                lambda n: f"the data has {_rows(high + n)}, more than the {high:,} the contract allows",
-                pl.len() > high,
-                sampled=False,
+            (
+                rule,
+                "max",
+                RuleCheck(
+                    "row_count",
+                    None,
+                    pl.int_range(pl.len()) >= high,
+                    pl.lit(None),
+                    lambda n: f"the data has {_rows(high + n)}, more than the {high:,} the contract allows",
+                    pl.len() > high,
+                    sampled=False,
+                ),
             )
         )
     return out
