@@ -117,7 +117,7 @@ def _table_level(
         elif rule.kind == "freshness" and rule.max_age is not None:
             value = newest.get(rule.columns[0])
             if value is not None and stale(value, now, rule.max_age):
-                out.append(Violation("freshness", rule.columns[0], check.message(1), 1, ((0, value),)))
+                out.append(Violation("freshness", rule.columns[0], check.message(1), 1))
     return out
 
 

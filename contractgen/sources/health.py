@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from contractgen.codegen.tables import table as runtime_table
 from contractgen.contract import Contract
+from contractgen.runtime import Violation
 from contractgen.sources import catalog, checks
 from contractgen.sources.config import FILE_KINDS, AccessConfig, Source
 from contractgen.sources.connect import SourceError, connect
@@ -43,6 +44,8 @@ class SourceReport:
     records: int | None = None
     freshness: str | None = None
     problems: list[str] = field(default_factory=list)
+    # The same problems, structured for schedulers: kind, column, count, message.
+    violations: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     environment: dict[str, bool] = field(default_factory=dict)  # variable -> set?
@@ -174,10 +177,12 @@ def _inspect(report: SourceReport, contract: Contract, connection: Any, now: dt.
     live_schema = catalog.schema(columns, table.schema, connection.dialect)
     schema_problems, notes, usable = checks.schema_findings(live_schema, table)
     report.problems += [v.render() for v in schema_problems]
+    report.violations += [_structured(v) for v in schema_problems]
     report.warnings += notes
     outcome = checks.run(connection, table, usable, now)
     report.records = outcome.rows
     report.problems += [v.render() for v in outcome.violations]
+    report.violations += [_structured(v) for v in outcome.violations]
     column = contract.sla.freshness_column or next(
         (r.columns[0] for r in contract.quality if r.kind == "freshness" and r.columns), None
     )
@@ -187,6 +192,15 @@ def _inspect(report: SourceReport, contract: Contract, connection: Any, now: dt.
     report.status = "unhealthy" if report.problems else "warning" if report.warnings else "healthy"
     if report.problems:
         report.hint = f"tell the owner ({contract.owner or 'see the contract'}) or update the contract"
+
+
+def _structured(violation: Violation) -> dict[str, Any]:
+    return {
+        "kind": violation.kind,
+        "column": violation.column,
+        "count": violation.count,
+        "message": violation.message,
+    }
 
 
 def _freshness(contract: Contract, column: str | None, newest: Any, now: dt.datetime) -> str:
@@ -206,7 +220,7 @@ def _show(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
+        return value.isoformat(sep=" ", timespec="seconds")
     return str(value)
 
 
