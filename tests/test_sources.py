@@ -388,3 +388,74 @@ def test_config_loader_refuses_a_url_with_a_password():
     assert "c.yaml:4:11: error: this value contains what looks like a password inside a URL" in str(
         info.value
     )
+
+
+# -- read_database: the generated readers on a database --------------------------------------
+
+
+def accounts_table():  # type: ignore[no-untyped-def]
+    contract, _ = load_bytes(CONTRACT.encode(), "accounts.yaml")
+    assert contract is not None
+    return table(contract)
+
+
+def open_source(kind: str, tmp_path: Path, rows: list[tuple[object, ...]], request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    if kind == "postgres":
+        pg = request.getfixturevalue("postgres")
+        load_postgres(pg, rows)
+        return pg.connect()
+    path = tmp_path / f"accounts.{kind}"
+    if kind == "duckdb":
+        load_duckdb(path, rows)
+        return duckdb.connect(str(path), read_only=True)
+    load_sqlite(path, rows)
+    return f"sqlite:///{path}"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_read_database_returns_the_contract_dtypes(kind, tmp_path, request):
+    from contractgen.runtime import read_database
+
+    connection = open_source(kind, tmp_path, clean(), request)
+    spec = accounts_table()
+    frame = read_database("accounts", connection, spec, whole_table=True, now=NOW)
+    assert frame.schema == spec.schema
+    assert frame.equals(validate(pl.DataFrame(clean(), schema=SCHEMA, orient="row"), spec))
+    query = read_database("SELECT * FROM accounts WHERE country IS NOT NULL", connection, spec)
+    assert query.height == 3
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_read_database_finds_what_the_file_readers_find(kind, tmp_path, request):
+    from contractgen.runtime import read_database
+
+    rows = dirty()
+    connection = open_source(kind, tmp_path, rows, request)
+    with pytest.raises(ContractViolationError) as info:
+        read_database("accounts", connection, accounts_table(), whole_table=True, now=NOW)
+    assert info.value.source == "database table accounts"
+    assert sorted(v.message for v in info.value.violations) == reader_messages(rows)
+
+
+def test_read_database_reports_values_that_do_not_fit(tmp_path, postgres):
+    from contractgen.runtime import read_database
+
+    load_postgres(postgres, clean())
+    with postgres.connect() as db:
+        db.execute("ALTER TABLE accounts ALTER COLUMN seats TYPE bigint")
+        db.execute("UPDATE accounts SET seats = 5000000000 WHERE name = 'Ada'")
+        with pytest.raises(ContractViolationError) as info:
+            read_database("accounts", db, accounts_table())
+    [violation] = info.value.violations
+    assert violation.message == "'seats': 1 row not representable as Int32"
+    assert [value for _, value in violation.samples] == [5000000000]
+
+
+def test_read_database_errors_are_one_line(tmp_path):
+    from contractgen.runtime import DataReadError, read_database
+
+    db = duckdb.connect()
+    with pytest.raises(
+        DataReadError, match=r"^cannot read database table nowhere: Catalog Error: Table with name"
+    ):
+        read_database("nowhere", db, accounts_table())

@@ -30,6 +30,7 @@ _PACKAGE_NAMES = frozenset(
         "frame",
         "models",
         "read_csv",
+        "read_database",
         "read_parquet",
         "scan_parquet",
         "to_models",

@@ -10,6 +10,7 @@ from contractgen.runtime.check import (
     coercion,
     validate,
 )
+from contractgen.runtime.database import read_database
 from contractgen.runtime.errors import ContractViolationError, Violation, ViolationKind
 from contractgen.runtime.io import (
     DataReadError,
@@ -40,6 +41,7 @@ __all__ = [
     "anonymize",
     "coercion",
     "read_csv",
+    "read_database",
     "read_parquet",
     "scan_parquet",
     "to_models",
