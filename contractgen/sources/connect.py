@@ -56,6 +56,10 @@ def connect(source: Source, env: Mapping[str, str], base: Path) -> Connection:
         return _DuckDB(source, env, base, secrets)
     except SourceError:
         raise
+    except ImportError as exc:
+        raise SourceError(
+            f"cannot check a {source.kind} source: {exc}", "pip install 'contractgen[sources]'"
+        ) from None
     except Exception as exc:  # every driver's own error classes: reported, never a traceback
         raise SourceError(f"cannot connect: {_first_line(exc, secrets)}", _hint(source)) from None
 
