@@ -190,3 +190,62 @@ def test_sql_rule_without_expression_is_refused():
     assert [d.render().splitlines()[0] for d in diagnostics] == [
         "periods.yaml:23:5: error: a sql quality rule has no expression"
     ]
+
+
+ODCS = """\
+apiVersion: v3.0.2
+kind: DataContract
+id: invoices-contract
+version: 1.0.0
+status: active
+schema:
+  - name: invoices
+    properties:
+      - name: invoice_id
+        logicalType: string
+        required: true
+      - name: period_start
+        logicalType: date
+      - name: period_end
+        logicalType: date
+    quality:
+      - type: sql
+        description: the period ends on or after it starts
+        query: SELECT COUNT(*) FROM ${object} WHERE period_end < period_start
+        mustBe: 0
+      - type: sql
+        query: SELECT COUNT(*) FROM other WHERE period_end < period_start
+        mustBe: 0
+      - type: sql
+        query: SELECT AVG(period_end - period_start) FROM {object}
+        mustBeLessThan: 40
+"""
+
+
+def test_odcs_sql_rules_that_count_broken_rows_become_row_rules():
+    from contractgen.load import load_all
+
+    [contract], diagnostics = load_all(ODCS.encode(), "invoices.odcs.yaml")
+    assert [(r.kind, r.expression) for r in contract.quality] == [
+        ("sql", 'NOT ("period_end" < "period_start")'),
+        ("custom", None),
+        ("custom", None),
+    ]
+    assert [d.render().splitlines()[0] for d in diagnostics] == [
+        "invoices.odcs.yaml:21:9: warning: this sql quality rule is kept as a description: "
+        "the query reads another table than 'invoices'",
+        "invoices.odcs.yaml:24:9: warning: this sql quality rule is kept as a description; only a count "
+        "of broken rows that must be 0 becomes a checked row rule",
+    ]
+    frame = pl.DataFrame(
+        {
+            "invoice_id": ["a", "b"],
+            "period_start": [dt.date(2024, 1, 1)] * 2,
+            "period_end": [dt.date(2024, 1, 31), dt.date(2023, 12, 1)],
+        }
+    )
+    with pytest.raises(ContractViolationError) as info:
+        validate(frame, table(contract))
+    assert [v.message for v in info.value.violations] == [
+        'rule NOT ("period_end" < "period_start"): 1 row break it'
+    ]

@@ -149,3 +149,36 @@ def _predicates(exp: object) -> tuple[type, ...]:
         "Not",
     )
     return tuple(getattr(exp, name) for name in names)
+
+
+def from_count_query(query: str, table: str, columns: set[str]) -> Checked:
+    """The row rule an ODCS `type: sql` quality rule means when it counts the rows that break it
+    (`SELECT COUNT(*) FROM {object} WHERE <broken>` with `mustBe: 0`): every row must satisfy
+    `NOT (<broken>)`. RuleError for any other query."""
+    import sqlglot  # noqa: PLC0415 -- only contracts with SQL rules pay for the parser
+    from sqlglot import exp  # noqa: PLC0415
+
+    text = query.replace("${object}", f'"{table}"').replace("{object}", f'"{table}"')
+    hint = "write it as SELECT COUNT(*) FROM {object} WHERE <the condition a bad row meets>, with mustBe: 0"
+    try:
+        tree = sqlglot.parse_one(text, read=DIALECT)
+    except sqlglot.errors.SqlglotError:
+        raise RuleError("the query is not valid SQL", hint) from None
+    source = tree.args.get("from") or tree.args.get("from_")
+    counts_rows = (
+        isinstance(tree, exp.Select)
+        and len(tree.expressions) == 1
+        and isinstance(tree.expressions[0], exp.Count)
+        and isinstance(tree.expressions[0].this, exp.Star)
+    )
+    shape = ("joins", "group", "having", "order", "limit", "with", "distinct")
+    if not counts_rows or source is None or any(tree.args.get(k) for k in shape):
+        raise RuleError("the query does not count the rows that break a rule", hint)
+    target = source.this
+    if not isinstance(target, exp.Table) or target.name != table or target.db:
+        raise RuleError(f"the query reads another table than '{table}'", hint)
+    where = tree.args.get("where")
+    if where is None:
+        raise RuleError("the query has no WHERE: it counts every row", hint)
+    broken = where.this.sql(dialect=DIALECT)
+    return check(f"NOT ({broken})", columns)
