@@ -459,3 +459,24 @@ def test_read_database_errors_are_one_line(tmp_path):
         DataReadError, match=r"^cannot read database table nowhere: Catalog Error: Table with name"
     ):
         read_database("nowhere", db, accounts_table())
+
+
+@pytest.mark.parametrize("kind", ["csv", "ndjson"])
+def test_text_files_are_checked_through_duckdb(kind, tmp_path):
+    rows = dirty()
+    text = frame(rows).with_columns(pl.col("updated_at").dt.strftime("%Y-%m-%d %H:%M:%S%:z"))
+    if kind == "csv":
+        text.write_csv(tmp_path / "accounts.csv")
+    else:
+        text.write_ndjson(tmp_path / "accounts.ndjson")
+    folder = project(tmp_path, f"  accounts:\n    kind: {kind}\n    path: accounts.{kind}\n")
+    monkey = pytest.MonkeyPatch()
+    monkey.chdir(folder)
+    try:
+        contract, _ = load_bytes(CONTRACT.encode(), "accounts.yaml")
+        source = parse_config((folder / "access.yaml").read_bytes(), "access.yaml").get("accounts")
+        assert contract is not None and source is not None
+        report = health.live(contract, source, ENV, NOW)
+    finally:
+        monkey.undo()
+    assert sorted(report.problems) == reader_messages(rows)

@@ -116,6 +116,25 @@ def _sqlite(text: str, expected: pl.DataType | None) -> pl.DataType:  # noqa: PL
     return expected if isinstance(expected, pl.Decimal) else pl.Float64()  # NUMERIC affinity
 
 
-def schema(columns: list[tuple[str, str]], expected: pl.Schema, dialect: str) -> pl.Schema:
-    """The live schema from (name, declared type) pairs, in the catalog's order."""
-    return pl.Schema({name: dtype(declared, expected.get(name), dialect) for name, declared in columns})
+def schema(
+    columns: list[tuple[str, str]], expected: pl.Schema, dialect: str, *, loose: bool = False
+) -> pl.Schema:
+    """The live schema from (name, declared type) pairs, in the catalog's order. `loose`: the
+    types were guessed from text (CSV, NDJSON), so a guess in the contract's family stands for
+    the contract's dtype."""
+    out = {}
+    for name, declared in columns:
+        found = dtype(declared, expected.get(name), dialect)
+        wanted = expected.get(name)
+        if loose and wanted is not None and _same_family(found, instance(wanted)):
+            found = instance(wanted)
+        out[name] = found
+    return pl.Schema(out)
+
+
+def _same_family(found: pl.DataType, wanted: pl.DataType) -> bool:
+    if found.is_integer() and wanted.is_integer():
+        return True
+    if found.is_numeric() and (wanted.is_float() or isinstance(wanted, pl.Decimal)):
+        return True
+    return isinstance(found, pl.Datetime) and isinstance(wanted, pl.Datetime)

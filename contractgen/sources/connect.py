@@ -36,6 +36,7 @@ class SourceError(Exception):
 
 class Connection(Protocol):
     dialect: str
+    loose: bool
     relation: exp.Expression
 
     def columns(self) -> list[tuple[str, str]]: ...
@@ -89,6 +90,7 @@ def _path(source: Source, env: Mapping[str, str], base: Path) -> Path:
 
 class _Base:
     dialect = "duckdb"
+    loose = False  # whether catalog types are guesses of a family (text files), not declarations
     relation: exp.Expression
     secrets: list[str]
     source: Source
@@ -117,13 +119,12 @@ class _DuckDB(_Base):
                     "check the path; a relative path starts from the directory the check runs in",
                 )
             self.db = duckdb.connect(":memory:")
-            options = []
-            if source.kind == "csv":
-                # Read text as written: the contract, not a guess from the first rows, types it.
-                options.append(exp.EQ(this=exp.column("all_varchar"), expression=exp.true()))
             self.relation = exp.Anonymous(
-                this=_READERS[source.kind], expressions=[exp.Literal.string(str(path)), *options]
+                this=_READERS[source.kind], expressions=[exp.Literal.string(str(path))]
             )
+            # Text files carry no types: DuckDB's sniffer guesses a family (BIGINT, DOUBLE,
+            # TIMESTAMP), which stands for the contract's width within that family.
+            self.loose = source.kind != "parquet"
         else:
             if not path.exists():
                 raise SourceError(

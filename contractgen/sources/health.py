@@ -174,7 +174,7 @@ def _inspect(report: SourceReport, contract: Contract, connection: Any, now: dt.
             f"table {report.target} not found (or not visible to this user)",
             "check the table name and schema in the configuration, and that the user may see it",
         )
-    live_schema = catalog.schema(columns, table.schema, connection.dialect)
+    live_schema = catalog.schema(columns, table.schema, connection.dialect, loose=connection.loose)
     schema_problems, notes, usable = checks.schema_findings(live_schema, table)
     report.problems += [v.render() for v in schema_problems]
     report.violations += [_structured(v) for v in schema_problems]
