@@ -480,3 +480,22 @@ def test_text_files_are_checked_through_duckdb(kind, tmp_path):
     finally:
         monkey.undo()
     assert sorted(report.problems) == reader_messages(rows)
+
+
+def test_a_user_without_read_access_is_told_so(tmp_path, postgres):
+    load_postgres(postgres, clean())
+    with postgres.connect() as db:
+        db.execute("DROP ROLE IF EXISTS outsider")
+        db.execute("CREATE ROLE outsider LOGIN PASSWORD 'outsider-Pass-1'")
+    folder = project(tmp_path, entry("postgres", tmp_path, postgres))
+    done = run_cli(
+        "sources", "check", "--config", "access.yaml", cwd=folder,
+        env={"PG_USER": "outsider", "PG_PASSWORD": "outsider-Pass-1"},
+    )  # fmt: skip
+    assert done.returncode == 4
+    assert "not found (or not visible to this user)" in done.stdout
+    assert (
+        "  hint: check the table name and schema in the configuration, and that the user may see it"
+        in done.stdout
+    )
+    assert "outsider-Pass-1" not in done.stdout + done.stderr
