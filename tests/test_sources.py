@@ -382,6 +382,17 @@ def test_configuration_errors_are_located(tmp_path, config, expected):
     assert "Traceback" not in err
 
 
+def test_a_source_configured_twice_is_located():
+    with pytest.raises(ConfigError) as info:
+        parse_config(
+            b"sources:\n  a:\n    kind: csv\n    path: x\n  a:\n    kind: csv\n    path: y\n", "c.yaml"
+        )
+    assert (
+        str(info.value)
+        == "c.yaml:5:3: error: source 'a' is configured twice (first at line 2)\n  hint: keep one entry"
+    )
+
+
 def test_config_loader_refuses_a_url_with_a_password():
     with pytest.raises(ConfigError) as info:
         parse_config(b"sources:\n  a:\n    kind: csv\n    path: https://u:pw@example.com/x.csv\n", "c.yaml")

@@ -181,15 +181,20 @@ class _Reader(Sections):
             return []
         self.secrets(node, ("sources",), hint=self._HINT)
         out = []
+        seen: dict[str, Position] = {}
         for key, value in node.items:
+            if key.text in seen:
+                first = seen[key.text].line
+                self.report.error(
+                    key.pos,
+                    f"source '{key.text}' is configured twice (first at line {first})",
+                    "keep one entry",
+                )
+                continue
+            seen[key.text] = key.pos
             source = self.source(key, value)
             if source is not None:
                 out.append(source)
-        names = [s.name for s in out]
-        for key, _ in node.items:
-            if names.count(key.text) > 1 and key.text in names:
-                names.remove(key.text)
-                self.report.error(key.pos, f"source '{key.text}' is configured twice", "keep one entry")
         return out
 
     def source(self, key: Scalar, node: Node) -> Source | None:
