@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/readers.py [--customers 2000000] [--usage 20000000] [--runs 5]
                                            [--big 150000000] [--scaling]
+    .venv/bin/python benchmarks/readers.py --quality [--customers 2000000] [--runs 5]
 
 Writes deterministic data to benchmarks/scratch/ (kept between runs), builds the packages of
 benchmarks/contracts/ there, and first shows which validators catch each planted violation. Then
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import importlib.metadata
 import json
 import os
@@ -62,6 +64,24 @@ def without_pattern(table: Table) -> Table:
     )
 
 
+def with_rules(table: Table) -> Table:
+    """The customers table with one quality rule of each kind the readers check."""
+    from contractgen.runtime import Rule
+
+    rules = (
+        Rule("completeness", columns=("monthly_charges", "tenure_months"), min_ratio=0.99),
+        Rule("row_count", min_rows=1_000_000, max_rows=10_000_000),
+        Rule("uniqueness", columns=("region", "customer_id")),
+        Rule(
+            "sql",
+            columns=("monthly_charges", "tenure_months"),
+            expression='"monthly_charges" * "tenure_months" >= 0',
+        ),
+        Rule("freshness", columns=("signup_date",), max_age=dt.timedelta(days=36_500), label="100 years"),
+    )
+    return dataclasses.replace(table, rules=rules)
+
+
 def setup(name: str, scratch: Path) -> Callable[[], int]:
     """Import what case `name` needs and declare its schema; return the part to time, which
     loads and checks the data and returns the number of rows."""
@@ -76,6 +96,14 @@ def setup(name: str, scratch: Path) -> Callable[[], int]:
         import bench_customers
 
         return lambda: bench_customers.read_parquet(customers).height
+    if name == "contractgen-parquet-rules":
+        import bench_customers
+
+        from contractgen import runtime
+
+        ruled = with_rules(bench_customers.TABLE)
+        now = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+        return lambda: runtime.read_parquet(customers, ruled, whole_table=True, now=now).height
     if name == "pydantic-rows":  # a slice: row by row, the whole table would take minutes
         import bench_customers
         from pydantic import TypeAdapter
@@ -244,6 +272,35 @@ def prepare(scratch: Path, customers_n: int, usage_n: int, big: int) -> None:
         (scratch / "big" / "rows.txt").write_text(str(big))
 
 
+def quality(scratch: Path, customers_n: int, runs: int) -> None:
+    """The customers Parquet read with and without one quality rule of each kind."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    exe = Path(sys.executable).parent / "contractgen"
+    subprocess.run(
+        [str(exe), "build", str(HERE / "contracts"), "--out", str(scratch / "generated")],
+        check=True,
+        capture_output=True,
+    )
+    path = scratch / "customers.parquet"
+    if not path.exists() or pl.scan_parquet(path).select(pl.len()).collect().item() != customers_n:
+        data.customers(customers_n).write_parquet(path)
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    versions = ", ".join(f"{p} {importlib.metadata.version(p)}" for p in ("polars", "pydantic"))
+    print(f"# Quality rules in the readers ({machine})")
+    print(f"command: {' '.join(sys.argv)}; {versions}; median of {runs} runs, each in its own process\n")
+    labels = {
+        "plain-parquet": "plain `pl.read_parquet` (no checks)",
+        "contractgen-parquet": "contractgen `read_parquet`, column checks",
+        "contractgen-parquet-rules": "contractgen `read_parquet`, column checks + 5 quality rules",
+    }
+    results = measure(list(labels), scratch, runs)
+    print("\n".join(table(results, "plain-parquet", labels)))
+    ours, ruled = (
+        median(results[n], "seconds") for n in ("contractgen-parquet", "contractgen-parquet-rules")
+    )
+    print(f"\nquality rules: +{ruled - ours:.3f} s, {ruled / ours:.2f}x the read with column checks only")
+
+
 def measure(names: list[str], scratch: Path, runs: int) -> dict[str, list[dict[str, float]]]:
     results: dict[str, list[dict[str, float]]] = {n: [] for n in names}
     for _ in range(runs):
@@ -330,9 +387,13 @@ def main() -> None:
     parser.add_argument("--scratch", type=Path, default=SCRATCH)
     parser.add_argument("--child")
     parser.add_argument("--warm")
+    parser.add_argument("--quality", action="store_true", help="only: the cost of the quality rules")
     args = parser.parse_args()
     if args.child:
         child(args.child, args.scratch)
+        return
+    if args.quality:
+        quality(args.scratch, args.customers, args.runs)
         return
     if args.warm:
         warm_child(args.warm.split(","), args.scratch, args.runs)

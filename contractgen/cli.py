@@ -33,13 +33,17 @@ class Exit(enum.IntEnum):
     USAGE = 2  # bad arguments (as Click reports them)
     IO = 3  # a file could not be read or written, another build holds the lock, or the output
     # folder's metadata (manifest, journal, snapshots) is damaged or points outside it
+    # sources check: a source could not be checked (unreachable, credentials or files missing,
+    # no configuration entry). A source that breaks its contract or SLA is PROBLEMS (1).
+    UNREACHABLE = 4
     REFUSED = 100  # a version bump understates the changes, or the change policy forbids them
 
 
 EXIT_CODES = """Exit codes: 0 success; 1 problems found (contract errors, data violating its contract,
-stale generated code); 2 usage error; 3 a file could not be read or written (or another build
-holds the lock, or the output folder's records are damaged or point outside it); 100 a version
-bump understates the changes, or the change policy forbids them."""
+stale generated code, a live source breaking its contract or SLA); 2 usage error; 3 a file could not
+be read or written (or another build holds the lock, or the output folder's records are damaged or
+point outside it); 4 a live source could not be checked (unreachable, missing credentials or files,
+not configured); 100 a version bump understates the changes, or the change policy forbids them."""
 
 app = typer.Typer(
     name="contractgen",
@@ -785,6 +789,117 @@ def _note(  # noqa: PLR0913, PLR0917 -- the signature warnings.showwarning calls
 ) -> None:
     """A reader's warning (a filled, dropped or renamed column) as a one-line note, not a trace."""
     _say(f"note: {message}", err=True)
+
+
+sources_app = typer.Typer(
+    name="sources",
+    help="The live data sources behind the contracts (configured in config/data_access.yaml).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(sources_app)
+_ACCESS = Path("config/data_access.yaml")
+
+
+@sources_app.command("check")
+def sources_check(  # noqa: PLR0912, PLR0915 -- one branch per way the inputs can be wrong, each its own message
+    names: Annotated[list[str] | None, typer.Argument(help="Contracts to check (default: all).")] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Contact nothing: check configuration, environment and contracts."),
+    ] = False,
+    output: Annotated[Format, typer.Option("--format", help="text or json (for schedulers).")] = Format.text,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            help="Access configuration (default: config/data_access.yaml, else its .example beside it).",
+        ),
+    ] = None,
+    contracts: Annotated[Path, typer.Option(help="Folder of contracts.")] = Path("contracts"),
+) -> None:
+    """Reach each contract's source and check it: connection, live schema, rows, freshness, values.
+
+    Exit codes: 0 every source healthy (warnings such as rate limits allowed); 1 a source breaks
+    its contract or SLA, or the configuration has errors; 3 the configuration or a contract cannot
+    be read; 4 a source could not be checked (unreachable, missing credentials or files, not
+    configured; for --dry-run, anything still missing). Credentials are never printed.
+
+    Example: contractgen sources check --dry-run
+    """
+    from contractgen.diagnostics import ContractError
+    from contractgen.load import load_file
+    from contractgen.sources import config as access
+    from contractgen.sources import health
+
+    path = config or (_ACCESS if _ACCESS.exists() else _ACCESS.with_name(_ACCESS.name + ".example"))
+    note = None if config or path == _ACCESS else f"{_ACCESS} not found: using the example {path}"
+    try:
+        settings = access.load(path)
+    except FileNotFoundError:
+        _fail(f"{path}: no access configuration; copy config/data_access.yaml.example to {_ACCESS}", Exit.IO)
+    except OSError as exc:
+        _fail(f"{path}: cannot read: {exc.strerror}", Exit.IO)
+    except ContractError as exc:
+        for diagnostic in exc.diagnostics:
+            _say_rendered(diagnostic.render(), err=True)
+        _fail(f"{path} has errors; nothing was checked", Exit.PROBLEMS)
+    _folder_of_contracts(contracts)
+    loaded = []
+    for file in sorted(contracts.glob("*.yaml")) + sorted(contracts.glob("*.yml")):
+        try:
+            loaded.append(load_file(file))
+        except ContractError as exc:
+            for diagnostic in exc.diagnostics:
+                _say_rendered(diagnostic.render(), err=True)
+            _fail(f"{file} has errors; fix them first (see 'contractgen lint')", Exit.PROBLEMS)
+    known = {c.data_source for c in loaded}
+    stray = [s for s in settings.sources if s.name not in known]
+    if stray:
+        from contractgen.diagnostics import did_you_mean
+
+        for source in stray:
+            hint = did_you_mean(source.name, known, "contracts")
+            _say(
+                f"{path}:{source.pos.line}:{source.pos.col}: error: no contract named '{source.name}'",
+                err=True,
+            )
+            _say(f"  hint: {hint}", err=True)
+        _fail(f"{path} configures sources no contract describes", Exit.PROBLEMS)
+    wanted = names or []
+    unknown = [n for n in wanted if n not in known]
+    if unknown:
+        _fail(f"no contract named {', '.join(unknown)}; known: {', '.join(sorted(known))}", Exit.USAGE)
+    chosen = [c for c in loaded if not wanted or c.data_source in wanted]
+    status: Any = _NoStatus()
+
+    def progress(name: str) -> None:
+        nonlocal status
+        status.stop()
+        status = _status(f"checking {name}")
+
+    try:
+        reports = health.check_all(chosen, settings, dry_run=dry_run, progress=progress)
+    finally:
+        status.stop()
+    if output is Format.json:
+        data = {
+            "config": str(path),
+            "dry_run": dry_run,
+            "healthy": all(r.as_json()["healthy"] for r in reports),
+            "sources": [r.as_json() for r in reports],
+        }
+        typer.echo(json.dumps(data, indent=2, default=str))
+    else:
+        if note:
+            _say(note, err=True)
+        for line in health.render(reports, dry_run=dry_run).splitlines():
+            _say(line)
+    statuses = {r.status for r in reports}
+    if statuses & set(health.BROKEN):
+        raise typer.Exit(int(Exit.PROBLEMS))
+    if statuses & set(health.UNCHECKED):
+        raise typer.Exit(int(Exit.UNREACHABLE))
 
 
 def main() -> None:

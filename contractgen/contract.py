@@ -210,7 +210,7 @@ class Sla:
 class QualityRule:
     """A dataset-level expectation, checked on request."""
 
-    kind: Literal["completeness", "row_count", "freshness", "uniqueness", "custom"]
+    kind: Literal["completeness", "row_count", "freshness", "uniqueness", "sql", "custom"]
     pos: Position = field(compare=False)
     columns: tuple[str, ...] = ()
     min_ratio: float | None = None  # completeness
@@ -218,6 +218,9 @@ class QualityRule:
     max_rows: int | None = None
     max_age: Duration | None = None  # freshness
     description: str | None = None
+    # sql: a boolean predicate over one row, normalized (PostgreSQL dialect, identifiers quoted);
+    # `columns` then lists the columns it reads.
+    expression: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

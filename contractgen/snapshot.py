@@ -192,6 +192,7 @@ def _contract(data: dict[str, Any], path: str) -> Contract:
                 max_rows=q.get("max_rows"),
                 max_age=_duration(q.get("max_age")),
                 description=q.get("description"),
+                expression=q.get("expression"),
             )
             for q in data.get("quality", ())
         ),

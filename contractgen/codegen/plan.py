@@ -6,6 +6,7 @@ contract reaches the plan through `contractgen.codegen.literal`.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
@@ -40,6 +41,7 @@ _PACKAGE_NAMES = frozenset(
         "frame",
         "models",
         "read_csv",
+        "read_database",
         "read_parquet",
         "scan_parquet",
         "to_models",
@@ -444,6 +446,7 @@ class _Planner:
         raise AssertionError(ftype.kind)
 
     def table(self, contract: Contract, removed: tuple[str, ...]) -> Group:
+        self.frame_modules.add("datetime")  # the readers' `now: _dt.datetime | None`
         columns = tuple(self.column(f) for f in contract.fields)
         kwargs: dict[str, Expr] = {
             "name": py_str(contract.data_source),
@@ -455,7 +458,46 @@ class _Planner:
             kwargs["primary_key"] = Group("", tuple(py_str(k) for k in contract.primary_key), tuple_=True)
         if removed:
             kwargs["removed"] = Group("", tuple(py_str(k) for k in sorted(removed)), tuple_=True)
+        rules = self.rules(contract)
+        if rules:
+            kwargs["rules"] = Group("", rules, tuple_=True)
         return call("_rt.Table", **kwargs)
+
+    def rules(self, contract: Contract) -> tuple[Expr, ...]:
+        """The quality rules readers check, as `codegen.tables.rules` builds them."""
+        out: list[Expr] = []
+
+        def names(columns: tuple[str, ...]) -> Group:
+            return Group("", tuple(py_str(c) for c in columns), tuple_=True)
+
+        def age(seconds: float, label: str) -> dict[str, Expr]:
+            delta = dt.timedelta(seconds=seconds)
+            return {"max_age": self.value(delta, self.frame_modules), "label": py_str(label)}
+
+        for q in contract.quality:
+            if q.kind == "completeness" and q.min_ratio is not None:
+                out.append(
+                    call("_rt.Rule", '"completeness"', columns=names(q.columns), min_ratio=repr(q.min_ratio))
+                )
+            elif q.kind == "row_count" and (q.min_rows is not None or q.max_rows is not None):
+                bounds = {"min_rows": str(q.min_rows)} if q.min_rows is not None else {}
+                if q.max_rows is not None:
+                    bounds["max_rows"] = str(q.max_rows)
+                out.append(call("_rt.Rule", '"row_count"', **bounds))
+            elif q.kind == "uniqueness" and q.columns:
+                out.append(call("_rt.Rule", '"uniqueness"', columns=names(q.columns)))
+            elif q.kind == "sql" and q.expression is not None:
+                out.append(
+                    call("_rt.Rule", '"sql"', columns=names(q.columns), expression=py_str(q.expression))
+                )
+            elif q.kind == "freshness" and q.columns and q.max_age is not None and q.max_age.seconds:
+                more = age(q.max_age.seconds, f"{q.max_age.text} (max_age)")
+                out.append(call("_rt.Rule", '"freshness"', columns=names(q.columns[:1]), **more))
+        sla = contract.sla
+        if sla.freshness_column and sla.max_delay is not None and sla.max_delay.seconds:
+            more = age(sla.max_delay.seconds, f"{sla.max_delay.text} (SLA max_delay)")
+            out.append(call("_rt.Rule", '"freshness"', columns=names((sla.freshness_column,)), **more))
+        return tuple(out)
 
     def column(self, field: Field) -> Expr:  # noqa: PLR0912 -- one keyword per kind of check a column carries
         kwargs: dict[str, Expr] = {}

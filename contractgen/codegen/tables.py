@@ -5,12 +5,14 @@ The generated `frame.py` spells out the same table as code; a test keeps the two
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from contractgen.contract import Contract, Field
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.formats import strptime_layout
-from contractgen.runtime import Column, Table
+from contractgen.runtime import Column, Rule, Table
 
 
 def dtype(field: Field) -> pl.DataType:  # noqa: PLR0911, PLR0912 -- one return per kind of type
@@ -81,4 +83,31 @@ def table(contract: Contract) -> Table:
         columns=tuple(column(f, single_key) for f in contract.fields),
         primary_key=contract.primary_key,
         removed=tuple(sorted(contract.removed_fields)),
+        rules=rules(contract),
     )
+
+
+def rules(contract: Contract) -> tuple[Rule, ...]:
+    """The quality rules readers check: the contract's, then the SLA's freshness (custom rules,
+    written in words, are for people)."""
+    out = []
+    for q in contract.quality:
+        if q.kind == "completeness" and q.min_ratio is not None:
+            out.append(Rule("completeness", columns=q.columns, min_ratio=q.min_ratio))
+        elif q.kind == "row_count" and (q.min_rows is not None or q.max_rows is not None):
+            out.append(Rule("row_count", min_rows=q.min_rows, max_rows=q.max_rows))
+        elif q.kind == "uniqueness" and q.columns:
+            out.append(Rule("uniqueness", columns=q.columns))
+        elif q.kind == "sql" and q.expression is not None:
+            out.append(Rule("sql", columns=q.columns, expression=q.expression))
+        elif q.kind == "freshness" and q.columns and q.max_age is not None and q.max_age.seconds:
+            age = dt.timedelta(seconds=q.max_age.seconds)
+            out.append(
+                Rule("freshness", columns=q.columns[:1], max_age=age, label=f"{q.max_age.text} (max_age)")
+            )
+    sla = contract.sla
+    if sla.freshness_column and sla.max_delay is not None and sla.max_delay.seconds:
+        age = dt.timedelta(seconds=sla.max_delay.seconds)
+        label = f"{sla.max_delay.text} (SLA max_delay)"
+        out.append(Rule("freshness", columns=(sla.freshness_column,), max_age=age, label=label))
+    return tuple(out)

@@ -165,5 +165,7 @@ def _rank(frequency: str | None) -> int | None:
 
 
 def _describe(rule: QualityRule) -> str:
+    if rule.expression is not None:
+        return f"sql {rule.expression}"
     columns = f" on {', '.join(rule.columns)}" if rule.columns else ""
     return f"{rule.kind}{columns}"

@@ -30,7 +30,7 @@ from contractgen.contract import (
     Value,
 )
 from contractgen.diagnostics import Position, Report
-from contractgen.load import regex
+from contractgen.load import regex, sqlrule
 from contractgen.load.shapes import Shapes
 from contractgen.load.values import parse_value
 from contractgen.load.yamltree import Map, Node, Scalar, Seq
@@ -343,6 +343,8 @@ class _Importer(Shapes):
                         "row_count", rule.pos, min_rows=low, description=_text(_get(rule, "description"))
                     )
                 )
+            elif (row_rule := self.row_rule(rule, table)) is not None:
+                out.append(row_rule)
             else:
                 out.append(
                     QualityRule(
@@ -350,6 +352,29 @@ class _Importer(Shapes):
                     )
                 )
         return tuple(out)
+
+    def row_rule(self, rule: Node, table: Node) -> QualityRule | None:
+        """An ODCS sql rule that counts broken rows and must count none, as a checked row rule."""
+        query = _text(_get(rule, "query"))
+        if (_text(_get(rule, "type")) or "").lower() != "sql" or query is None:
+            return None
+        if _text(_get(rule, "mustBe")) != "0":
+            self.report.warning(
+                rule.pos,
+                "this sql quality rule is kept as a description; only a count of broken rows "
+                "that must be 0 becomes a checked row rule",
+            )
+            return None
+        names = {n for p in _each(_get(table, "properties")) if (n := _text(_get(p, "name"))) is not None}
+        try:
+            checked = sqlrule.from_count_query(query, _text(_get(table, "name")) or "", names)
+        except sqlrule.RuleError as exc:
+            self.report.warning(rule.pos, f"this sql quality rule is kept as a description: {exc}", exc.hint)
+            return None
+        description = _text(_get(rule, "description"))
+        return QualityRule(
+            "sql", rule.pos, columns=checked.columns, expression=checked.text, description=description
+        )
 
     def fields(self, node: Node | None, owner: str) -> tuple[Field, ...]:
         out = []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from contractgen.contract import MODES, Access, ChangePolicy, Party, QualityRule, Sla
+from contractgen.load import sqlrule
 from contractgen.load.secrets import ENV_REF
 from contractgen.load.shapes import Shapes, suggest
 from contractgen.load.values import PERCENT, float_or_none
@@ -31,8 +32,18 @@ ACCESS_KEYS = (
     "approval",
 )
 PARTY_KEYS = ("name", "email", "role", "channel")
-QUALITY_KINDS = ("completeness", "row_count", "freshness", "uniqueness", "custom")
-QUALITY_KEYS = ("type", "columns", "column", "min_ratio", "min", "max", "max_age", "description")
+QUALITY_KINDS = ("completeness", "row_count", "freshness", "uniqueness", "sql", "custom")
+QUALITY_KEYS = (
+    "type",
+    "columns",
+    "column",
+    "min_ratio",
+    "min",
+    "max",
+    "max_age",
+    "expression",
+    "description",
+)
 COMPATIBILITY = MODES
 
 
@@ -140,6 +151,15 @@ class Sections(Shapes):
                         f"min_ratio '{text}' is not a ratio",
                         "write 0.99 or 99%",
                     )
+            expression = None
+            if kind == "sql":
+                expression, columns = self.row_rule(keys, item, names, columns)
+            elif "expression" in keys:
+                self.report.error(
+                    keys["expression"][0].pos,
+                    f"a {kind} quality rule takes no expression",
+                    "write a row rule as 'type: sql' with 'expression:'",
+                )
             rule = QualityRule(
                 kind=kind,  # type: ignore[arg-type]
                 pos=item.pos,
@@ -149,9 +169,45 @@ class Sections(Shapes):
                 max_rows=self.optional(keys, "max", self.integer, "max"),
                 max_age=self.optional(keys, "max_age", self.duration, "max_age"),
                 description=self.optional(keys, "description", self.text, "description"),
+                expression=expression,
             )
             out.append(rule)
         return tuple(out)
+
+    def row_rule(
+        self, keys: dict[str, tuple[Scalar, Node]], item: Node, names: set[str], columns: tuple[str, ...]
+    ) -> tuple[str | None, tuple[str, ...]]:
+        """The normalized expression of a `type: sql` rule and the columns it reads."""
+        if "expression" not in keys:
+            self.report.error(
+                item.pos,
+                "a sql quality rule has no expression",
+                "add 'expression:' with a condition on the row, like 'end_date >= start_date'",
+            )
+            return None, columns
+        node = keys["expression"][1]
+        text = self.text(node, "expression")
+        if text is None:
+            return None, columns
+        if columns:
+            self.report.error(
+                keys["columns" if "columns" in keys else "column"][0].pos,
+                "a sql quality rule takes its columns from the expression",
+                "remove 'columns:'",
+            )
+        try:
+            checked = sqlrule.check(text, names)
+        except sqlrule.RuleError as exc:
+            self.report.error(node.pos, f"expression {text!r}: {exc}", exc.hint)
+            return None, columns
+        except ImportError:
+            self.report.error(
+                node.pos,
+                "sql quality rules are parsed with sqlglot, which is not installed",
+                "pip install 'contractgen[cli]'",
+            )
+            return None, columns
+        return checked.text, checked.columns
 
     def access(self, node: Node) -> Access:
         keys = self.mapping(node, "access", ACCESS_KEYS)

@@ -10,6 +10,7 @@ from contractgen.runtime.check import (
     coercion,
     validate,
 )
+from contractgen.runtime.database import read_database
 from contractgen.runtime.errors import ContractViolationError, Violation, ViolationKind
 from contractgen.runtime.io import (
     DataReadError,
@@ -20,7 +21,7 @@ from contractgen.runtime.io import (
     to_models,
 )
 from contractgen.runtime.privacy import AnonymizeKeyError, Redacted, anonymize
-from contractgen.runtime.spec import Column, Table, Unexpected
+from contractgen.runtime.spec import Column, Rule, Table, Unexpected
 
 __all__ = [
     "AnonymizeKeyError",
@@ -31,6 +32,7 @@ __all__ = [
     "Redacted",
     "RemovedColumnWarning",
     "RenamedColumnWarning",
+    "Rule",
     "Source",
     "Table",
     "Unexpected",
@@ -39,6 +41,7 @@ __all__ = [
     "anonymize",
     "coercion",
     "read_csv",
+    "read_database",
     "read_parquet",
     "scan_parquet",
     "to_models",

@@ -16,6 +16,8 @@ from polars.datatypes import DataTypeClass
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.runtime.errors import MAX_SAMPLES, ContractViolationError, Violation, ViolationKind
 from contractgen.runtime.privacy import redact_violations
+from contractgen.runtime.quality import checks as rule_checks
+from contractgen.runtime.quality import clock
 from contractgen.runtime.spec import Column, Table, Unexpected, today, unexpected_policy
 
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
@@ -77,6 +79,12 @@ class _ValueCheck:
     message: Callable[[int], str]
     suspect: pl.Expr | None = None  # None: bad.any()
     proven: pl.Expr | None = None
+    # Quality rules (runtime/quality.py): the aggregate that counts the violation when summing
+    # `bad` cannot (rows missing below a row count); whether the check needs every row at once;
+    # whether its rows are worth sampling.
+    count: pl.Expr | None = None
+    whole: bool = False
+    sampled: bool = True
 
 
 def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:  # noqa: PLR0911, PLR0912 -- the coercion table, one return per row
@@ -162,6 +170,9 @@ def validate(  # noqa: PLR0913 -- the reader options every generated reader pass
     source: str | None = None,
     extra: list[Violation] | None = None,
     statistics: bool = False,
+    freshness: bool = False,
+    now: dt.datetime | None = None,
+    whole_table: bool = False,
 ) -> F:
     """Check `frame` against `table`; return it with contract dtypes, in contract order.
 
@@ -173,6 +184,10 @@ def validate(  # noqa: PLR0913 -- the reader options every generated reader pass
     A column the contract lets be absent (optional, or with a default) and the data lacks is
     filled with nulls or its default, with a `FilledColumnWarning`; any other missing column is
     a violation.
+
+    The contract's quality rules run in the same pass. Freshness needs a clock: it is checked
+    when `freshness=True` (against the present) or `now=` is given (a replay of old data). Row
+    counts need the whole table: they are checked with `whole_table=True`.
     """
     unexpected = unexpected_policy(unexpected)
     violations = list(extra or ())
@@ -199,6 +214,12 @@ def validate(  # noqa: PLR0913 -- the reader options every generated reader pass
         for check in _value_checks(table, name, how, actual[name])
     ]
     checks += _table_checks(table, columns)
+    checks += [
+        _ValueCheck(
+            c.kind, c.column, c.bad, c.sample, c.message, c.suspect, None, c.count, c.whole, c.sampled
+        )
+        for c in rule_checks(table, columns, clock(freshness, now), whole_table=whole_table)
+    ]
     if isinstance(frame, pl.DataFrame):
         work, found = _check_frame(frame, table, columns, checks)
         violations += found
@@ -584,6 +605,10 @@ def _rows(n: int) -> str:
     return f"{n:,} row{'s' * (n != 1)}"
 
 
+def _count(check: _ValueCheck) -> pl.Expr:
+    return check.count if check.count is not None else check.bad.fill_null(False).sum()
+
+
 def _suspect(check: _ValueCheck) -> pl.Expr:
     return check.suspect if check.suspect is not None else check.bad.fill_null(False).any()
 
@@ -605,7 +630,9 @@ def _check_frame(
     changed = {name: how for name, how in columns.items() if how != "same"}
     key_same = all(columns.get(k) == "same" for k in table.primary_key)
     on_input = [
-        i for i, c in enumerate(checks) if (columns[c.column] == "same" if c.column is not None else key_same)
+        i
+        for i, c in enumerate(checks)
+        if (columns[c.column] == "same" if c.column is not None else key_same and c.kind == "primary_key")
     ]
     queries, combine = _suspect_queries(frame, [checks[i] for i in on_input])
     if changed:
@@ -645,7 +672,7 @@ def _suspect_queries(frame: pl.DataFrame, checks: list[_ValueCheck]) -> tuple[li
     if frame.height < _SPLIT_ROWS or parts < 2:  # noqa: PLR2004 -- nothing to split across fewer than two parts
         query = lazy.select(*(_suspect(c).alias(str(i)) for i, c in enumerate(checks)))
         return [query], lambda results: [bool(v) for v in results[0].row(0)]
-    whole = [i for i, c in enumerate(checks) if c.kind in ("unique", "primary_key")]
+    whole = [i for i, c in enumerate(checks) if c.kind in ("unique", "primary_key") or c.whole]
     local = [i for i in range(len(checks)) if i not in whole]
     step = -(-frame.height // parts)
     queries = [
@@ -704,7 +731,7 @@ def _run_checks(
 
     unknown = [i for i, n in enumerate(counts) if n is None]
     if unknown:
-        exact = collect(frame.select(*(checks[i].bad.fill_null(False).sum().alias(str(i)) for i in unknown)))
+        exact = collect(frame.select(*(_count(checks[i]).alias(str(i)) for i in unknown)))
         for i, n in zip(unknown, exact.row(0), strict=True):
             counts[i] = int(n)
     failed = [(check, n) for check, n in zip(checks, counts, strict=True) if n]
@@ -713,6 +740,9 @@ def _run_checks(
     indexed = frame.with_row_index(_ROW)
     violations = []
     for check, n in failed:
+        if not check.sampled:
+            violations.append(Violation(check.kind, check.column, check.message(n), n))
+            continue
         found = (
             indexed.filter(check.bad.fill_null(False))
             .select(_ROW, check.sample.alias("value"))

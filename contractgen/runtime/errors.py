@@ -20,6 +20,12 @@ ViolationKind = Literal[
     "format",
     "unique",
     "primary_key",
+    # The contract's table-level quality rules (contractgen.runtime.quality).
+    "completeness",
+    "row_count",
+    "uniqueness",
+    "rule",
+    "freshness",
 ]
 
 MAX_SAMPLES = 5

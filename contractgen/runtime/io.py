@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import datetime as dt
 import gc
 import glob
 import os
@@ -70,8 +71,19 @@ def _unreadable(source: Sources, what: str, exc: Exception) -> DataReadError:
     return DataReadError(f"cannot read {_name(source)} as {what}: {detail}")
 
 
-def read_parquet(source: Sources, table: Table, *, unexpected: Unexpected = "error") -> pl.DataFrame:
-    """Read a Parquet file and check it; only the columns that will be returned are read."""
+def read_parquet(  # noqa: PLR0913 -- the reader options every generated reader passes on
+    source: Sources,
+    table: Table,
+    *,
+    unexpected: Unexpected = "error",
+    freshness: bool = False,
+    now: dt.datetime | None = None,
+    whole_table: bool = False,
+) -> pl.DataFrame:
+    """Read a Parquet file and check it; only the columns that will be returned are read.
+
+    Freshness rules are checked against the present with `freshness=True`, or against `now`;
+    row counts with `whole_table=True` (the file is the whole table, not a part of it)."""
     unexpected = unexpected_policy(unexpected)
     try:
         if isinstance(source, (list, tuple)):
@@ -89,11 +101,26 @@ def read_parquet(source: Sources, table: Table, *, unexpected: Unexpected = "err
         if isinstance(exc, FileNotFoundError):
             raise DataReadError(f"cannot read {_name(source)}: no such file") from None
         raise _unreadable(source, "Parquet", exc) from None
-    return validate(frame, table, unexpected=unexpected, source=_name(source))
+    return validate(
+        frame,
+        table,
+        unexpected=unexpected,
+        source=_name(source),
+        freshness=freshness,
+        now=now,
+        whole_table=whole_table,
+    )
 
 
-def scan_parquet(
-    source: Sources, table: Table, *, unexpected: Unexpected = "error", trust_statistics: bool = False
+def scan_parquet(  # noqa: PLR0913 -- the reader options every generated reader passes on
+    source: Sources,
+    table: Table,
+    *,
+    unexpected: Unexpected = "error",
+    trust_statistics: bool = False,
+    freshness: bool = False,
+    now: dt.datetime | None = None,
+    whole_table: bool = False,
 ) -> pl.LazyFrame:
     """Check a Parquet file with the streaming engine (bounded memory) and return it lazily.
 
@@ -113,7 +140,16 @@ def scan_parquet(
         if isinstance(exc, DataReadError):
             raise
         raise _unreadable(source, "Parquet", exc) from None
-    return validate(frame, table, unexpected=unexpected, source=_name(source), statistics=trust_statistics)
+    return validate(
+        frame,
+        table,
+        unexpected=unexpected,
+        source=_name(source),
+        statistics=trust_statistics,
+        freshness=freshness,
+        now=now,
+        whole_table=whole_table,
+    )
 
 
 def _polars_source(source: Sources) -> Source | list[str]:
@@ -185,6 +221,9 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
     encoding: str = "utf8",
     null_values: Sequence[str] | str = _NULLS,
     quote_char: str | None = '"',
+    freshness: bool = False,
+    now: dt.datetime | None = None,
+    whole_table: bool = False,
 ) -> pl.DataFrame:
     """Read a CSV file with the contract's types and check it.
 
@@ -250,7 +289,16 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
     unread = _parse_failures(layout, failed, parsers, table.schema)
     found: list[Violation] = []
     try:
-        checked = validate(frame, table, unexpected=unexpected, source=name, extra=violations)
+        checked = validate(
+            frame,
+            table,
+            unexpected=unexpected,
+            source=name,
+            extra=violations,
+            freshness=freshness,
+            now=now,
+            whole_table=whole_table,
+        )
     except ContractViolationError as exc:
         found = exc.violations
     if not (unread or found):

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
 from contractgen.policy import UNEXPECTED, Treatment, Unexpected, today, unexpected_policy
 
-__all__ = ["UNEXPECTED", "Column", "Table", "Treatment", "Unexpected", "today", "unexpected_policy"]
+__all__ = [
+    "UNEXPECTED",
+    "Column",
+    "Rule",
+    "Table",
+    "Treatment",
+    "Unexpected",
+    "today",
+    "unexpected_policy",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +46,29 @@ class Column:
 
 
 @dataclass(frozen=True, slots=True)
+class Rule:
+    """A table-level quality rule of the contract (see `contractgen.runtime.quality`).
+
+    completeness: each of `columns` is non-null on at least `min_ratio` of the rows.
+    row_count: the table has between `min_rows` and `max_rows` rows.
+    uniqueness: no two rows share the values of `columns` (rows with a null among them aside).
+    sql: every row satisfies `expression`, a boolean SQL predicate over `columns` (a null
+    result passes, as in a SQL CHECK constraint).
+    freshness: the newest value of `columns[0]` is at most `max_age` old; checked only when
+    the reader is given a clock.
+    """
+
+    kind: Literal["completeness", "row_count", "uniqueness", "sql", "freshness"]
+    columns: tuple[str, ...] = ()
+    min_ratio: float | None = None
+    min_rows: int | None = None
+    max_rows: int | None = None
+    expression: str | None = None
+    max_age: dt.timedelta | None = None
+    label: str | None = None  # how the contract wrote it, for messages: "max_age 1 day"
+
+
+@dataclass(frozen=True, slots=True)
 class Table:
     """A contract's table: its schema (dtypes, contract order) and the checks per column."""
 
@@ -48,6 +80,7 @@ class Table:
     # Columns the contract once had and removed: files written before still carry them, and
     # readers drop them (with a `RemovedColumnWarning`) instead of calling them unexpected.
     removed: tuple[str, ...] = ()
+    rules: tuple[Rule, ...] = ()  # the contract's quality rules and SLA freshness
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.columns]

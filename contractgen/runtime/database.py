@@ -1,0 +1,126 @@
+"""Reading a table or query from a database, through the same checks as files.
+
+`connection` is what the caller already holds: a DuckDB connection, any DB-API connection
+(sqlite3, psycopg, ...) or SQLAlchemy connectable, or a URI. `sqlite:///path` opens the file
+read-only with the standard library; other URIs go to `pl.read_database_uri`, which needs
+ConnectorX or an ADBC driver installed. The runtime itself imports no database driver.
+
+Drivers hand back their own idea of a type: PostgreSQL integers arrive as Int64, numerics as
+Decimal(38, s), UUIDs as Python objects, SQLite dates as text, DuckDB zoned timestamps in the
+session's zone. Each column is brought to the contract's dtype when every value fits, and each
+value that does not is reported with its row, never nulled or truncated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from typing import Any
+
+import polars as pl
+
+from contractgen.runtime import text
+from contractgen.runtime.check import coercion, validate
+from contractgen.runtime.errors import MAX_SAMPLES, Violation
+from contractgen.runtime.io import DataReadError
+from contractgen.runtime.spec import Table, Unexpected, unexpected_policy
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$")
+_ROW = "__contractgen_row__"
+
+
+def read_database(  # noqa: PLR0913 -- the reader options every generated reader passes on
+    query_or_table: str,
+    connection: Any,
+    table: Table,
+    *,
+    unexpected: Unexpected = "error",
+    freshness: bool = False,
+    now: dt.datetime | None = None,
+    whole_table: bool = False,
+) -> pl.DataFrame:
+    """Read a table (a name such as `invoices` or `billing.invoices`) or a SELECT query and check
+    the result against the contract."""
+    unexpected = unexpected_policy(unexpected)
+    named = _NAME.match(query_or_table.strip()) is not None
+    query = f"SELECT * FROM {_quoted(query_or_table.strip())}" if named else query_or_table
+    label = f"database table {query_or_table.strip()}" if named else "database query"
+    frame = _read(query, connection, label)
+    frame, violations = _conform(frame, table)
+    return validate(
+        frame,
+        table,
+        unexpected=unexpected,
+        source=label,
+        extra=violations,
+        freshness=freshness,
+        now=now,
+        whole_table=whole_table,
+    )
+
+
+def _quoted(name: str) -> str:
+    """A dotted table name with each part quoted as an identifier (the name matched `_NAME`)."""
+    return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
+
+
+def _read(query: str, connection: Any, label: str) -> pl.DataFrame:
+    try:
+        if isinstance(connection, str):
+            if connection.startswith("sqlite:///"):
+                path = connection.removeprefix("sqlite:///")
+                with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+                    return pl.read_database(query, db)
+            return pl.read_database_uri(query, connection)
+        if type(connection).__module__.startswith("duckdb"):
+            return connection.sql(query).pl()  # type: ignore[no-any-return]
+        return pl.read_database(query, connection)
+    except ImportError as exc:
+        raise DataReadError(
+            f"cannot read {label}: {exc}; install ConnectorX or an ADBC driver for this URI, "
+            "or pass an open connection instead"
+        ) from None
+    except Exception as exc:  # every driver's own errors: one readable message, never a traceback
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataReadError(f"cannot read {label}: {detail}") from None
+
+
+def _conform(frame: pl.DataFrame, table: Table) -> tuple[pl.DataFrame, list[Violation]]:
+    """Bring each column the driver typed its own way to the contract's dtype, where every value
+    fits; report the values that do not."""
+    objects = [n for n, d in frame.schema.items() if isinstance(d, pl.Object) and n in table.schema]
+    if objects:  # UUIDs and the like, as Python objects: their text is what the contract checks
+        frame = frame.with_columns(pl.col(n).map_elements(str, return_dtype=pl.String) for n in objects)
+    convert: dict[str, pl.Expr] = {}
+    for name, actual in frame.schema.items():
+        if name not in table.schema:
+            continue
+        expected = table.schema[name]
+        if coercion(actual, expected) is not None:
+            continue
+        value = pl.col(name)
+        if isinstance(actual, pl.Datetime) and isinstance(expected, pl.Datetime):
+            if actual.time_zone and expected.time_zone:  # the same instants, in the contract's zone
+                zoned = value.dt.convert_time_zone(expected.time_zone)
+                convert[name] = zoned.dt.cast_time_unit(expected.time_unit or "us")
+            continue  # naive against zoned: the dtype violation says so
+        if isinstance(actual, pl.String):
+            parser = text.parser(name, expected, table.column(name).layout)
+            if parser is not None:
+                convert[name] = parser.value
+            continue
+        if (actual.is_numeric() and expected.is_numeric()) or isinstance(actual, pl.Null):
+            convert[name] = value.cast(expected, strict=False)
+    if not convert:
+        return frame, []
+    failed = {n: pl.col(n).is_not_null() & e.is_null() for n, e in convert.items()}
+    counts = frame.select(**{n: bad.sum() for n, bad in failed.items()}).row(0, named=True)
+    violations = []
+    for name, count in counts.items():
+        if not count:
+            continue
+        rows = frame.with_row_index(_ROW).filter(failed[name]).select(_ROW, name).head(MAX_SAMPLES)
+        message = f"'{name}': {count:,} row{'s' * (count != 1)} not representable as {table.schema[name]}"
+        violations.append(Violation("dtype", name, message, count, tuple(rows.iter_rows())))
+    return frame.with_columns(**convert), violations
