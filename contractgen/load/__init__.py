@@ -1,9 +1,10 @@
 """Load stage: contract text → `Contract`, with every problem located.
 
 One entry for every format: the file's YAML tree is read once (`yamltree`), then handed to the
-importer of the format it is in (`native`, `odcs`). Every importer reads through the same shape
-readers (`shapes`, `sections`) and the same value grammar (`values`, `typespec`), so a value
-means the same thing whichever format it came in.
+importer of the format it is in (`native`, `odcs`, `dcs`); a file in a format we do not read
+(OpenAPI, JSON Schema, dbt, Avro, ODCS v2) is named as such (`foreign`). Every importer reads
+through the same shape readers (`shapes`, `sections`) and the same value grammar (`values`,
+`typespec`), so a value means the same thing whichever format it came in.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from pathlib import Path
 
 from contractgen.contract import Contract
 from contractgen.diagnostics import ContractError, Diagnostic, Position, Report
-from contractgen.load import native, odcs, yamltree
+from contractgen.load import dcs, native, odcs, yamltree
+from contractgen.load.foreign import foreign_format, foreign_hint
 
 
 def load_file(path: str | Path, display: str | None = None) -> Contract:
@@ -32,14 +34,19 @@ def load_file(path: str | Path, display: str | None = None) -> Contract:
 
 
 def load_all(data: bytes, path: str) -> tuple[list[Contract], list[Diagnostic]]:
-    """Every contract in a file: one for a contractgen contract, one per table for ODCS."""
+    """Every contract in a file: one for a contractgen contract, one per table (ODCS) or model (DCS)."""
     report = Report(path)
     text = yamltree.decode(data, report)
     root = yamltree.parse(text, report) if text is not None else None
     if root is None:
         contracts: list[Contract] = []
+    elif (other := foreign_format(root)) is not None:
+        report.error(root.pos, f"this looks like {other}, which contractgen does not read", foreign_hint())
+        contracts = []
     elif odcs.is_odcs(root):
         contracts = odcs.import_root(root, report, path)
+    elif dcs.is_dcs(root):
+        contracts = dcs.import_root(root, report, path)
     else:
         contract = native.load_native(root, report, path)
         contracts = [contract] if contract is not None else []
