@@ -407,6 +407,44 @@ def diff(
         raise typer.Exit(int(Exit.REFUSED))
 
 
+class ExportFormat(enum.StrEnum):
+    odcs = "odcs"
+    dcs = "dcs"
+    jsonschema = "jsonschema"
+
+
+@app.command()
+def export(
+    target: Annotated[ExportFormat, typer.Argument(help="odcs, dcs or jsonschema.")],
+    contract: Annotated[Path, typer.Argument(help="A contract file (native, ODCS or DCS).")],
+    table: Annotated[
+        str | None, typer.Option("--table", help="Export only this table of a file with several.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of to stdout.")] = None,
+) -> None:
+    """Write a contract as ODCS v3, the Data Contract Specification, or a row's JSON Schema.
+
+    What the target format cannot carry is listed on stderr as warnings.
+
+    Example: contractgen export odcs contracts/customer_master.yaml --out customer_master.odcs.yaml
+    """
+    from contractgen.export import export_text
+
+    contracts = _load_or_fail(contract)
+    if table is not None or target is ExportFormat.jsonschema:
+        contracts = [_pick(contracts, table, contract)]
+    text, lost = export_text(target.value, contracts)
+    for what in lost:
+        _say(f"{contract}: warning: not carried by {target.value}: {what}", err=True)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{out}: cannot write: {exc.strerror}", Exit.IO)
+
+
 @app.command()
 def breaking(
     against: Annotated[

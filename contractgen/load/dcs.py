@@ -327,7 +327,10 @@ class _Importer(Shapes):
                 self.report.warning(where.pos, f"server '{name.text}': credentials in '{key}' left out")
                 value = _USERINFO.sub(r"\1", value)
             places.append(value)
-        return Access(system=_text(_get(server, "type")), endpoint="/".join(places) or None)
+        system = _text(_get(server, "type"))
+        if system == "custom":  # a custom server names its system in its description
+            system = _text(_get(server, "description")) or system
+        return Access(system=system, endpoint="/".join(places) or None)
 
     # -- models ----------------------------------------------------------------------------
 
