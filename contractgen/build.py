@@ -137,6 +137,8 @@ def _build(  # noqa: PLR0913, PLR0917 -- the options of `build`, passed on after
 
     gitlog.forget_repositories()
     from contractgen.codegen.plan import plan
+    from contractgen.export import to_json
+    from contractgen.export.jsonschema import export as row_schema
     from contractgen.load import load_all
 
     env = render.environment(templates)
@@ -167,7 +169,9 @@ def _build(  # noqa: PLR0913, PLR0917 -- the options of `build`, passed on after
                 result.refused.append(log)
                 continue
             packages[package] = render.render(
-                plan(contract, shown, digest, log, prefix=prefix, unexpected=unexpected), env
+                plan(contract, shown, digest, log, prefix=prefix, unexpected=unexpected),
+                env,
+                json_schema=to_json(row_schema(contract).data),
             )
             meta[package] = {"source": shown, "hash": digest}
     if not result.ok:

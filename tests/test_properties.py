@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 
 from contractgen.codegen import fingerprint, render
 from contractgen.codegen.plan import plan
+from contractgen.export import to_json
+from contractgen.export.jsonschema import export as row_schema
 from contractgen.load import load_bytes
 
 SENTINEL = Path("/tmp/contractgen-property-sentinel")
@@ -110,7 +112,10 @@ def generate(
     if any("credential" in d.message or "looks like" in d.message for d in diagnostics):
         return None
     assert contract is not None, [d.render() for d in diagnostics]
-    files = render.render(plan(contract, "contracts/p.yaml", "0" * 16), render.environment(templates))
+    schema = to_json(row_schema(contract).data)
+    files = render.render(
+        plan(contract, "contracts/p.yaml", "0" * 16), render.environment(templates), json_schema=schema
+    )
     root = tmp / name
     for rel, body in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
