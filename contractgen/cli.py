@@ -53,6 +53,13 @@ class Format(enum.StrEnum):
     json = "json"
 
 
+class Models(enum.StrEnum):
+    pydantic = "pydantic"
+    dataclass = "dataclass"
+    typeddict = "typeddict"
+    msgspec = "msgspec"
+
+
 class ReportFormat(enum.StrEnum):
     text = "text"
     json = "json"
@@ -98,7 +105,7 @@ def _config() -> Config:
 
 
 @app.command()
-def build(  # noqa: PLR0912 -- one branch per outcome of a build, each with its own exit code
+def build(  # noqa: PLR0912, PLR0913, PLR0917 -- one branch per outcome; one parameter per option
     contracts: Annotated[
         Path | None,
         typer.Argument(help="Folder of contract YAML files [config: contracts; default: contracts]."),
@@ -120,6 +127,14 @@ def build(  # noqa: PLR0912 -- one branch per outcome of a build, each with its 
         typer.Option("--check", help="Write nothing; print the diff and exit 1 if the output is stale."),
     ] = False,
     output: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+    models: Annotated[
+        Models,
+        typer.Option(
+            "--models",
+            help="Row classes besides the readers' Pydantic models: dataclass, typeddict or msgspec "
+            "are written to PACKAGE/records.py by datamodel-code-generator (contractgen[models]).",
+        ),
+    ] = Models.pydantic,
 ) -> None:
     """Generate one client package per contract; refuse version bumps that understate a change.
 
@@ -141,7 +156,14 @@ def build(  # noqa: PLR0912 -- one branch per outcome of a build, each with its 
     try:
         with _Progress("building") as progress:
             result = run_build(
-                contracts, out, templates, check, config.package_prefix, config.unexpected, progress
+                contracts,
+                out,
+                templates,
+                check,
+                config.package_prefix,
+                config.unexpected,
+                progress,
+                models=models.value,
             )
     except WriteError as exc:
         _fail(str(exc), Exit.IO)
