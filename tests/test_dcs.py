@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import importlib
+import itertools
+import json
+import sys
 import textwrap
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
+from contractgen.codegen import render
+from contractgen.codegen.plan import plan
 from contractgen.contract import Contract, FieldType
+from contractgen.export import to_json
+from contractgen.export.jsonschema import export as row_schema
 from contractgen.load import load_all
+from tests.test_properties import SENTINEL, names, regex_escape, text, yaml_str
 
 DOC = """\
 dataContractSpecification: 1.2.1
@@ -259,3 +270,97 @@ def test_corpus_dcs_files_import(corpus):
         contracts, diagnostics = load_all(path.read_bytes(), path.name)
         assert not [d for d in diagnostics if d.severity == "error"], path.name
         assert contracts or path.name == "init.dcs.yaml", path.name
+
+
+# -- hostile text through DCS: the same promise as for native contracts ---------------------------
+
+PROPERTY_COUNTER = itertools.count()
+
+
+def dcs_yaml(model: str, fields: list[str], descriptions: list[str], values: list[str]) -> bytes:
+    lines = [
+        "dataContractSpecification: 1.2.1",
+        "id: hostile",
+        "info:",
+        f"  title: {yaml_str(descriptions[0])}",
+        "  version: 1.0.0",
+        f"  owner: {yaml_str(descriptions[-1])}",
+        "models:",
+        f"  {model}:",
+        f"    description: {yaml_str(descriptions[0])}",
+        "    fields:",
+    ]
+    for i, name in enumerate(fields):
+        lines.append(f"      {yaml_str(name)}:")
+        lines.append("        type: string")
+        if i == 0:
+            lines.append(f"        enum: [{', '.join(yaml_str(v) for v in values)}]")
+        if i == 1:
+            lines.append(f"        pattern: {yaml_str(regex_escape(descriptions[-1]))}")
+        lines.append(f"        description: {yaml_str(descriptions[i % len(descriptions)])}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    fields=names,
+    descriptions=st.lists(text, min_size=1, max_size=3),
+    values=st.lists(text, min_size=1, max_size=4, unique=True),
+)
+def test_any_dcs_text_compiles_imports_and_stays_literal(tmp_path, fields, descriptions, values):
+    SENTINEL.unlink(missing_ok=True)
+    model = f"prop_dcs_{next(PROPERTY_COUNTER)}"
+    contracts, diagnostics = load_all(dcs_yaml(model, fields, descriptions, values), "p.dcs.yaml")
+    assume(not any("credential" in d.message or "looks like" in d.message for d in diagnostics))
+    assert contracts, [d.render() for d in diagnostics]
+    (contract,) = contracts
+    files = render.render(
+        plan(contract, "contracts/p.dcs.yaml", "0" * 16),
+        render.environment(None),
+        json_schema=to_json(row_schema(contract).data),
+    )
+    root = tmp_path / model
+    for rel, body in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(body, encoding="utf-8")
+    sys.path.insert(0, str(root))
+    try:
+        module = importlib.import_module(model)
+        assert list(module.SCHEMA.names()) == fields
+        row = getattr(module, next(n for n in module.__all__ if n.startswith("PropDcs")))
+        described = [info.description for info in row.model_fields.values()]
+        assert described == [descriptions[i % len(descriptions)] for i in range(len(fields))]
+        assert list(module.SCHEMA[fields[0]].categories) == values
+        assert json.loads((root / model / "schema.json").read_text())["properties"].keys() == set(fields)
+    finally:
+        sys.path.remove(str(root))
+        for loaded in [m for m in sys.modules if m == model or m.startswith(model + ".")]:
+            del sys.modules[loaded]
+    assert not SENTINEL.exists(), "text from a contract was executed"
+
+
+def test_cli_reads_dcs_everywhere(tmp_path):
+    from tests.conftest import run_cli
+
+    old = tmp_path / "shipments.dcs.yaml"
+    old.write_text(DOC)
+    done = run_cli("lint", old, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
+    assert "warning: terms 'usage' left out" in done.stdout
+    data = tmp_path / "stops.csv"
+    data.write_text("shipment_id,seq\n0b6a6c55-56c4-4b51-9a55-3b8e4f1a2f10,1\n")
+    done = run_cli("validate", old, data, "--table", "stops", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    data.write_text("shipment_id,seq\nnot-a-uuid,1\n")
+    done = run_cli("validate", old, data, "--table", "stops", cwd=tmp_path)
+    assert done.returncode == 1 and "shipment_id" in done.stdout + done.stderr
+    new = tmp_path / "shipments-v4.dcs.yaml"
+    new.write_text(
+        DOC.replace("version: 3.1.0", "version: 3.2.0").replace(
+            "      total: {type: bigint, unique: true}\n", ""
+        )
+    )
+    done = run_cli("diff", old, new, cwd=tmp_path)
+    assert done.returncode == 100 and "total" in done.stdout, done.stdout
+    done = run_cli("build", tmp_path / "models", cwd=tmp_path)
+    assert done.returncode == 2
