@@ -151,6 +151,8 @@ def generation_only(size: int) -> float:
     from contractgen.codegen import render
     from contractgen.codegen.fingerprint import content_hash
     from contractgen.codegen.plan import plan
+    from contractgen.export import to_json
+    from contractgen.export.jsonschema import export as row_schema
     from contractgen.load import load_all
 
     env = render.environment(None)
@@ -158,7 +160,8 @@ def generation_only(size: int) -> float:
     start = time.perf_counter()
     for data in texts:
         (loaded,), _ = load_all(data, "t.yaml")
-        render.render(plan(loaded, "contracts/t.yaml", content_hash(data, b"")), env)
+        schema = to_json(row_schema(loaded).data)
+        render.render(plan(loaded, "contracts/t.yaml", content_hash(data, b"")), env, json_schema=schema)
     return (time.perf_counter() - start) / size
 
 

@@ -84,6 +84,7 @@ def build(  # noqa: PLR0913, PLR0917 -- the public entry mirrors the CLI's optio
     prefix: str = "",
     unexpected: str = "error",
     progress: Callable[[int, int, str], None] | None = None,
+    models: str = "pydantic",
 ) -> BuildResult:
     """Build (or with `check`, compare) every package; write nothing if any contract is refused.
 
@@ -99,6 +100,8 @@ def build(  # noqa: PLR0913, PLR0917 -- the public entry mirrors the CLI's optio
     result = BuildResult()
     # Settings that shape the output count as inputs too.
     fingerprint = template_fingerprint(templates) + f"\0prefix={prefix}\0unexpected={unexpected}".encode()
+    if models != "pydantic":
+        fingerprint += f"\0models={models}".encode()
     manifest = write.read_manifest(out)
     same_generator = write.read_generator(out) == generator_fingerprint()
     by_source: dict[str, list[str]] = {}
@@ -124,7 +127,7 @@ def build(  # noqa: PLR0913, PLR0917 -- the public entry mirrors the CLI's optio
     if not todo and not gone:
         result.packages = sorted(kept)
         return result
-    return _build(result, todo, kept, manifest, out, templates, check, prefix, unexpected, progress)
+    return _build(result, todo, kept, manifest, out, templates, check, (prefix, unexpected, models), progress)
 
 
 def _build(  # noqa: PLR0913, PLR0917 -- the options of `build`, passed on after the lock is taken
@@ -135,18 +138,20 @@ def _build(  # noqa: PLR0913, PLR0917 -- the options of `build`, passed on after
     out: Path,
     templates: Path | None,
     check: bool,
-    prefix: str,
-    unexpected: str,
+    options: tuple[str, str, str],  # package prefix, extra-column policy, model flavour
     progress: Callable[[int, int, str], None] | None,
 ) -> BuildResult:
     from contractgen import naming
-    from contractgen.codegen import render
+    from contractgen.codegen import flavours, render
     from contractgen.codegen.fingerprint import generator_fingerprint
     from contractgen.evolution import gitlog
     from contractgen.evolution.verdict import Verdict
 
     gitlog.forget_repositories()
+    prefix, unexpected, models = options
     from contractgen.codegen.plan import plan
+    from contractgen.export import to_json
+    from contractgen.export.jsonschema import export as row_schema
     from contractgen.load import load_all
 
     env = render.environment(templates)
@@ -168,9 +173,12 @@ def _build(  # noqa: PLR0913, PLR0917 -- the options of `build`, passed on after
             if isinstance(log, Verdict):
                 result.refused.append(log)
                 continue
-            packages[package] = render.render(
-                plan(contract, shown, digest, log, prefix=prefix, unexpected=unexpected), env
-            )
+            planned = plan(contract, shown, digest, log, prefix=prefix, unexpected=unexpected)
+            schema = to_json(row_schema(contract).data)
+            packages[package] = render.render(planned, env, json_schema=schema)
+            problem = flavours.add_records(packages[package], models, schema, planned)
+            if problem is not None:
+                result.diagnostics.append(Diagnostic(shown, contract.loc("schema"), "error", *problem))
             meta[package] = {"source": shown, "hash": digest}
     if not result.ok:
         return result

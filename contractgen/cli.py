@@ -60,6 +60,13 @@ class Format(enum.StrEnum):
     json = "json"
 
 
+class Models(enum.StrEnum):
+    pydantic = "pydantic"
+    dataclass = "dataclass"
+    typeddict = "typeddict"
+    msgspec = "msgspec"
+
+
 class ReportFormat(enum.StrEnum):
     text = "text"
     json = "json"
@@ -116,7 +123,7 @@ def _config() -> Config:
 
 
 @app.command()
-def build(  # noqa: PLR0912 -- one branch per outcome of a build, each with its own exit code
+def build(  # noqa: PLR0912, PLR0913, PLR0917 -- one branch per outcome; one parameter per option
     contracts: Annotated[
         Path | None,
         typer.Argument(help="Folder of contract YAML files [config: contracts; default: contracts]."),
@@ -138,6 +145,14 @@ def build(  # noqa: PLR0912 -- one branch per outcome of a build, each with its 
         typer.Option("--check", help="Write nothing; print the diff and exit 1 if the output is stale."),
     ] = False,
     output: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
+    models: Annotated[
+        Models,
+        typer.Option(
+            "--models",
+            help="Row classes besides the readers' Pydantic models: dataclass, typeddict or msgspec "
+            "are written to PACKAGE/records.py by datamodel-code-generator (contractgen[models]).",
+        ),
+    ] = Models.pydantic,
 ) -> None:
     """Generate one client package per contract; refuse version bumps that understate a change.
 
@@ -160,7 +175,14 @@ def build(  # noqa: PLR0912 -- one branch per outcome of a build, each with its 
     try:
         with _Progress("building") as progress:
             result = run_build(
-                contracts, out, templates, check, config.package_prefix, config.unexpected, progress
+                contracts,
+                out,
+                templates,
+                check,
+                config.package_prefix,
+                config.unexpected,
+                progress,
+                models=models.value,
             )
     except WriteError as exc:  # its message is located: `path: error: ...`
         _say(str(exc), err=True, color="red")
@@ -620,6 +642,44 @@ def diff(
     sys.stdout.write(render(verdicts, output.value))
     if not all(v.ok for v in verdicts):
         raise typer.Exit(int(Exit.REFUSED))
+
+
+class ExportFormat(enum.StrEnum):
+    odcs = "odcs"
+    dcs = "dcs"
+    jsonschema = "jsonschema"
+
+
+@app.command()
+def export(
+    target: Annotated[ExportFormat, typer.Argument(help="odcs, dcs or jsonschema.")],
+    contract: Annotated[Path, typer.Argument(help="A contract file (native, ODCS or DCS).")],
+    table: Annotated[
+        str | None, typer.Option("--table", help="Export only this table of a file with several.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of to stdout.")] = None,
+) -> None:
+    """Write a contract as ODCS v3, the Data Contract Specification, or a row's JSON Schema.
+
+    What the target format cannot carry is listed on stderr as warnings.
+
+    Example: contractgen export odcs contracts/customer_master.yaml --out customer_master.odcs.yaml
+    """
+    from contractgen.export import export_text
+
+    contracts = _load_or_fail(contract)
+    if table is not None or target is ExportFormat.jsonschema:
+        contracts = [_pick(contracts, table, contract)]
+    text, lost = export_text(target.value, contracts)
+    for what in lost:
+        _say(f"{contract}: warning: not carried by {target.value}: {what}", err=True)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{out}: cannot write: {exc.strerror}", Exit.IO)
 
 
 @app.command()

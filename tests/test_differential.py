@@ -116,7 +116,9 @@ def reference(contract: Contract, row: dict[str, object]) -> bool:
 
 
 def model_of(contract: Contract) -> type[pydantic.BaseModel]:
-    files = render.render(plan(contract, "contracts/d.yaml", "0" * 16), render.environment(None))
+    files = render.render(
+        plan(contract, "contracts/d.yaml", "0" * 16), render.environment(None), json_schema="{}"
+    )
     module = types.ModuleType(f"{contract.data_source}_models")
     sys.modules[module.__name__] = module
     exec(compile(files[f"{contract.data_source}/models.py"], module.__name__, "exec"), module.__dict__)

@@ -47,4 +47,5 @@ def test_install_from_folder_and_as_wheel(tmp_path):
     assert run(python, "-c", script) == "1.5.2 4 True\n"
     listing = run(python, "-m", "pip", "show", "-f", "usage-activity")
     assert "usage_activity/py.typed" in listing
+    assert "usage_activity/schema.json" in listing  # the row's JSON Schema ships as package data
     assert "Requires: contractgen" in listing

@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 
 from contractgen.codegen import fingerprint, render
 from contractgen.codegen.plan import plan
+from contractgen.export import to_json
+from contractgen.export.jsonschema import export as row_schema
 from contractgen.load import load_all, load_bytes
 
 SENTINEL = Path("/tmp/contractgen-property-sentinel")
@@ -113,7 +115,10 @@ def generate(
     if any("credential" in d.message or "looks like" in d.message for d in diagnostics):
         return None
     assert contract is not None, [d.render() for d in diagnostics]
-    files = render.render(plan(contract, "contracts/p.yaml", "0" * 16), render.environment(templates))
+    schema = to_json(row_schema(contract).data)
+    files = render.render(
+        plan(contract, "contracts/p.yaml", "0" * 16), render.environment(templates), json_schema=schema
+    )
     root = tmp / name
     for rel, body in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -302,7 +307,11 @@ def test_any_odcs_text_compiles_imports_and_stays_literal(
         assert all(len(d.render().splitlines()) == 1 + (d.hint is not None) for d in errors)
         return
     (contract,) = contracts
-    files = render.render(plan(contract, shown, "0" * 16), render.environment(None))
+    files = render.render(
+        plan(contract, shown, "0" * 16),
+        render.environment(None),
+        json_schema=to_json(row_schema(contract).data),
+    )
     root = tmp_path / contract.data_source
     for rel, body in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,8 @@ FILES = {
     "{package}/frame.py": "package/frame.py.jinja",
     "CHANGELOG.md": "CHANGELOG.md.jinja",
 }
+# Data files beside the templates' output: rendered from data the build hands in, not templates.
+DATA_FILES = ("{package}/schema.json",)  # the row's JSON Schema, from the exporter
 
 
 def builtin_templates() -> Path:

@@ -157,18 +157,24 @@ def py_value(value: Value) -> tuple[str, frozenset[str]]:  # noqa: PLR0911 -- on
     if isinstance(value, str):
         return py_str(value), frozenset()
     if isinstance(value, dt.datetime):
-        parts = [value.year, value.month, value.day, value.hour, value.minute, value.second]
+        parts = [
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+        ]
+        while len(parts) > 3 and not parts[-1]:  # noqa: PLR2004 -- year, month and day are required
+            parts.pop()  # trailing zeros are the defaults: shorter literals fit on one line
         args = ", ".join(str(p) for p in parts)
-        if value.microsecond:
-            args += f", {value.microsecond}"
         if value.tzinfo is not None:
             offset = value.utcoffset()
             assert offset is not None
-            zone = (
-                "_dt.timezone.utc"
-                if not offset
-                else f"_dt.timezone(_dt.timedelta(seconds={int(offset.total_seconds())}))"
-            )
+            seconds = int(offset.total_seconds())
+            span = f"hours={seconds // 3600}" if seconds % 3600 == 0 else f"seconds={seconds}"
+            zone = "_dt.timezone.utc" if not offset else f"_dt.timezone(_dt.timedelta({span}))"
             args += f", tzinfo={zone}"
         return f"_dt.datetime({args})", frozenset({"datetime"})
     if isinstance(value, dt.date):

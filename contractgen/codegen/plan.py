@@ -197,7 +197,7 @@ class _Planner:
         self.enums: list[EnumPlan] = []
         self.models: list[ModelPlan] = []
         self.int_widths: set[tuple[int, bool]] = set()
-        self.model_modules: set[str] = {"pydantic"}
+        self.model_modules: set[str] = {"pydantic"}  # typing joins when an alias needs it
         self.frame_modules: set[str] = set()
         self.enum_of: dict[int, EnumPlan] = {}  # by id() of the Field, for the Polars side
 
@@ -233,7 +233,11 @@ class _Planner:
             enums=tuple(self.enums),
             models=tuple(self.models),
             row_model=row_model,
-            models_imports=tuple(sorted(self.model_modules)),
+            # Literal and integer aliases are the only users of typing in models.py: a table of
+            # plain strings and floats must not import it unused.
+            models_imports=tuple(
+                sorted(self.model_modules | ({"typing"} if self.enums or self.int_widths else set()))
+            ),
             schema=schema,
             table=table,
             frame_imports=tuple(sorted(self.frame_modules)),
@@ -538,6 +542,18 @@ class _Planner:
         if field.anonymize is not None:
             kwargs["anonymize"] = py_str(field.anonymize)
         return call("_rt.Column", py_str(field.name), **kwargs)
+
+
+def _arguments(text: str) -> tuple[str, ...]:
+    """The top-level, comma-separated arguments of a literal call's text."""
+    items, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            items.append(text[start:i].strip())
+            start = i + 1
+    items.append(text[start:].strip())
+    return tuple(items)
 
 
 def _values_prefix(constant: str, alias: str) -> str:

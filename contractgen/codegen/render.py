@@ -6,7 +6,7 @@ from pathlib import Path
 
 import jinja2
 
-from contractgen.codegen.fingerprint import FILES
+from contractgen.codegen.fingerprint import DATA_FILES, FILES
 from contractgen.codegen.layout import statement
 from contractgen.codegen.literal import py_str, toml_str
 from contractgen.codegen.plan import PackagePlan, Statement
@@ -37,8 +37,13 @@ def environment(user_dir: Path | None) -> jinja2.Environment:
     return env
 
 
-def render(plan: PackagePlan, env: jinja2.Environment) -> dict[str, str]:
-    """Every file of the package, by path relative to the package folder, sorted."""
+def render(plan: PackagePlan, env: jinja2.Environment, *, json_schema: str) -> dict[str, str]:
+    """Every file of the package, by path relative to the package folder, sorted.
+
+    `json_schema` is the row's JSON Schema as the exporter writes it (`export/jsonschema.py`):
+    data shipped with the package, handed in by the build because export and codegen are
+    independent stages.
+    """
     context = {name: getattr(plan, name) for name in plan.__dataclass_fields__}
     context["module_alias"] = _MODULE_ALIAS
     files = {
@@ -46,6 +51,8 @@ def render(plan: PackagePlan, env: jinja2.Environment) -> dict[str, str]:
         for path, template in FILES.items()
     }
     files[f"{plan.package}/py.typed"] = ""
+    (schema_path,) = DATA_FILES
+    files[schema_path.format(package=plan.package)] = json_schema
     files["contract.json"] = plan.snapshot
     files["changelog.json"] = plan.changelog_json
     return dict(sorted(files.items()))

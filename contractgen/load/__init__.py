@@ -2,10 +2,11 @@
 
 One entry for every format: the file's YAML tree is read once (`yamltree`) and scanned for
 credentials written out (`secrets`), then handed to the importer of the format it is in
-(`native`, `odcs`). A file holding a credential goes no further: importers quote what they read in
-their messages, and the secret must not be printed. Every importer reads through the same shape
-readers (`shapes`, `sections`) and the same value grammar (`values`, `typespec`), so a value
-means the same thing whichever format it came in.
+(`native`, `odcs`, `dcs`); a file in a format we do not read (OpenAPI, JSON Schema, dbt, Avro,
+ODCS v2) is named as such (`foreign`). A file holding a credential goes no further: importers
+quote what they read in their messages, and the secret must not be printed. Every importer reads
+through the same shape readers (`shapes`, `sections`) and the same value grammar (`values`,
+`typespec`), so a value means the same thing whichever format it came in.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 
 from contractgen.contract import Contract
 from contractgen.diagnostics import ContractError, Diagnostic, Position, Report
-from contractgen.load import native, odcs, secrets, yamltree
+from contractgen.load import dcs, native, odcs, secrets, yamltree
+from contractgen.load.foreign import foreign_format, foreign_hint
 from contractgen.load.yamltree import Node
 
 
@@ -35,13 +37,18 @@ def load_file(path: str | Path, display: str | None = None) -> Contract:
 
 
 def load_all(data: bytes, path: str) -> tuple[list[Contract], list[Diagnostic]]:
-    """Every contract in a file: one for a contractgen contract, one per table for ODCS."""
+    """Every contract in a file: one for a contractgen contract, one per table (ODCS) or model (DCS)."""
     report = Report(path)
     root = _tree(data, report)
     if root is None:
         contracts: list[Contract] = []
+    elif (other := foreign_format(root)) is not None:
+        report.error(root.pos, f"this looks like {other}, which contractgen does not read", foreign_hint())
+        contracts = []
     elif odcs.is_odcs(root):
         contracts = odcs.import_root(root, report, path)
+    elif dcs.is_dcs(root):
+        contracts = dcs.import_root(root, report, path)
     else:
         contract = native.load_native(root, report, path)
         contracts = [contract] if contract is not None else []
