@@ -519,7 +519,9 @@ def _isort_key(name: str) -> tuple[int, _Natural, _Natural]:
 
 
 def _member_type(name: str) -> int:
-    return 0 if name.isupper() else 1 if name[:1].isupper() else 2
+    """Ruff's member type: SCREAMING_CASE of two or more characters is a constant; a single capital
+    letter (`E`, `X`) starts a class name like `Ea` does."""
+    return 0 if len(name) > 1 and name.isupper() else 1 if name[:1].isupper() else 2
 
 
 def _natural(name: str) -> _Natural:
