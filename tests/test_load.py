@@ -305,6 +305,15 @@ ERROR_CASES = {
             "  hint: hash is for string, integer, decimal, date, time, timestamp, enum fields; use drop"
         ],
     ),
+    "nanosecond default that a Python datetime would truncate": (
+        HEAD
+        + "schema:\n  a:\n    type: timestamp\n    unit: ns\n    default: '2024-01-01T00:00:00.123456789'\n",
+        [
+            "c.yaml:7:14: error: default of field 'a': '2024-01-01T00:00:00.123456789' is finer than a "
+            "microsecond, which a Python datetime cannot hold; write at most 6 fractional digits\n"
+            "  hint: write an ISO timestamp, like 2024-01-31T13:45:00+00:00"
+        ],
+    ),
     "anonymize on a struct member": (
         HEAD + "schema:\n  a:\n    type: struct\n    fields:\n      b:\n        type: string\n"
         "        anonymize: mask\n",
