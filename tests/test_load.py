@@ -314,6 +314,42 @@ ERROR_CASES = {
             "  hint: write an ISO timestamp, like 2024-01-31T13:45:00+00:00"
         ],
     ),
+    "default that fails its own pattern and length": (
+        HEAD
+        + "schema:\n  a:\n    type: string\n    pattern: '^[0-9]+$'\n    max_length: 2\n    default: abc\n",
+        [
+            "c.yaml:8:14: error: default of field 'a': 'abc' is longer than max_length 2\n"
+            "  hint: the default fills old files, so it must pass the field's own checks; change one of them"
+        ],
+    ),
+    "default that fails its own pattern": (
+        HEAD + "schema:\n  a:\n    type: string\n    pattern: '^[0-9]+$'\n    default: ab\n",
+        [
+            "c.yaml:7:14: error: default of field 'a': 'ab' does not match the pattern '^[0-9]+$'\n"
+            "  hint: the default fills old files, so it must pass the field's own checks; change one of them"
+        ],
+    ),
+    "default that is not a uuid": (
+        HEAD + "schema:\n  a:\n    type: string (UUID)\n    default: not-a-uuid\n",
+        [
+            "c.yaml:6:14: error: default of field 'a': 'not-a-uuid' is not a valid uuid\n"
+            "  hint: the default fills old files, so it must pass the field's own checks; change one of them"
+        ],
+    ),
+    "default below its minimum": (
+        HEAD + "schema:\n  a:\n    type: int32\n    minimum: 5\n    default: 1\n",
+        [
+            "c.yaml:7:14: error: default of field 'a': 1 is below the minimum 5\n"
+            "  hint: the default fills old files, so it must pass the field's own checks; change one of them"
+        ],
+    ),
+    "default at an exclusive maximum": (
+        HEAD + "schema:\n  a:\n    type: float64\n    exclusive_maximum: 1.5\n    default: 1.5\n",
+        [
+            "c.yaml:7:14: error: default of field 'a': 1.5 is at or above the maximum 1.5\n"
+            "  hint: the default fills old files, so it must pass the field's own checks; change one of them"
+        ],
+    ),
     "anonymize on a struct member": (
         HEAD + "schema:\n  a:\n    type: struct\n    fields:\n      b:\n        type: string\n"
         "        anonymize: mask\n",

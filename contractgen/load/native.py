@@ -535,7 +535,18 @@ class _Loader(Sections):
             and field.min_length > field.max_length
         ):
             self.report.error(field.pos, f"{where} has min_length above max_length")
+        self.check_default(field, keys, where)
         return field
+
+    def check_default(self, field: Field, keys: dict[str, tuple[Scalar, Node]], where: str) -> None:
+        """The default fills old files, so it must pass the checks the readers run on the field."""
+        broken = None if field.default is None else _default_problem(field)
+        if broken is not None:
+            self.report.error(
+                keys["default"][1].pos,
+                f"default of {where}: {broken}",
+                "the default fills old files, so it must pass the field's own checks; change one of them",
+            )
 
     def value(self, node: Node, ftype: FieldType, what: str) -> Value | None:
         """A literal of the field's type, read from the text exactly as written."""
@@ -581,3 +592,34 @@ class _Loader(Sections):
         )
 
     # -- the other sections ------------------------------------------------------------------
+
+
+def _default_problem(field: Field) -> str | None:  # noqa: PLR0911 -- one return per check a value can fail
+    """Which of the field's own checks its default fails (the end of a sentence), or None."""
+    value, lo, hi = field.default, field.minimum, field.maximum
+    same_lo = lo is not None and type(lo) is type(value)
+    if same_lo and (value < lo or (field.exclusive_minimum and value == lo)):  # type: ignore[operator]
+        return f"{value} is {'at or below' if field.exclusive_minimum else 'below'} the minimum {lo}"
+    same_hi = hi is not None and type(hi) is type(value)
+    if same_hi and (value > hi or (field.exclusive_maximum and value == hi)):  # type: ignore[operator]
+        return f"{value} is {'at or above' if field.exclusive_maximum else 'above'} the maximum {hi}"
+    if not isinstance(value, str):
+        return None
+    if field.min_length is not None and len(value) < field.min_length:
+        return f"'{value}' is shorter than min_length {field.min_length}"
+    if field.max_length is not None and len(value) > field.max_length:
+        return f"'{value}' is longer than max_length {field.max_length}"
+    shape = field.type.format
+    if (
+        field.type.kind == "string"
+        and shape in FORMAT_PATTERNS
+        and not regex.matches(FORMAT_PATTERNS[shape], value)
+    ):
+        return f"'{value}' is not a valid {shape}"
+    if (
+        field.pattern is not None
+        and regex.problem(field.pattern) is None
+        and not regex.matches(field.pattern, value)
+    ):
+        return f"'{value}' does not match the pattern {field.pattern!r}"
+    return None
