@@ -421,18 +421,24 @@ class _Importer(Shapes):
         return pattern
 
     def bounds(self, field: Field, prop: Node, options: Node | None, where: str) -> Field:
-        """Ranges from logicalTypeOptions, or from a column quality rule that is a plain bound."""
-        changes: dict[str, object] = {}
-        sources: list[tuple[str, str, bool]] = [
+        """Ranges from logicalTypeOptions and from column quality rules that are plain bounds.
+
+        A field holds one bound per side; when several are written, the stricter one is kept (so
+        no value the file refuses is accepted) and each one left out is reported where it stands.
+        """
+        found: dict[str, list[tuple[Value, bool, str, Node]]] = {"minimum": [], "maximum": []}
+        for key, bound, exclusive in (
             ("minimum", "minimum", False),
             ("exclusiveMinimum", "minimum", True),
             ("maximum", "maximum", False),
             ("exclusiveMaximum", "maximum", True),
-        ]
-        for key, bound, exclusive in sources:
-            value = self.value(_get(options, key), field.type, where)
-            if value is not None:
-                changes[bound], changes[f"exclusive_{bound}"] = value, exclusive
+        ):
+            node = _get(options, key)
+            if exclusive and isinstance(node, Scalar) and node.plain and node.text in ("true", "false"):
+                continue  # JSON Schema draft 4: a flag on the inclusive bound, read below
+            value = self.value(node, field.type, where)
+            if value is not None and node is not None:
+                found[bound].append((value, exclusive or self.draft4(options, key, bound), key, node))
         for rule in _each(_get(prop, "quality")):
             if _get(rule, "query") is not None or _get(rule, "metric") is not None:
                 continue  # a query or a library metric, not a bound on the values
@@ -442,10 +448,30 @@ class _Importer(Shapes):
                 ("mustBeLessThan", "maximum", True),
                 ("mustBeLessOrEqualTo", "maximum", False),
             ):
-                value = self.value(_get(rule, key), field.type, where)
-                if value is not None and bound not in changes:
-                    changes[bound], changes[f"exclusive_{bound}"] = value, exclusive
+                node = _get(rule, key)
+                value = self.value(node, field.type, where)
+                if value is not None and node is not None:
+                    found[bound].append((value, exclusive, key, node))
+        changes: dict[str, object] = {}
+        for bound, candidates in found.items():
+            if not candidates:
+                continue
+            kept = _stricter(bound, candidates)
+            changes[bound], changes[f"exclusive_{bound}"] = kept[0], kept[1]
+            for _, _, key, node in candidates:
+                if node is not kept[3]:
+                    self.report.warning(
+                        node.pos,
+                        f"{where}: {key} {_text(node)} left out: the stricter {kept[2]} {_text(kept[3])} "
+                        f"is kept (a contract field holds one {bound})",
+                        f"write one {bound} for '{where}'",
+                    )
         return replace(field, **changes) if changes else field  # type: ignore[arg-type]
+
+    def draft4(self, options: Node | None, key: str, bound: str) -> bool:
+        """`exclusiveMaximum: true` beside `maximum` (JSON Schema draft 4) makes that bound exclusive."""
+        flag = _get(options, f"exclusive{bound.capitalize()}")
+        return key == bound and isinstance(flag, Scalar) and flag.plain and flag.text == "true"
 
     def value(self, node: Node | None, ftype: FieldType, where: str) -> Value | None:
         text = _text(node)
@@ -547,3 +573,11 @@ def _sized(prop: Node) -> int | None:
     match = _SIZED.match(_text(_get(prop, "physicalType")) or "")
     length = int(match.group(1)) if match else None
     return length if length is not None and length < 2**31 - 1 else None
+
+
+def _stricter(bound: str, candidates: list[tuple[Value, bool, str, Node]]) -> tuple[Value, bool, str, Node]:
+    """The bound that admits the fewest values: the highest minimum, the lowest maximum, and on a
+    tie the exclusive one."""
+    if bound == "minimum":
+        return max(candidates, key=lambda c: (c[0], c[1]))
+    return min(candidates, key=lambda c: (c[0], not c[1]))
