@@ -136,3 +136,61 @@ def test_draft4_boolean_exclusive_maximum_makes_the_maximum_exclusive():
         True,
     )
     assert diagnostics == []
+
+
+@pytest.mark.parametrize(
+    ("physical", "zone", "unit"),
+    [
+        ("TIMESTAMP_TZ(9)", "UTC", "ns"),
+        ("timestamptz(6)", "UTC", "us"),
+        ("timestamp(6) with time zone", "UTC", "us"),
+        ("TIMESTAMP_LTZ(3)", "UTC", "ms"),
+        ("TIMESTAMP(3) WITH LOCAL TIME ZONE", "UTC", "ms"),
+        ("TIMESTAMP(9)", None, "ns"),
+        ("datetime64[ns]", None, "ns"),
+        ("datetime64[us, UTC]", "UTC", "us"),
+    ],
+)
+def test_timestamp_precision_picks_the_unit_and_keeps_the_zone(physical, zone, unit):
+    """A precision in the physical type must neither drop the zone nor the sub-microsecond digits."""
+    field, diagnostics = _odcs_field(f"logicalType: timestamp\nphysicalType: {physical}")
+    assert (field.type.kind, field.type.timezone, field.type.unit) == ("timestamp", zone, unit)
+    assert diagnostics == []
+
+
+def test_hugeint_is_an_exact_decimal_with_a_warning():
+    """DuckDB HUGEINT (128 bits) has no contract integer: decimal(38, 0), said where it is written."""
+    field, diagnostics = _odcs_field("logicalType: integer\nphysicalType: HUGEINT")
+    assert (field.type.kind, field.type.precision, field.type.scale) == ("decimal", 38, 0)
+    assert diagnostics == [
+        "t.odcs.yaml:12:23: warning: t.v: HUGEINT (128-bit integer) imported as decimal(38, 0): "
+        "values of more than 38 digits are refused\n  hint: use a 64-bit integer type if the values fit"
+    ]
+
+
+def test_logical_and_physical_types_that_disagree_are_reported():
+    """`integer` stored as `double`: the logical type is kept, and the choice is reported."""
+    field, diagnostics = _odcs_field("logicalType: integer\nphysicalType: double")
+    assert field.type.describe() == "int64"
+    assert diagnostics == [
+        "t.odcs.yaml:12:23: warning: t.v: logicalType integer with physicalType double (a float64) "
+        "imported as int64, the logical type\n  hint: make the logical and physical types agree"
+    ]
+
+
+def test_array_item_counts_become_list_lengths():
+    field, diagnostics = _odcs_field(
+        """
+        logicalType: array
+        logicalTypeOptions: {minItems: 1, maxItems: 3}
+        items: {logicalType: string}
+        """
+    )
+    assert (field.type.kind, field.min_length, field.max_length) == ("list", 1, 3)
+    assert diagnostics == []
+
+
+def test_date_format_is_the_date_layout():
+    field, diagnostics = _odcs_field("logicalType: date\nlogicalTypeOptions: {format: dd/MM/yyyy}")
+    assert (field.type.kind, field.type.format) == ("date", "dd/MM/yyyy")
+    assert diagnostics == []
