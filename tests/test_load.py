@@ -307,7 +307,7 @@ ERROR_CASES = {
     ),
     "nanosecond default that a Python datetime would truncate": (
         HEAD
-        + "schema:\n  a:\n    type: timestamp\n    unit: ns\n    default: '2024-01-01T00:00:00.123456789'\n",
+        + "schema:\n  a:\n    type: timestamp\n    time_unit: ns\n    default: '2024-01-01T00:00:00.123456789'\n",
         [
             "c.yaml:7:14: error: default of field 'a': '2024-01-01T00:00:00.123456789' is finer than a "
             "microsecond, which a Python datetime cannot hold; write at most 6 fractional digits\n"

@@ -83,8 +83,11 @@ def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:  # noqa:
     """How data of dtype `actual` becomes `expected`: "same", "cast", "enum", or None (refused).
 
     Only lossless casts are allowed: narrower integers, float32, coarser time units and smaller
-    decimals (no more digits before or after the point) widen; text becomes an enum after its
-    values are checked. Nothing truncates.
+    decimals (no more digits before or after the point) widen; an integer becomes a float whose
+    mantissa holds every value of its width, or a decimal with as many integer digits; a date
+    becomes a naive timestamp at midnight; an enum or categorical becomes text; text becomes an
+    enum after its values are checked. Nothing truncates. These are the changes the evolution
+    engine calls backward compatible, so a new reader accepts the old files.
     """
     if actual == expected:
         return "same"
@@ -101,6 +104,17 @@ def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:  # noqa:
         return "cast" if fits else None
     if isinstance(expected, pl.Float64) and isinstance(actual, pl.Float32):
         return "cast"
+    if expected.is_float() and actual.is_integer():
+        mantissa = 24 if isinstance(expected, pl.Float32) else 53  # IEEE 754 single and double mantissas
+        return "cast" if _bits(actual) - int(actual.is_signed_integer()) <= mantissa else None
+    if isinstance(expected, pl.Decimal) and actual.is_integer():
+        digits = len(str(2 ** (_bits(actual) - int(actual.is_signed_integer())) - 1))
+        return "cast" if (expected.precision or 38) - expected.scale >= digits else None
+    if isinstance(expected, pl.String) and isinstance(actual, (pl.Enum, pl.Categorical)):
+        return "cast"
+    if isinstance(expected, pl.Datetime) and isinstance(actual, pl.Date):
+        # Midnight of each day; ns timestamps end in 2262, so only us and ms hold every date.
+        return "cast" if expected.time_zone is None and expected.time_unit in ("us", "ms") else None
     if isinstance(expected, pl.Datetime) and isinstance(actual, pl.Datetime):
         same_zone = expected.time_zone == actual.time_zone
         return "cast" if same_zone and _finer_or_equal(expected.time_unit, actual.time_unit) else None
