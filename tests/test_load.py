@@ -453,6 +453,22 @@ def test_nested_constraints_say_who_checks_them():
     ]
 
 
+def test_list_item_constraints_are_checked_by_the_readers():
+    """The readers check each item of a top-level list; deeper items are still the models' alone."""
+    items = "type: list\n{0}items: {{type: int32, minimum: 0, required: true}}\n"
+    _, diagnostics = load(
+        HEAD + "schema:\n  li:\n" + items.format("    ").replace("type: list", "    type: list")
+    )
+    assert diagnostics == []
+    member = "      li:\n        " + items.format("        ")
+    _, diagnostics = load(HEAD + "schema:\n  s:\n    type: struct\n    fields:\n" + member)
+    assert diagnostics == [
+        "c.yaml:9:9: warning: required, minimum on the items of field 'li' is checked by the "
+        "generated models, not by the Polars readers (they check nested types and enum values)\n"
+        "  hint: keep constraints the readers must enforce on top-level fields"
+    ]
+
+
 def test_patterns_the_readers_cannot_run_are_refused():
     _, errors = load(HEAD + "schema:\n  a:\n    type: string\n    pattern: '^(?!test)[a-z]+$'\n")
     assert errors == [

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 
 from contractgen import __version__, naming
-from contractgen.codegen.layout import LINE_LENGTH, Expr, Group, call, prefixed, split_call
+from contractgen.codegen.layout import LINE_LENGTH, Expr, Group, call, flat, prefixed, split_call
 from contractgen.codegen.literal import (
     comment,
     doc_text,
@@ -349,13 +349,22 @@ class _Planner:
                 return self.enum(field, prefix + field.name).alias
             case "list":
                 assert ftype.items is not None
-                return f"list[{self.annotation(ftype.items, prefix + field.name + '_', path + '[]')}]"
+                return f"list[{self.item(ftype.items, prefix + field.name + '_', path + '[]')}]"
             case "struct":
                 nested = f"{prefix}{field.name}_"
                 name = f"{self.contract.data_source}_{prefix}{field.name}"
                 doc = field.description or f"A value of {path}."
                 return self.model(name, ftype.fields, doc, nested, path)
         raise AssertionError(ftype.kind)
+
+    def item(self, items: Field, prefix: str, path: str) -> str:
+        """A list's item type: its own constraints on it, optional unless the items are required."""
+        annotation = self.annotation(items, prefix, path)
+        checks = self.constraints(items)
+        if checks:
+            self.model_modules.add("typing")
+            annotation = f"_t.Annotated[{annotation}, {flat(call('_pd.Field', **checks))}]"
+        return annotation if items.required else f"{annotation} | None"
 
     def enum(self, field: Field, base: str) -> EnumPlan:
         alias = self.module.claim(naming.pascal(base))
@@ -495,7 +504,23 @@ class _Planner:
             kwargs["sensitive"] = "True"
         if field.anonymize is not None:
             kwargs["anonymize"] = py_str(field.anonymize)
+        items = field.type.items if field.type.kind == "list" else None
+        if items is not None and checked_items(items):
+            kwargs["items"] = self.column(items)
         return call("_rt.Column", py_str(field.name), **kwargs)
+
+
+def checked_items(items: Field) -> bool:
+    """Whether a list's items carry a check the readers run on each of them."""
+    return (
+        items.required
+        or items.minimum is not None
+        or items.maximum is not None
+        or items.min_length is not None
+        or items.max_length is not None
+        or items.pattern is not None
+        or (items.type.kind == "string" and items.type.format in FORMAT_PATTERNS)
+    )
 
 
 def _values_prefix(constant: str, alias: str) -> str:

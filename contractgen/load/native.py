@@ -102,6 +102,9 @@ def load_native(root: Node, report: Report, path: str) -> Contract | None:
 class _Loader(Sections):
     """The schema: fields, their types and constraints; the rest comes from `Sections`."""
 
+    # How many lists and structs the field being read sits in (0: a top-level column).
+    depth = 0
+
     # -- the contract ------------------------------------------------------------------------
 
     def contract(self, root: Node, path: str) -> Contract | None:
@@ -360,14 +363,19 @@ class _Loader(Sections):
             elif fmt is not None:
                 changes["format"] = fmt.lower() if ftype.kind == "string" else fmt
         if "fields" in keys:
+            self.depth += 1
             members = self.fields(keys["fields"][1], f"the fields of {where}")
+            self.depth -= 1
             for member in members:
                 self.nested_constraints(member, f"field '{member.name}' of {where}")
             changes["fields"] = members
         if "items" in keys:
+            self.depth += 1
             item = self.field("item", keys["items"][1], keys["items"][0].pos, f"the items of {where}")
+            self.depth -= 1
             if item is not None:
-                self.nested_constraints(item, f"the items of {where}")
+                # The readers check the items of a top-level list one by one.
+                self.nested_constraints(item, f"the items of {where}", readers=self.depth == 0)
             changes["items"] = item
         ftype = replace(ftype, **changes)  # type: ignore[arg-type]
         return self.check_type(ftype, keys, where)
@@ -400,7 +408,7 @@ class _Loader(Sections):
                 return None
         return ftype
 
-    def nested_constraints(self, field: Field, where: str) -> None:
+    def nested_constraints(self, field: Field, where: str, *, readers: bool = False) -> None:
         """Say plainly which nested checks only the generated models make."""
         if field.anonymize is not None:
             self.report.error(
@@ -420,7 +428,7 @@ class _Loader(Sections):
                 ("pattern", field.pattern is not None),
                 ("format", field.type.format in FORMAT_PATTERNS),
             )
-            if on
+            if on and not (readers and name != "unique")
         ]
         if kinds:
             self.report.warning(

@@ -66,7 +66,7 @@ class UsageActivity(_pd.BaseModel):
     primary_device: PrimaryDevice | None = _pd.Field(
         description="Device with the most session time that day.",
     )
-    features_used: list[str] | None = _pd.Field(
+    features_used: list[str | None] | None = _pd.Field(
         description="Distinct product features used that day, by feature key.",
     )
     loaded_at: _pd.AwareDatetime = _pd.Field(

@@ -101,8 +101,8 @@ class Shipments(_pd.BaseModel):
     destination_zip: str | None = _pd.Field(
         validation_alias=_pd.AliasChoices("destination_zip", "postcode"),
     )
-    tags: list[str] | None = _pd.Field(max_length=10)
-    events: list[ShipmentsEventsItem] | None
+    tags: list[str | None] | None = _pd.Field(max_length=10)
+    events: list[ShipmentsEventsItem | None] | None
     dimensions: ShipmentsDimensions | None = _pd.Field(
         description="Outer size of the parcel, in centimetres.",
     )
