@@ -134,6 +134,23 @@ SYNTHETIC = {
           e: enum ["a", "b"]
           n: int32
         """,
+    "list-item-constraints": """
+        data_source: ruff_items
+        version: 1.0.0
+        schema:
+          a_rather_long_list_column_name:
+            type: list
+            description: the items carry their own checks
+            items:
+              type: string
+              pattern: "^[a-z]+[0-9]*-[A-Z]{2,4}$"
+              min_length: 2
+              max_length: 20
+              required: true
+          li:
+            type: list
+            items: {type: int32, minimum: 0, maximum: 100}
+        """,
     "exponent-bounds": """
         data_source: ruff_exponent
         version: 1.0.0

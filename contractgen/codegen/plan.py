@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 
 from contractgen import __version__, naming
-from contractgen.codegen.layout import LINE_LENGTH, Expr, Group, call, flat, prefixed, split_call
+from contractgen.codegen.layout import LINE_LENGTH, Expr, Group, call, prefixed, split_call
 from contractgen.codegen.literal import (
     comment,
     doc_text,
@@ -119,7 +119,7 @@ class PackagePlan:
     title: str  # plain text for docstrings of generated modules (already escaped)
     pyproject: Pyproject
     description_literal: str  # a Python literal
-    int_aliases: tuple[Statement, ...]
+    type_aliases: tuple[Statement, ...]  # bounded integer widths, then constrained list items
     enums: tuple[EnumPlan, ...]
     models: tuple[ModelPlan, ...]  # nested models first; the row model last
     row_model: str
@@ -195,6 +195,7 @@ class _Planner:
         self.enums: list[EnumPlan] = []
         self.models: list[ModelPlan] = []
         self.int_widths: set[tuple[int, bool]] = set()
+        self.item_aliases: list[Statement] = []  # constrained list items, in contract order
         self.model_modules: set[str] = {"pydantic"}
         self.frame_modules: set[str] = set()
         self.enum_of: dict[int, EnumPlan] = {}  # by id() of the Field, for the Polars side
@@ -215,7 +216,7 @@ class _Planner:
         model_exports = {m.name for m in self.models} | {e.alias for e in self.enums}
         model_exports |= {e.constant for e in self.enums}
         exports = sorted(model_exports | _PACKAGE_NAMES - {"frame", "models"}, key=_all_key)
-        if self.enums or self.int_widths:
+        if self.enums or self.int_widths or self.item_aliases:
             self.model_modules.add("typing")  # only the aliases use it: no unused import
         return PackagePlan(
             package=package,
@@ -225,8 +226,9 @@ class _Planner:
             title=doc_text(title),
             pyproject=_pyproject(package.replace("_", "-"), package, version),
             description_literal=py_str(contract.description or title),
-            int_aliases=tuple(
-                self.int_alias(w) for w in sorted(self.int_widths, key=lambda w: (not w[1], w[0]))
+            type_aliases=(
+                *(self.int_alias(w) for w in sorted(self.int_widths, key=lambda w: (not w[1], w[0]))),
+                *self.item_aliases,
             ),
             enums=tuple(self.enums),
             models=tuple(self.models),
@@ -358,12 +360,16 @@ class _Planner:
         raise AssertionError(ftype.kind)
 
     def item(self, items: Field, prefix: str, path: str) -> str:
-        """A list's item type: its own constraints on it, optional unless the items are required."""
+        """A list's item type, optional unless the items are required. Items with constraints
+        get a private alias (`_TagsItem = Annotated[str, Field(max_length=2)]`), which keeps the
+        field's own line short enough for the formatter to leave alone."""
         annotation = self.annotation(items, prefix, path)
         checks = self.constraints(items)
         if checks:
-            self.model_modules.add("typing")
-            annotation = f"_t.Annotated[{annotation}, {flat(call('_pd.Field', **checks))}]"
+            alias = self.module.claim(f"_{naming.pascal(prefix + 'item')}")
+            constrained = Group("_t.Annotated", (annotation, call("_pd.Field", **checks)), "[", "]")
+            self.item_aliases.append(Statement(f"{alias}: _t.TypeAlias = ", constrained))
+            annotation = alias
         return annotation if items.required else f"{annotation} | None"
 
     def enum(self, field: Field, base: str) -> EnumPlan:
