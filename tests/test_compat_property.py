@@ -8,8 +8,10 @@ old readers still work (forward), the old reader accepts data valid under the ne
 
 from __future__ import annotations
 
+import datetime as dt
 import warnings
 from dataclasses import replace
+from decimal import Decimal
 
 import polars as pl
 import pytest
@@ -24,19 +26,26 @@ from contractgen.runtime import ContractViolationError, validate
 ENUM = ["a", "b", "c"]
 
 
+# Types a field moves between: integer widths, floats, decimals, enum and string, date and
+# timestamp, so that every widening the engine calls lossless meets the reader that must accept it.
+INTEGERS = ["int8", "int16", "int32", "int64", "uint8", "uint32"]
+NUMBERS = [*INTEGERS, "float32", "float64", "decimal(12,0)", "decimal(38,0)", "decimal(10,2)"]
+TYPES = [*NUMBERS, "enum", "string", "date", "timestamp", "timestamp (UTC)"]
+
+
 @st.composite
 def field_specs(draw: st.DrawFn) -> dict[str, object]:
-    kind = draw(st.sampled_from(["int32", "int64", "enum"]))
+    kind = draw(st.sampled_from(TYPES))
     spec: dict[str, object] = {"type": kind, "required": draw(st.booleans())}
     if kind == "enum":
         spec["values"] = draw(st.lists(st.sampled_from(ENUM), min_size=1, max_size=3, unique=True))
-    else:
+    elif kind in NUMBERS:
         if draw(st.booleans()):
-            spec["minimum"] = draw(st.integers(-5, 5))
+            spec["minimum"] = draw(st.integers(0 if kind.startswith("uint") else -5, 5))
         if draw(st.booleans()):
             spec["maximum"] = draw(st.integers(5, 15))
-    if draw(st.booleans()):
-        spec["default"] = spec["values"][0] if kind == "enum" else 5  # type: ignore[index]
+    if draw(st.booleans()) and kind in [*NUMBERS, "enum", "string"]:
+        spec["default"] = spec["values"][0] if kind == "enum" else "a" if kind == "string" else 5  # type: ignore[index]
     return spec
 
 
@@ -61,20 +70,43 @@ def contract_pairs(draw: st.DrawFn) -> tuple[dict[str, dict[str, object]], dict[
     old = draw(st.dictionaries(st.sampled_from(["f1", "f2", "f3"]), field_specs(), min_size=1, max_size=3))
     new = {k: dict(v) for k, v in old.items()}
     for _ in range(draw(st.integers(1, 3))):
-        action = draw(st.sampled_from(["add", "remove", "replace"]))
+        action = draw(st.sampled_from(["add", "remove", "replace", "retype", "retype"]))
         name = draw(st.sampled_from(["f1", "f2", "f3", "f4"]))
         if action == "remove" and len(new) > 1:
             new.pop(name, None)
+        elif action == "retype" and name in new:
+            # The same field under another type, its other settings kept where they still apply.
+            spec = draw(field_specs())
+            new[name] = {**spec, "required": new[name]["required"]}
         else:
             new[name] = draw(field_specs())
     return old, new
 
 
 def _values(spec: dict[str, object]) -> st.SearchStrategy[object]:
-    if spec["type"] == "enum":
+    kind = str(spec["type"])
+    if kind == "enum":
         return st.sampled_from(spec["values"])  # type: ignore[arg-type]
-    lo, hi = spec.get("minimum", -20), spec.get("maximum", 20)
-    return st.integers(lo, hi)  # type: ignore[arg-type]
+    if kind == "string":
+        return st.sampled_from([*ENUM, "zz"])
+    if kind == "date":
+        return st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31))
+    if kind.startswith("timestamp"):
+        zone = dt.UTC if "UTC" in kind else None
+        return st.datetimes(dt.datetime(1, 1, 2), dt.datetime(9999, 12, 30)).map(
+            lambda v: v.replace(tzinfo=zone)
+        )
+    lo = int(spec.get("minimum", 0 if kind.startswith("uint") else -20))  # type: ignore[call-overload]
+    hi = int(spec.get("maximum", 20))  # type: ignore[call-overload]
+    if kind in INTEGERS:
+        # The extremes of the width too: a widening must hold every value of the old type.
+        bits, signed = int(kind.removeprefix("u").removeprefix("int")), not kind.startswith("u")
+        extremes = (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if signed else (0, 2**bits - 1)
+        edge = st.sampled_from(extremes) if "minimum" not in spec and "maximum" not in spec else st.nothing()
+        return st.one_of(st.integers(lo, hi), edge)
+    if kind.startswith("decimal"):
+        return st.integers(lo, hi).map(Decimal)
+    return st.integers(lo, hi).map(float)
 
 
 def _frame(draw: st.DrawFn, fields: dict[str, dict[str, object]], contract: object) -> pl.DataFrame:
@@ -123,3 +155,30 @@ def test_compatible_means_the_reader_accepts(direction: str, pair, data) -> None
     if not _accepts(frame, writer) or not promised:
         return
     assert _accepts(frame, reader, policy), [f.rule.id for f in findings]
+
+
+@pytest.mark.parametrize(
+    ("old_type", "new_type", "values"),
+    [
+        ("int32", "float64", [-(2**31), 2**31 - 1]),
+        ("int8", "float32", [-128, 127]),
+        ("int32", "decimal(12,0)", [-(2**31), 2**31 - 1]),
+        ("int64", "decimal(38,0)", [-(2**63), 2**63 - 1]),
+        ("enum", "string", ["a", "b"]),
+        ("date", "timestamp", [dt.date(1, 1, 1), dt.date(9999, 12, 31)]),
+    ],
+)
+def test_each_widening_called_backward_loads_old_data(old_type, new_type, values):
+    """The changes `diff` calls backward compatible: the new reader accepts old data unchanged."""
+    old_spec: dict[str, object] = {"type": old_type, "required": True}
+    if old_type == "enum":
+        old_spec["values"] = ENUM
+    old, _ = load_bytes(_yaml("w", "1.0.0", {"f": old_spec}), "old.yaml")
+    new, _ = load_bytes(_yaml("w", "2.0.0", {"f": {"type": new_type, "required": True}}), "new.yaml")
+    assert old is not None and new is not None
+    assert all(f.rule.backward for f in evaluate(old, new).findings)
+    frame = pl.DataFrame({"f": values}, schema={"f": table(old).schema["f"]})
+    out = validate(frame, table(new))
+    assert out.schema["f"] == table(new).schema["f"]
+    midnight = [dt.datetime.combine(v, dt.time()) if type(v) is dt.date else v for v in values]
+    assert out["f"].to_list() == midnight  # every value exactly, the extremes of the old type included

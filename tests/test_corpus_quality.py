@@ -14,8 +14,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contractgen.build import build
+from contractgen.codegen.literal import py_float
 from tests.conftest import CORPUS
 
 FOLDERS = ("odcs", "datacontract-cli")
@@ -118,6 +121,48 @@ SYNTHETIC = {
           d: date
           s: string
         """,
+    "single-letter-source": """
+        data_source: x
+        version: 1.0.0
+        schema:
+          n: int32
+        """,
+    "single-letter-enum": """
+        data_source: m
+        version: 1.0.0
+        schema:
+          e: enum ["a", "b"]
+          n: int32
+        """,
+    "list-item-constraints": """
+        data_source: ruff_items
+        version: 1.0.0
+        schema:
+          a_rather_long_list_column_name:
+            type: list
+            description: the items carry their own checks
+            items:
+              type: string
+              pattern: "^[a-z]+[0-9]*-[A-Z]{2,4}$"
+              min_length: 2
+              max_length: 20
+              required: true
+          li:
+            type: list
+            items: {type: int32, minimum: 0, maximum: 100}
+        """,
+    "exponent-bounds": """
+        data_source: ruff_exponent
+        version: 1.0.0
+        schema:
+          f:
+            type: float64
+            minimum: -1e39
+            maximum: 1e20
+          g:
+            type: float64
+            maximum: 1.5e-07
+        """,
 }
 
 
@@ -134,6 +179,25 @@ def test_synthetic_contract_generates_ruff_clean_code(tmp_path, case):
     assert result.ok, [d.render() for d in result.diagnostics]
     problems = _problems(tmp_path / "generated")
     assert not problems, "\n".join(problems[:20])
+
+
+@settings(max_examples=1, deadline=None)
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=200, max_size=200))
+def test_float_literals_are_ruff_format_stable(tmp_path_factory, values):
+    """Every float literal is already in ruff format's canonical form (`1e20`, not `1e+20`): one file
+    of many random floats, one ruff run."""
+    folder = tmp_path_factory.mktemp("floats")
+    extremes = [1e20, 1e39, -1e-300, 1.5e-07, 5e-324, 1.7976931348623157e308, 0.1, -0.0, 123456789012345680.0]
+    text = "".join(f"v{i} = {py_float(v)}\n" for i, v in enumerate([*extremes, *values]))
+    (folder / "floats.py").write_text(text)
+    fmt = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--isolated", "--check", "--no-cache", "floats.py"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
 
 def test_corpus_packages_pass_mypy_strict_and_import(corpus, tmp_path):

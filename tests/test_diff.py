@@ -577,3 +577,21 @@ def test_docs_list_every_rule():
     assert docs.endswith(markdown_table()), (
         "docs/evolution.md's rule table is stale: paste `markdown_table()`"
     )
+
+
+def test_temporal_change_names_the_unit_and_zone():
+    """'changed from timestamp to timestamp' says nothing: the message shows what changed."""
+    old = contract("at: timestamp\n")
+    new = contract("at:\n  type: timestamp\n  time_unit: ns\n")
+    assert [f.message for f in diff(old, new)] == [
+        "The type of 'at' changed from timestamp (us, naive) to timestamp (ns, naive)."
+    ]
+
+
+def test_date_to_ns_timestamp_is_not_a_widening():
+    """Nanosecond timestamps end in 2262: not every date fits, so old data may not load."""
+    old = contract("d: date\n")
+    assert [f.rule.id for f in diff(old, contract("d:\n  type: timestamp\n  time_unit: ns\n"))] == [
+        "TYPE_TEMPORAL_CHANGED"
+    ]
+    assert [f.rule.id for f in diff(old, contract("d: timestamp\n"))] == ["TYPE_WIDENED"]

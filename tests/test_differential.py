@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from contractgen.codegen import render
 from contractgen.codegen.plan import plan
 from contractgen.codegen.tables import table
-from contractgen.contract import Contract
+from contractgen.contract import Contract, Field, FieldType
 from contractgen.load import load_bytes
 from contractgen.runtime import ContractViolationError, validate
 
@@ -35,6 +35,17 @@ serial = count()
 
 @st.composite
 def field_spec(draw: st.DrawFn, name: str) -> str:
+    if draw(st.integers(0, 3)) == 0:
+        # A list whose items carry their own checks: the readers check each item, the models
+        # annotate it.
+        item = draw(item_spec()).replace("\n    ", "\n      ").replace("  item:\n", "")
+        required = str(draw(st.booleans())).lower()
+        return f"  {name}:\n    type: list\n    required: {required}\n    items:\n{item}"
+    return draw(item_spec(name))
+
+
+@st.composite
+def item_spec(draw: st.DrawFn, name: str = "item") -> str:
     kind = draw(st.sampled_from(KINDS))
     lines = [f"  {name}:", f"    type: {kind}", f"    required: {str(draw(st.booleans())).lower()}"]
     if kind in ("int32", "int64", "float64", "decimal(8,2)"):
@@ -66,8 +77,11 @@ def contracts(draw: st.DrawFn) -> Contract:
     return contract
 
 
-def value(kind: str) -> st.SearchStrategy[object]:
-    match kind:
+def value(ftype: FieldType) -> st.SearchStrategy[object]:
+    match ftype.kind:
+        case "list":
+            assert ftype.items is not None
+            return st.lists(st.one_of(st.none(), value(ftype.items.type)), max_size=3)
         case "integer":
             return st.integers(-100, 100)
         case "float":
@@ -82,37 +96,46 @@ def value(kind: str) -> st.SearchStrategy[object]:
             return st.booleans()
         case "enum":
             return st.sampled_from(["red", "green", "blue", "purple", "Red"])
-    raise AssertionError(kind)
+    raise AssertionError(ftype.kind)
 
 
 def reference(contract: Contract, row: dict[str, object]) -> bool:
     """The contract's meaning, written out plainly."""
-    for field in contract.fields:
-        v = row[field.name]
-        if v is None:
-            if field.required:
-                return False
-            continue
-        if field.type.kind == "enum" and v not in field.type.values:
+    return all(valid(field, row[field.name]) for field in contract.fields)
+
+
+def valid(field: Field, v: object) -> bool:
+    """Whether one value (a cell, or an item of a list) keeps its field's checks."""
+    if v is None:
+        return not field.required
+    if field.type.kind == "list":
+        assert field.type.items is not None and isinstance(v, list)
+        return all(valid(field.type.items, item) for item in v)
+    if field.type.kind == "enum" and v not in field.type.values:
+        return False
+    if isinstance(v, float) and math.isnan(v) and (field.minimum is not None or field.maximum is not None):
+        return False
+    if field.minimum is not None and v < field.minimum:  # type: ignore[operator]
+        return False
+    if field.maximum is not None and v > field.maximum:  # type: ignore[operator]
+        return False
+    if isinstance(v, str) and field.type.kind == "string":
+        if field.min_length is not None and len(v) < field.min_length:
             return False
-        if (
-            isinstance(v, float)
-            and math.isnan(v)
-            and (field.minimum is not None or field.maximum is not None)
-        ):
+        if field.max_length is not None and len(v) > field.max_length:
             return False
-        if field.minimum is not None and v < field.minimum:  # type: ignore[operator]
+        if field.pattern is not None and re.search(field.pattern, v) is None:
             return False
-        if field.maximum is not None and v > field.maximum:  # type: ignore[operator]
-            return False
-        if isinstance(v, str) and field.type.kind == "string":
-            if field.min_length is not None and len(v) < field.min_length:
-                return False
-            if field.max_length is not None and len(v) > field.max_length:
-                return False
-            if field.pattern is not None and re.search(field.pattern, v) is None:
-                return False
     return True
+
+
+def _as_produced(dtype: pl.DataType) -> pl.DataType:
+    """The dtype a producer writes: text where the contract has an enum, at any depth."""
+    if isinstance(dtype, pl.Enum):
+        return pl.String()
+    if isinstance(dtype, pl.List):
+        return pl.List(_as_produced(dtype.inner))  # type: ignore[arg-type]
+    return dtype
 
 
 def model_of(contract: Contract) -> type[pydantic.BaseModel]:
@@ -133,14 +156,12 @@ def test_readers_models_and_reference_agree(data):
     model = model_of(contract)
     rows = data.draw(
         st.lists(
-            st.fixed_dictionaries(
-                {f.name: st.one_of(st.none(), value(f.type.kind)) for f in contract.fields}
-            ),
+            st.fixed_dictionaries({f.name: st.one_of(st.none(), value(f.type)) for f in contract.fields}),
             min_size=1,
             max_size=8,
         )
     )
-    produced = {n: (pl.String() if isinstance(d, pl.Enum) else d) for n, d in spec.schema.items()}
+    produced = {n: _as_produced(d) for n, d in spec.schema.items()}
     for row in rows:
         frame = pl.DataFrame([row], schema=produced)
         try:

@@ -305,6 +305,51 @@ ERROR_CASES = {
             "  hint: hash is for string, integer, decimal, date, time, timestamp, enum fields; use drop"
         ],
     ),
+    "nanosecond default that a Python datetime would truncate": (
+        HEAD
+        + "schema:\n  a:\n    type: timestamp\n    time_unit: ns\n    default: '2024-01-01T00:00:00.123456789'\n",
+        [
+            "c.yaml:7:14: error: default of field 'a': '2024-01-01T00:00:00.123456789' is finer than a "
+            "microsecond, which a Python datetime cannot hold; write at most 6 fractional digits\n"
+            "  hint: write an ISO timestamp, like 2024-01-31T13:45:00+00:00"
+        ],
+    ),
+    "default that fails its own pattern and length": (
+        HEAD
+        + "schema:\n  a:\n    type: string\n    pattern: '^[0-9]+$'\n    max_length: 2\n    default: abc\n",
+        [
+            "c.yaml:8:14: error: default of field 'a': 'abc' is longer than max_length 2\n"
+            "  hint: the default fills old files, so it must pass the field's own checks; change one of them"
+        ],
+    ),
+    "default that fails its own pattern": (
+        HEAD + "schema:\n  a:\n    type: string\n    pattern: '^[0-9]+$'\n    default: ab\n",
+        [
+            "c.yaml:7:14: error: default of field 'a': 'ab' does not match the pattern '^[0-9]+$'\n"
+            "  hint: the default fills old files, so it must pass the field's own checks; change one of them"
+        ],
+    ),
+    "default that is not a uuid": (
+        HEAD + "schema:\n  a:\n    type: string (UUID)\n    default: not-a-uuid\n",
+        [
+            "c.yaml:6:14: error: default of field 'a': 'not-a-uuid' is not a valid uuid\n"
+            "  hint: the default fills old files, so it must pass the field's own checks; change one of them"
+        ],
+    ),
+    "default below its minimum": (
+        HEAD + "schema:\n  a:\n    type: int32\n    minimum: 5\n    default: 1\n",
+        [
+            "c.yaml:7:14: error: default of field 'a': 1 is below the minimum 5\n"
+            "  hint: the default fills old files, so it must pass the field's own checks; change one of them"
+        ],
+    ),
+    "default at an exclusive maximum": (
+        HEAD + "schema:\n  a:\n    type: float64\n    exclusive_maximum: 1.5\n    default: 1.5\n",
+        [
+            "c.yaml:7:14: error: default of field 'a': 1.5 is at or above the maximum 1.5\n"
+            "  hint: the default fills old files, so it must pass the field's own checks; change one of them"
+        ],
+    ),
     "anonymize on a struct member": (
         HEAD + "schema:\n  a:\n    type: struct\n    fields:\n      b:\n        type: string\n"
         "        anonymize: mask\n",
@@ -404,6 +449,22 @@ def test_nested_constraints_say_who_checks_them():
     assert diagnostics == [
         "c.yaml:7:7: warning: minimum on field 'b' of field 'a' is checked by the generated models, "
         "not by the Polars readers (they check nested types and enum values)\n"
+        "  hint: keep constraints the readers must enforce on top-level fields"
+    ]
+
+
+def test_list_item_constraints_are_checked_by_the_readers():
+    """The readers check each item of a top-level list; deeper items are still the models' alone."""
+    items = "type: list\n{0}items: {{type: int32, minimum: 0, required: true}}\n"
+    _, diagnostics = load(
+        HEAD + "schema:\n  li:\n" + items.format("    ").replace("type: list", "    type: list")
+    )
+    assert diagnostics == []
+    member = "      li:\n        " + items.format("        ")
+    _, diagnostics = load(HEAD + "schema:\n  s:\n    type: struct\n    fields:\n" + member)
+    assert diagnostics == [
+        "c.yaml:9:9: warning: required, minimum on the items of field 'li' is checked by the "
+        "generated models, not by the Polars readers (they check nested types and enum values)\n"
         "  hint: keep constraints the readers must enforce on top-level fields"
     ]
 

@@ -9,7 +9,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
+import pydantic
 import pytest
+
+from contractgen.codegen.tables import table
+from contractgen.load import load_bytes
+from contractgen.runtime import ContractViolationError, validate
+from tests.test_differential import model_of
 
 UTC = dt.UTC
 IDS = [
@@ -474,3 +480,31 @@ def test_read_csv_reads_a_text_file_object(tmp_path):
     assert read_csv(io.BytesIO(b"s\nx\n"), table)["s"].to_list() == ["x"]
     with pytest.raises(TypeError, match="one source"):
         read_csv([tmp_path / "a.csv"], table)  # type: ignore[arg-type]
+
+
+def test_list_items_are_checked_by_the_readers_and_the_models():
+    """Each item of a list keeps the items' checks, in the frame and in the row models."""
+    text = (
+        "data_source: diff_lists\nversion: 1.0.0\nschema:\n"
+        "  li:\n    type: list\n    items: {type: int32, minimum: 0, required: true}\n"
+        "  ls:\n    type: list\n    items: {type: string, pattern: '^[a-z]+$', max_length: 2}\n"
+    )
+    contract, diagnostics = load_bytes(text.encode(), "lists.yaml")
+    assert contract is not None and diagnostics == [], [d.render() for d in diagnostics]
+    spec = table(contract)
+    bad = pl.DataFrame({"li": [[-5, None], [1]], "ls": [["ABCDEF"], ["ab", None]]}, schema=spec.schema)
+    with pytest.raises(ContractViolationError) as caught:
+        validate(bad, spec)
+    assert [v.message for v in caught.value.violations] == [
+        "'li': 1 row with a null item",
+        "'li': 1 row with an item below the minimum 0",
+        "'ls': 1 row with an item longer than 2",
+        "'ls': 1 row with an item not matching the pattern '^[a-z]+$'",
+    ]
+    good = pl.DataFrame({"li": [[0, 3], None], "ls": [["ab", None], []]}, schema=spec.schema)
+    assert validate(good, spec).equals(good)
+    model = model_of(contract)
+    for row in ({"li": [-5], "ls": None}, {"li": [None], "ls": None}, {"li": None, "ls": ["ABCDEF"]}):
+        with pytest.raises(pydantic.ValidationError):
+            model.model_validate(row)
+    model.model_validate({"li": [0], "ls": ["ab", None]})

@@ -102,5 +102,17 @@ def split_call(text: str) -> Expr:
 
 
 def statement(prefix: str, expr: Expr, indent: str = "") -> str:
-    """`prefix` (such as `x: int = `) followed by `expr`, indented."""
-    return indent + prefix + render(expr, indent, used=width(indent + prefix))
+    """`prefix` (such as `x: int = `) followed by `expr`, indented. When even the opening of a
+    split value does not fit after an assignment's prefix, ruff wraps the value in parentheses."""
+    used = width(indent + prefix)
+    one = flat(expr)
+    opening = width(expr.head + expr.open) if isinstance(expr, Group) else width(one)
+    if (
+        prefix.endswith("= ")
+        and isinstance(expr, Group)
+        and used + width(one) > LINE_LENGTH
+        and used + opening > LINE_LENGTH
+    ):
+        inner = indent + INDENT
+        return f"{indent}{prefix}(\n{inner}{render(expr, inner)}\n{indent})"
+    return indent + prefix + render(expr, indent, used=used)

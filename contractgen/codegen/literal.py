@@ -144,6 +144,11 @@ def _doc_quotes(line: str, first: bool = False, last: bool = False) -> str:
     return "".join(out)
 
 
+def py_float(value: float) -> str:
+    """A finite float as ruff format writes it: `repr`, without the exponent's `+` (`1e20`, `1.5e-07`)."""
+    return repr(value).replace("e+", "e")
+
+
 def py_value(value: Value) -> tuple[str, frozenset[str]]:  # noqa: PLR0911 -- one return per kind of contract value
     """A literal for a contract value, with the module aliases it needs (`_dt`, `_decimal`)."""
     if isinstance(value, bool):
@@ -151,7 +156,7 @@ def py_value(value: Value) -> tuple[str, frozenset[str]]:  # noqa: PLR0911 -- on
     if isinstance(value, int):
         return str(value), frozenset()
     if isinstance(value, float):
-        return repr(value), frozenset()
+        return py_float(value), frozenset()
     if isinstance(value, Decimal):
         return f"_decimal.Decimal({py_str(str(value))})", frozenset({"decimal"})
     if isinstance(value, str):

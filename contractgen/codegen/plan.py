@@ -121,7 +121,7 @@ class PackagePlan:
     title: str  # plain text for docstrings of generated modules (already escaped)
     pyproject: Pyproject
     description_literal: str  # a Python literal
-    int_aliases: tuple[Statement, ...]
+    type_aliases: tuple[Statement, ...]  # bounded integer widths, then constrained list items
     enums: tuple[EnumPlan, ...]
     models: tuple[ModelPlan, ...]  # nested models first; the row model last
     row_model: str
@@ -197,6 +197,7 @@ class _Planner:
         self.enums: list[EnumPlan] = []
         self.models: list[ModelPlan] = []
         self.int_widths: set[tuple[int, bool]] = set()
+        self.item_aliases: list[Statement] = []  # constrained list items, in contract order
         self.model_modules: set[str] = {"pydantic"}  # typing joins when an alias needs it
         self.frame_modules: set[str] = set()
         self.enum_of: dict[int, EnumPlan] = {}  # by id() of the Field, for the Polars side
@@ -217,7 +218,7 @@ class _Planner:
         model_exports = {m.name for m in self.models} | {e.alias for e in self.enums}
         model_exports |= {e.constant for e in self.enums}
         exports = sorted(model_exports | _PACKAGE_NAMES - {"frame", "models"}, key=_all_key)
-        if self.enums or self.int_widths:
+        if self.enums or self.int_widths or self.item_aliases:
             self.model_modules.add("typing")  # only the aliases use it: no unused import
         return PackagePlan(
             package=package,
@@ -227,8 +228,9 @@ class _Planner:
             title=doc_text(title),
             pyproject=_pyproject(package.replace("_", "-"), package, version),
             description_literal=py_str(contract.description or title),
-            int_aliases=tuple(
-                self.int_alias(w) for w in sorted(self.int_widths, key=lambda w: (not w[1], w[0]))
+            type_aliases=(
+                *(self.int_alias(w) for w in sorted(self.int_widths, key=lambda w: (not w[1], w[0]))),
+                *self.item_aliases,
             ),
             enums=tuple(self.enums),
             models=tuple(self.models),
@@ -355,13 +357,26 @@ class _Planner:
                 return self.enum(field, prefix + field.name).alias
             case "list":
                 assert ftype.items is not None
-                return f"list[{self.annotation(ftype.items, prefix + field.name + '_', path + '[]')}]"
+                return f"list[{self.item(ftype.items, prefix + field.name + '_', path + '[]')}]"
             case "struct":
                 nested = f"{prefix}{field.name}_"
                 name = f"{self.contract.data_source}_{prefix}{field.name}"
                 doc = field.description or f"A value of {path}."
                 return self.model(name, ftype.fields, doc, nested, path)
         raise AssertionError(ftype.kind)
+
+    def item(self, items: Field, prefix: str, path: str) -> str:
+        """A list's item type, optional unless the items are required. Items with constraints
+        get a private alias (`_TagsItem = Annotated[str, Field(max_length=2)]`), which keeps the
+        field's own line short enough for the formatter to leave alone."""
+        annotation = self.annotation(items, prefix, path)
+        checks = self.constraints(items)
+        if checks:
+            alias = self.module.claim(f"_{naming.pascal(prefix + 'item')}")
+            constrained = Group("_t.Annotated", (annotation, call("_pd.Field", **checks)), "[", "]")
+            self.item_aliases.append(Statement(f"{alias}: _t.TypeAlias = ", constrained))
+            annotation = alias
+        return annotation if items.required else f"{annotation} | None"
 
     def enum(self, field: Field, base: str) -> EnumPlan:
         alias = self.module.claim(naming.pascal(base))
@@ -541,19 +556,23 @@ class _Planner:
             kwargs["sensitive"] = "True"
         if field.anonymize is not None:
             kwargs["anonymize"] = py_str(field.anonymize)
+        items = field.type.items if field.type.kind == "list" else None
+        if items is not None and checked_items(items):
+            kwargs["items"] = self.column(items)
         return call("_rt.Column", py_str(field.name), **kwargs)
 
 
-def _arguments(text: str) -> tuple[str, ...]:
-    """The top-level, comma-separated arguments of a literal call's text."""
-    items, depth, start = [], 0, 0
-    for i, char in enumerate(text):
-        depth += {"(": 1, ")": -1}.get(char, 0)
-        if char == "," and depth == 0:
-            items.append(text[start:i].strip())
-            start = i + 1
-    items.append(text[start:].strip())
-    return tuple(items)
+def checked_items(items: Field) -> bool:
+    """Whether a list's items carry a check the readers run on each of them."""
+    return (
+        items.required
+        or items.minimum is not None
+        or items.maximum is not None
+        or items.min_length is not None
+        or items.max_length is not None
+        or items.pattern is not None
+        or (items.type.kind == "string" and items.type.format in FORMAT_PATTERNS)
+    )
 
 
 def _values_prefix(constant: str, alias: str) -> str:
@@ -577,7 +596,9 @@ def _isort_key(name: str) -> tuple[int, _Natural, _Natural]:
 
 
 def _member_type(name: str) -> int:
-    return 0 if name.isupper() else 1 if name[:1].isupper() else 2
+    """Ruff's member type: SCREAMING_CASE of two or more characters is a constant; a single capital
+    letter (`E`, `X`) starts a class name like `Ea` does."""
+    return 0 if len(name) > 1 and name.isupper() else 1 if name[:1].isupper() else 2
 
 
 def _natural(name: str) -> _Natural:

@@ -9,6 +9,7 @@ import datetime as dt
 
 import polars as pl
 
+from contractgen.codegen.plan import checked_items
 from contractgen.contract import Contract, Field
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.formats import strptime_layout
@@ -51,6 +52,7 @@ def dtype(field: Field) -> pl.DataType:  # noqa: PLR0911, PLR0912 -- one return 
 
 
 def column(field: Field, single_key: bool) -> Column:
+    items = field.type.items if field.type.kind == "list" else None
     layout = strptime_layout(field.type.format) if field.type.kind in ("date", "time", "timestamp") else None
     return Column(
         name=field.name,
@@ -70,6 +72,7 @@ def column(field: Field, single_key: bool) -> Column:
         default=field.default,
         sensitive=field.sensitive,
         anonymize=field.anonymize,
+        items=column(items, False) if items is not None and checked_items(items) else None,
     )
 
 

@@ -426,7 +426,9 @@ class _Differ:
         self.add(
             rule,
             subject,
-            f"The type of '{name}' changed from {old.describe()} to {new.describe()}.",
+            f"The type of '{name}' changed from {_temporal(old)} to {_temporal(new)}."
+            if rule == "TYPE_TEMPORAL_CHANGED"
+            else f"The type of '{name}' changed from {old.describe()} to {new.describe()}.",
             pos,
             old,
             new,
@@ -584,13 +586,22 @@ def classify(old: FieldType, new: FieldType) -> str:  # noqa: PLR0911, PLR0912 -
         return "TYPE_WIDENED" if (new.precision or 0) - (new.scale or 0) >= digits else "TYPE_WIDENED_LOSSY"
     if old.kind in ("float", "decimal") and new.kind in ("integer", "float", "decimal"):
         return "TYPE_NARROWED"
-    if old.kind == "date" and new.kind == "timestamp" and new.timezone is None:
-        return "TYPE_WIDENED"
+    if old.kind == "date" and new.kind == "timestamp" and new.timezone is None and new.unit != "ns":
+        return "TYPE_WIDENED"  # midnight of each day; ns timestamps end in 2262, so not every date fits
     if old.kind == "timestamp" and new.kind == "date":
         return "TYPE_NARROWED"
     if {old.kind, new.kind} == {"date", "timestamp"}:
         return "TYPE_TEMPORAL_CHANGED"
     return "TYPE_CHANGED"
+
+
+def _temporal(ftype: FieldType) -> str:
+    """A time type with its unit and zone, which is what a temporal change is about."""
+    if ftype.kind == "timestamp":
+        return f"timestamp ({ftype.unit}, {ftype.timezone or 'naive'})"
+    if ftype.kind == "duration":
+        return f"duration ({ftype.unit})"
+    return ftype.describe()
 
 
 def _comparable(old: FieldType, new: FieldType) -> bool:

@@ -102,6 +102,9 @@ def load_native(root: Node, report: Report, path: str) -> Contract | None:
 class _Loader(Sections):
     """The schema: fields, their types and constraints; the rest comes from `Sections`."""
 
+    # How many lists and structs the field being read sits in (0: a top-level column).
+    depth = 0
+
     # -- the contract ------------------------------------------------------------------------
 
     def contract(self, root: Node, path: str) -> Contract | None:
@@ -360,14 +363,19 @@ class _Loader(Sections):
             elif fmt is not None:
                 changes["format"] = fmt.lower() if ftype.kind == "string" else fmt
         if "fields" in keys:
+            self.depth += 1
             members = self.fields(keys["fields"][1], f"the fields of {where}")
+            self.depth -= 1
             for member in members:
                 self.nested_constraints(member, f"field '{member.name}' of {where}")
             changes["fields"] = members
         if "items" in keys:
+            self.depth += 1
             item = self.field("item", keys["items"][1], keys["items"][0].pos, f"the items of {where}")
+            self.depth -= 1
             if item is not None:
-                self.nested_constraints(item, f"the items of {where}")
+                # The readers check the items of a top-level list one by one.
+                self.nested_constraints(item, f"the items of {where}", readers=self.depth == 0)
             changes["items"] = item
         ftype = replace(ftype, **changes)  # type: ignore[arg-type]
         return self.check_type(ftype, keys, where)
@@ -400,7 +408,7 @@ class _Loader(Sections):
                 return None
         return ftype
 
-    def nested_constraints(self, field: Field, where: str) -> None:
+    def nested_constraints(self, field: Field, where: str, *, readers: bool = False) -> None:
         """Say plainly which nested checks only the generated models make."""
         if field.anonymize is not None:
             self.report.error(
@@ -420,7 +428,7 @@ class _Loader(Sections):
                 ("pattern", field.pattern is not None),
                 ("format", field.type.format in FORMAT_PATTERNS),
             )
-            if on
+            if on and not (readers and name != "unique")
         ]
         if kinds:
             self.report.warning(
@@ -535,7 +543,18 @@ class _Loader(Sections):
             and field.min_length > field.max_length
         ):
             self.report.error(field.pos, f"{where} has min_length above max_length")
+        self.check_default(field, keys, where)
         return field
+
+    def check_default(self, field: Field, keys: dict[str, tuple[Scalar, Node]], where: str) -> None:
+        """The default fills old files, so it must pass the checks the readers run on the field."""
+        broken = None if field.default is None else _default_problem(field)
+        if broken is not None:
+            self.report.error(
+                keys["default"][1].pos,
+                f"default of {where}: {broken}",
+                "the default fills old files, so it must pass the field's own checks; change one of them",
+            )
 
     def value(self, node: Node, ftype: FieldType, what: str) -> Value | None:
         """A literal of the field's type, read from the text exactly as written."""
@@ -581,3 +600,34 @@ class _Loader(Sections):
         )
 
     # -- the other sections ------------------------------------------------------------------
+
+
+def _default_problem(field: Field) -> str | None:  # noqa: PLR0911 -- one return per check a value can fail
+    """Which of the field's own checks its default fails (the end of a sentence), or None."""
+    value, lo, hi = field.default, field.minimum, field.maximum
+    same_lo = lo is not None and type(lo) is type(value)
+    if same_lo and (value < lo or (field.exclusive_minimum and value == lo)):  # type: ignore[operator]
+        return f"{value} is {'at or below' if field.exclusive_minimum else 'below'} the minimum {lo}"
+    same_hi = hi is not None and type(hi) is type(value)
+    if same_hi and (value > hi or (field.exclusive_maximum and value == hi)):  # type: ignore[operator]
+        return f"{value} is {'at or above' if field.exclusive_maximum else 'above'} the maximum {hi}"
+    if not isinstance(value, str):
+        return None
+    if field.min_length is not None and len(value) < field.min_length:
+        return f"'{value}' is shorter than min_length {field.min_length}"
+    if field.max_length is not None and len(value) > field.max_length:
+        return f"'{value}' is longer than max_length {field.max_length}"
+    shape = field.type.format
+    if (
+        field.type.kind == "string"
+        and shape in FORMAT_PATTERNS
+        and not regex.matches(FORMAT_PATTERNS[shape], value)
+    ):
+        return f"'{value}' is not a valid {shape}"
+    if (
+        field.pattern is not None
+        and regex.problem(field.pattern) is None
+        and not regex.matches(field.pattern, value)
+    ):
+        return f"'{value}' does not match the pattern {field.pattern!r}"
+    return None

@@ -75,8 +75,21 @@ _PHYSICAL: dict[str, FieldType] = {
     # Snowflake's TIMESTAMP_LTZ and Oracle's WITH LOCAL TIME ZONE store instants: zoned, UTC.
     "timestampltz": FieldType("timestamp", timezone="UTC"),
     "timestamp_ltz": FieldType("timestamp", timezone="UTC"),
+    "timestamp_ntz": FieldType("timestamp"),
+    "timestamp without time zone": FieldType("timestamp"),
     "timestamp with local time zone": FieldType("timestamp", timezone="UTC"),
 }
+# A timestamp with a fractional-second precision: `TIMESTAMP_TZ(9)`, `timestamptz(6)`,
+# `timestamp(6) with time zone`, `TIMESTAMP(3) WITH LOCAL TIME ZONE`. The precision is dropped to
+# look the type up in _PHYSICAL and picks the time unit.
+_TIMESTAMP_PRECISION = re.compile(
+    r"^\s*(timestamp(?:_?n?tz|_?ltz)?|datetime2?)\s*\(\s*(\d+)\s*\)\s*(.*?)\s*\Z", re.I
+)
+# pandas / NumPy: datetime64[ns], datetime64[us, UTC].
+_DATETIME64 = re.compile(r"^\s*datetime64\s*\[\s*(s|ms|us|ns)\s*(?:,\s*([^\]]+?)\s*)?\]\s*\Z", re.I)
+# 128-bit integers (DuckDB HUGEINT/UHUGEINT): a contract integer holds 64 bits, so the closest
+# exact type is the widest decimal, which refuses the few values past 38 digits.
+_WIDE_INTEGERS = ("hugeint", "uhugeint", "int128", "uint128")
 # Exact numbers written without precision: NUMERIC, Snowflake NUMBER, BigQuery BIGNUMERIC.
 _EXACT = ("numeric", "decimal", "number", "bignumeric", "bigdecimal")
 # Read as decimal(38, 9) (BigQuery NUMERIC's shape): 29 integer digits, 9 after the point.
@@ -424,8 +437,10 @@ class _Importer(Shapes):
             unique=self.flag(_get(prop, "unique"), f"'unique' of property '{where}'"),
             primary_key=primary,
             pattern=self.pattern(options, where) if ftype.kind == "string" and ftype.format is None else None,
-            min_length=_int(_get(options, "minLength")),
-            max_length=_int(_get(options, "maxLength")) or _sized(prop),
+            min_length=_int(_get(options, "minItems" if ftype.kind == "list" else "minLength")),
+            max_length=_int(_get(options, "maxItems"))
+            if ftype.kind == "list"
+            else _int(_get(options, "maxLength")) or _sized(prop),
             pii=pii,
             classification=classification,
             examples=tuple(t for t in (_text(e) for e in _each(_get(prop, "examples"))) if t is not None),
@@ -446,18 +461,24 @@ class _Importer(Shapes):
         return pattern
 
     def bounds(self, field: Field, prop: Node, options: Node | None, where: str) -> Field:
-        """Ranges from logicalTypeOptions, or from a column quality rule that is a plain bound."""
-        changes: dict[str, object] = {}
-        sources: list[tuple[str, str, bool]] = [
+        """Ranges from logicalTypeOptions and from column quality rules that are plain bounds.
+
+        A field holds one bound per side; when several are written, the stricter one is kept (so
+        no value the file refuses is accepted) and each one left out is reported where it stands.
+        """
+        found: dict[str, list[tuple[Value, bool, str, Node]]] = {"minimum": [], "maximum": []}
+        for key, bound, exclusive in (
             ("minimum", "minimum", False),
             ("exclusiveMinimum", "minimum", True),
             ("maximum", "maximum", False),
             ("exclusiveMaximum", "maximum", True),
-        ]
-        for key, bound, exclusive in sources:
-            value = self.value(_get(options, key), field.type, where)
-            if value is not None:
-                changes[bound], changes[f"exclusive_{bound}"] = value, exclusive
+        ):
+            node = _get(options, key)
+            if exclusive and isinstance(node, Scalar) and node.plain and node.text in ("true", "false"):
+                continue  # JSON Schema draft 4: a flag on the inclusive bound, read below
+            value = self.value(node, field.type, where)
+            if value is not None and node is not None:
+                found[bound].append((value, exclusive or self.draft4(options, key, bound), key, node))
         for rule in _each(_get(prop, "quality")):
             if _get(rule, "query") is not None or _get(rule, "metric") is not None:
                 continue  # a query or a library metric, not a bound on the values
@@ -467,10 +488,30 @@ class _Importer(Shapes):
                 ("mustBeLessThan", "maximum", True),
                 ("mustBeLessOrEqualTo", "maximum", False),
             ):
-                value = self.value(_get(rule, key), field.type, where)
-                if value is not None and bound not in changes:
-                    changes[bound], changes[f"exclusive_{bound}"] = value, exclusive
+                node = _get(rule, key)
+                value = self.value(node, field.type, where)
+                if value is not None and node is not None:
+                    found[bound].append((value, exclusive, key, node))
+        changes: dict[str, object] = {}
+        for bound, candidates in found.items():
+            if not candidates:
+                continue
+            kept = _stricter(bound, candidates)
+            changes[bound], changes[f"exclusive_{bound}"] = kept[0], kept[1]
+            for _, _, key, node in candidates:
+                if node is not kept[3]:
+                    self.report.warning(
+                        node.pos,
+                        f"{where}: {key} {_text(node)} left out: the stricter {kept[2]} {_text(kept[3])} "
+                        f"is kept (a contract field holds one {bound})",
+                        f"write one {bound} for '{where}'",
+                    )
         return replace(field, **changes) if changes else field  # type: ignore[arg-type]
+
+    def draft4(self, options: Node | None, key: str, bound: str) -> bool:
+        """`exclusiveMaximum: true` beside `maximum` (JSON Schema draft 4) makes that bound exclusive."""
+        flag = _get(options, f"exclusive{bound.capitalize()}")
+        return key == bound and isinstance(flag, Scalar) and flag.plain and flag.text == "true"
 
     def value(self, node: Node | None, ftype: FieldType, where: str) -> Value | None:
         text = _text(node)
@@ -517,7 +558,15 @@ class _Importer(Shapes):
                 "write the precision and scale, e.g. physicalType: NUMBER(18, 2)",
             )
             return _EXACT_DEFAULT
-        base = _PHYSICAL.get(physical.lower())
+        if physical.lower() in _WIDE_INTEGERS and logical in ("", "integer", "number"):
+            self.report.warning(
+                _pos(prop, "physicalType"),
+                f"{where}: {physical} (128-bit integer) imported as decimal(38, 0): "
+                "values of more than 38 digits are refused",
+                "use a 64-bit integer type if the values fit",
+            )
+            return FieldType("decimal", precision=MAX_DECIMAL_PRECISION, scale=0)
+        base = self.timestamp(physical, _pos(prop, "physicalType"), where) or _PHYSICAL.get(physical.lower())
         if base is not None and (
             logical in ("", "object")
             or base.kind == _LOGICAL.get(logical, base).kind
@@ -527,6 +576,13 @@ class _Importer(Shapes):
             ftype = base
         elif logical in _LOGICAL:
             ftype = _LOGICAL[logical]
+            if base is not None:
+                self.report.warning(
+                    _pos(prop, "physicalType"),
+                    f"{where}: logicalType {logical} with physicalType {physical} (a {base.describe()}) "
+                    f"imported as {ftype.describe()}, the logical type",
+                    "make the logical and physical types agree",
+                )
         else:
             return self.from_physical(physical, logical, pos, where)
         if ftype == _EXACT_DEFAULT:
@@ -548,8 +604,35 @@ class _Importer(Shapes):
             _get(options, "timezone"), f"'timezone' of property '{where}'"
         ):
             zone = _text(_get(options, "defaultTimezone")) or "UTC"
-            ftype = FieldType("timestamp", timezone=zone)
+            ftype = replace(ftype, timezone=zone)
+        layout = _text(_get(options, "format"))
+        if ftype.kind == "date" and layout:
+            # A layout such as dd/MM/yyyy, for text files. Timestamp layouts stay out: their
+            # pattern letters for zones (Z, XXX) have no strptime equivalent.
+            ftype = replace(ftype, format=layout)
         return ftype
+
+    def timestamp(self, physical: str, pos: Position, where: str) -> FieldType | None:
+        """A timestamp whose physical type names its precision: the unit that holds it exactly."""
+        sized = _TIMESTAMP_PRECISION.match(physical)
+        if sized is not None:
+            name = f"{sized.group(1)} {sized.group(3)}".strip().lower()
+            base = _PHYSICAL.get(name)
+            if base is None or base.kind != "timestamp":
+                return None
+            digits = int(sized.group(2))
+            if digits > 9:  # noqa: PLR2004 -- nanoseconds: the finest unit Polars holds
+                self.report.warning(
+                    pos,
+                    f"{where}: {physical} imported with unit ns: digits past the nanosecond are refused",
+                    "use a precision of 9 or less",
+                )
+            return replace(base, unit="ms" if digits <= 3 else "us" if digits <= 6 else "ns")  # noqa: PLR2004 -- 3 digits per unit
+        numpy = _DATETIME64.match(physical)
+        if numpy is not None:
+            unit = numpy.group(1).lower()
+            return FieldType("timestamp", unit="ms" if unit == "s" else unit, timezone=numpy.group(2))  # type: ignore[arg-type]
+        return None
 
     def from_physical(self, physical: str, logical: str, pos: Position, where: str) -> FieldType:
         base = _PHYSICAL.get(physical.lower())
@@ -572,3 +655,11 @@ def _sized(prop: Node) -> int | None:
     match = _SIZED.match(_text(_get(prop, "physicalType")) or "")
     length = int(match.group(1)) if match else None
     return length if length is not None and length < 2**31 - 1 else None
+
+
+def _stricter(bound: str, candidates: list[tuple[Value, bool, str, Node]]) -> tuple[Value, bool, str, Node]:
+    """The bound that admits the fewest values: the highest minimum, the lowest maximum, and on a
+    tie the exclusive one."""
+    if bound == "minimum":
+        return max(candidates, key=lambda c: (c[0], c[1]))
+    return min(candidates, key=lambda c: (c[0], not c[1]))

@@ -43,6 +43,13 @@ def problem(pattern: str) -> str | None:
     return reason
 
 
+def matches(pattern: str, text: str) -> bool:
+    """Whether the readers' engine (Polars) finds `pattern` in `text`, as the runtime checks it."""
+    import polars as pl  # noqa: PLC0415 -- the engine loads only when a contract has a pattern
+
+    return bool(pl.select(pl.lit(text, dtype=pl.String).str.contains(pattern)).item())
+
+
 def hint(reason: str) -> str | None:
     """What to do about a pattern refused for `reason`: rewrite Python-only syntax."""
     return _HINT if reason.startswith("uses ") else None

@@ -72,8 +72,10 @@ def parse_value(text: str, ftype: FieldType) -> Value:  # noqa: PLR0911, PLR0912
     if kind == "date":
         return dt.date.fromisoformat(text)
     if kind == "time":
+        _within_microseconds(text)
         return dt.time.fromisoformat(text)
     if kind == "timestamp":
+        _within_microseconds(text)
         stamp = dt.datetime.fromisoformat(text)
         if (stamp.tzinfo is None) != (ftype.timezone is None):
             raise ValueError(
@@ -88,6 +90,20 @@ def parse_value(text: str, ftype: FieldType) -> Value:  # noqa: PLR0911, PLR0912
     if kind in ("string",):
         return text
     raise ValueError(f"a {kind} field cannot have this value")
+
+
+_SUB_MICROSECOND = re.compile(r"[T\s]?\d{1,2}:\d{2}:\d{2}[.,]\d{6}(\d+)")
+
+
+def _within_microseconds(text: str) -> None:
+    """Refuse digits past the microsecond: a Python datetime cannot hold them, and dropping them
+    would change the value (a ns default or bound would be truncated in the generated code)."""
+    match = _SUB_MICROSECOND.search(text)
+    if match is not None and match.group(1).strip("0"):
+        raise ValueError(
+            f"'{text}' is finer than a microsecond, which a Python datetime cannot hold; "
+            "write at most 6 fractional digits"
+        )
 
 
 def value_hint(ftype: FieldType) -> str:

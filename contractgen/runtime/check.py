@@ -91,8 +91,11 @@ def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:  # noqa:
     """How data of dtype `actual` becomes `expected`: "same", "cast", "enum", or None (refused).
 
     Only lossless casts are allowed: narrower integers, float32, coarser time units and smaller
-    decimals (no more digits before or after the point) widen; text becomes an enum after its
-    values are checked. Nothing truncates.
+    decimals (no more digits before or after the point) widen; an integer becomes a float whose
+    mantissa holds every value of its width, or a decimal with as many integer digits; a date
+    becomes a naive timestamp at midnight; an enum or categorical becomes text; text becomes an
+    enum after its values are checked. Nothing truncates. These are the changes the evolution
+    engine calls backward compatible, so a new reader accepts the old files.
     """
     if actual == expected:
         return "same"
@@ -109,6 +112,17 @@ def coercion(actual: pl.DataType, expected: pl.DataType) -> str | None:  # noqa:
         return "cast" if fits else None
     if isinstance(expected, pl.Float64) and isinstance(actual, pl.Float32):
         return "cast"
+    if expected.is_float() and actual.is_integer():
+        mantissa = 24 if isinstance(expected, pl.Float32) else 53  # IEEE 754 single and double mantissas
+        return "cast" if _bits(actual) - int(actual.is_signed_integer()) <= mantissa else None
+    if isinstance(expected, pl.Decimal) and actual.is_integer():
+        digits = len(str(2 ** (_bits(actual) - int(actual.is_signed_integer())) - 1))
+        return "cast" if (expected.precision or 38) - expected.scale >= digits else None
+    if isinstance(expected, pl.String) and isinstance(actual, (pl.Enum, pl.Categorical)):
+        return "cast"
+    if isinstance(expected, pl.Datetime) and isinstance(actual, pl.Date):
+        # Midnight of each day; ns timestamps end in 2262, so only us and ms hold every date.
+        return "cast" if expected.time_zone is None and expected.time_unit in ("us", "ms") else None
     if isinstance(expected, pl.Datetime) and isinstance(actual, pl.Datetime):
         same_zone = expected.time_zone == actual.time_zone
         return "cast" if same_zone and _finer_or_equal(expected.time_unit, actual.time_unit) else None
@@ -454,6 +468,7 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
             lambda n: f"'{name}': {_rows(n)} not among the allowed values {allowed}",
             value.null_count() > raw.null_count(),  # the cast turned an unknown value into a null
         )
+    checks += _item_checks(name, column.items, dtype, value, raw)
     checks += _range_checks(column, dtype, value, raw, same=how == "same")
     if isinstance(dtype, (pl.Date, pl.Datetime)):
         # Models hold Python dates; a value Python cannot represent would pass here and fail there.
@@ -508,6 +523,57 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
             present.hash(_SEED).n_unique() < present.len(),
         )
     return checks
+
+
+def _item_checks(
+    name: str, items: Column | None, dtype: pl.DataType, value: pl.Expr, raw: pl.Expr
+) -> list[_ValueCheck]:
+    """The checks on each item of a list column: a row is bad when any of its items is."""
+    if items is None or not isinstance(dtype, pl.List):
+        return []
+    inner = instance(dtype.inner)
+    item = pl.element()
+    found: list[tuple[ViolationKind, pl.Expr, pl.Expr, str]] = []  # kind, item test, list, what
+    if items.required:
+        # On the list as it came in: an item the cast could not convert is a dtype violation.
+        found.append(("null", item.is_null(), raw, "with a null item"))
+    number = ~item.is_nan() if inner.is_float() else pl.lit(True)
+    if (items.minimum is not None or items.maximum is not None) and inner.is_float():
+        found.append(("nan", item.is_nan(), value, "with a NaN item, which no range admits"))
+    if items.minimum is not None:
+        lo, word = _in_zone(items.minimum, inner), "at or below" if items.exclusive_minimum else "below"
+        below = (item <= lo) if items.exclusive_minimum else (item < lo)
+        found.append(("minimum", below & number, value, f"with an item {word} the minimum {items.minimum!r}"))
+    if items.maximum is not None:
+        hi, word = _in_zone(items.maximum, inner), "at or above" if items.exclusive_maximum else "above"
+        above = (item >= hi) if items.exclusive_maximum else (item > hi)
+        found.append(("maximum", above & number, value, f"with an item {word} the maximum {items.maximum!r}"))
+    length = _length(item, inner)
+    if length is not None and items.min_length is not None:
+        found.append(
+            ("min_length", length < items.min_length, value, f"with an item shorter than {items.min_length}")
+        )
+    if length is not None and items.max_length is not None:
+        found.append(
+            ("max_length", length > items.max_length, value, f"with an item longer than {items.max_length}")
+        )
+    if items.pattern is not None:
+        matches = item.cast(pl.String).str.contains(items.pattern)
+        found.append(("pattern", ~matches, value, f"with an item not matching the pattern {items.pattern!r}"))
+    if items.format in FORMAT_PATTERNS:
+        shape = items.format
+        valid = item.cast(pl.String).str.contains(FORMAT_PATTERNS[shape])
+        found.append(("format", ~valid, value, f"with an item that is not a valid {shape}"))
+    return [
+        _ValueCheck(
+            kind,
+            name,
+            lists.list.eval(test.fill_null(False)).list.any().fill_null(False),
+            raw,
+            _says(name, what),
+        )
+        for kind, test, lists, what in found
+    ]
 
 
 def _outside_years(name: str, dtype: pl.Date | pl.Datetime) -> pl.Expr | None:

@@ -43,6 +43,7 @@ class Column:
     default: Any = None  # what a file without the column reads as (None: no default)
     sensitive: bool = False  # pii, confidential or restricted: values never appear in messages
     anonymize: Treatment | None = None  # what anonymize(frame) does to the column
+    items: Column | None = None  # a list's items: nulls, ranges, lengths, pattern, format of each
 
 
 @dataclass(frozen=True, slots=True)
