@@ -57,7 +57,9 @@ def test_the_runtime_needs_only_polars_and_pydantic() -> None:
 
     def outside(modules: set[str]) -> set[str]:
         found = {f for m in modules for f in graph.find_modules_directly_imported_by(m)}
-        return {f.split(".")[0] for f in found if not f.startswith("contractgen")} - set(sys.stdlib_module_names)
+        return {f.split(".")[0] for f in found if not f.startswith("contractgen")} - set(
+            sys.stdlib_module_names
+        )
 
     assert outside(runtime - {SPARK}) <= {"polars", "pydantic"}
     assert outside({SPARK}) <= {"polars", "pydantic", "pyspark"}

@@ -408,11 +408,12 @@ def validate_spark(
     }
     checks = [c for name, how in usable.items() for c in _column_checks(table, name, how, actual[name])]
     checks += _key_check(table, set(usable))
+    filled = _warn_filled(table, set(actual), violations)
     violations += _run(df, checks)
     if violations:
         raise ContractViolationError(table.name, table.version, redact_violations(violations, table), source)
     assert empty is not None
-    return _output(df, table, empty.columns)
+    return _output(df, table, empty.columns, filled)
 
 
 def _apply_renames(df: DataFrame, table: Table) -> DataFrame:
@@ -443,12 +444,12 @@ def _apply_renames(df: DataFrame, table: Table) -> DataFrame:
     return df
 
 
-def _output(df: DataFrame, table: Table, names: list[str]) -> DataFrame:
-    """The contract's columns in its types and order (absent optional ones filled), then kept extras."""
+def _warn_filled(table: Table, present: set[str], violations: list[Violation]) -> list[str]:
+    """Warn, as `validate` does, about absent columns the contract lets be filled; return them."""
     from contractgen.runtime.check import FilledColumnWarning  # noqa: PLC0415 -- only when filling
 
-    present = set(df.columns)
-    filled = [n for n in table.schema.names() if n not in present]
+    missing = {v.column for v in violations if v.kind == "missing_column"}
+    filled = [n for n in table.schema.names() if n not in present and n not in missing]
     if filled:
         parts = []
         for name in filled:
@@ -457,7 +458,12 @@ def _output(df: DataFrame, table: Table, names: list[str]) -> DataFrame:
         message = (
             f"{table.label}: filled the columns the data lacks, as the contract allows: {', '.join(parts)}"
         )
-        warnings.warn(FilledColumnWarning(message, tuple(filled)), stacklevel=3)
+        warnings.warn(FilledColumnWarning(message, tuple(filled)), stacklevel=4)
+    return filled
+
+
+def _output(df: DataFrame, table: Table, names: list[str], filled: list[str]) -> DataFrame:
+    """The contract's columns in its types and order (absent optional ones filled), then kept extras."""
     out = []
     for name in names:
         if name in table.schema:
@@ -470,24 +476,37 @@ def _output(df: DataFrame, table: Table, names: list[str]) -> DataFrame:
 
 
 def _run(df: DataFrame, checks: list[_Check]) -> list[Violation]:
-    """Count every check (one aggregation job, one groupBy per key), then sample the failures."""
+    """Count every check in one aggregation job, then sample the failures.
+
+    Uniqueness rides along as a distinct count: as many distinct keys as keys means no repeat,
+    and clean data costs one job. Only a key with fewer is counted exactly, by a `groupBy`.
+    """
     counts: list[int] = [0] * len(checks)
-    rowwise = [i for i, c in enumerate(checks) if c.bad is not None]
-    if rowwise:
-        row = df.agg(*(F.count(F.when(_bad(checks[i]), 1)).alias(f"c{i}") for i in rowwise)).first()
-        assert row is not None
-        for i in rowwise:
-            counts[i] = int(row[f"c{i}"])
-    keyed = [i for i, c in enumerate(checks) if c.bad is None]
+    aggregates = []
+    for i, check in enumerate(checks):
+        if check.bad is not None:
+            aggregates.append(F.count(F.when(check.bad, 1)).alias(f"c{i}"))
+            continue
+        cols = [F.col(f"`{k}`") for k in check.key]
+        # count(DISTINCT a, b) skips keys with a null part, so such a key is only ever suspect.
+        present = F.count(cols[0]) if check.column is not None else F.count(F.lit(1))
+        aggregates.append((F.count_distinct(*cols) < present).alias(f"c{i}"))
+    row = df.agg(*aggregates).first() if aggregates else None
     duplicated: dict[int, DataFrame] = {}
-    for i in keyed:
-        cols = [F.col(f"`{k}`") for k in checks[i].key]
-        groups = df.groupBy(*cols).count().where(F.col("count") > 1)
-        if checks[i].column is not None:  # a unique column: nulls are not values
-            groups = groups.where(cols[0].isNotNull())
-        duplicated[i] = groups
-        total = groups.agg(F.sum("count")).first()
-        counts[i] = int(total[0] or 0) if total is not None else 0
+    for i, check in enumerate(checks):
+        assert row is not None
+        if check.bad is not None:
+            counts[i] = int(row[f"c{i}"])
+        elif row[f"c{i}"]:
+            cols = [F.col(f"`{k}`") for k in check.key]
+            groups = df.groupBy(*cols).count().where(F.col("count") > 1)
+            if check.column is not None:  # a unique column: nulls are not values
+                groups = groups.where(cols[0].isNotNull())
+            duplicated[i] = groups.select(
+                *(F.col(f"`{k}`").alias(f"__contractgen_k{j}") for j, k in enumerate(check.key))
+            )
+            total = groups.agg(F.sum("count")).first()
+            counts[i] = int(total[0] or 0) if total is not None else 0
     violations = []
     for i, (check, n) in enumerate(zip(checks, counts, strict=True)):
         if not n:
@@ -495,7 +514,8 @@ def _run(df: DataFrame, checks: list[_Check]) -> list[Violation]:
         if check.bad is not None:
             found = df.where(check.bad)
         else:
-            found = df.join(duplicated[i].select(*check.key), list(check.key), "left_semi")
+            on = [F.col(f"`{k}`").eqNullSafe(F.col(f"__contractgen_k{j}")) for j, k in enumerate(check.key)]
+            found = df.join(duplicated[i], on, "left_semi")
         rows = found.select(check.sample.alias("v")).limit(MAX_SAMPLES).collect()
         samples = tuple((None, _python(r["v"], check)) for r in rows)
         violations.append(Violation(check.kind, check.column, check.message(n), n, samples))
@@ -547,14 +567,13 @@ def read_spark(  # noqa: PLR0913 -- the reader options every generated reader pa
     """
     unexpected = unexpected_policy(unexpected)
     fmt = format or _guess_format(path_or_table)
-    reader = spark.read.options(**(options or {}))
+    if fmt == "csv":
+        return _read_csv(spark, path_or_table, table, unexpected, options or {})
     try:
         if fmt == "table":
             df = spark.table(path_or_table)
-        elif fmt == "csv":
-            return _read_csv(spark, path_or_table, table, unexpected, options or {})
         else:
-            df = reader.format(fmt).load(path_or_table)
+            df = spark.read.options(**(options or {})).format(fmt).load(path_or_table)
     except Exception as exc:  # Spark raises AnalysisException and Py4J errors alike
         raise _unreadable(path_or_table, fmt, exc) from None
     if unexpected == "drop":
