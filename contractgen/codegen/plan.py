@@ -31,6 +31,7 @@ _PACKAGE_NAMES = frozenset(
         "read_csv",
         "read_parquet",
         "scan_parquet",
+        "spark",
         "to_models",
         "validate",
     }
@@ -110,6 +111,7 @@ class PackagePlan:
     changelog_json: str
     generator_version: str
     runtime_requirement: str
+    spark_requirement: str  # the runtime with its Spark extra, for the package's `spark` extra
     unexpected_literal: str = '"error"'  # the readers' default policy for extra columns
 
 
@@ -155,7 +157,7 @@ class _Planner:
         table = Statement("TABLE: _t.Final = ", self.table(contract, log.removed_fields))
         model_exports = {m.name for m in self.models} | {e.alias for e in self.enums}
         model_exports |= {e.constant for e in self.enums}
-        exports = sorted(model_exports | _PACKAGE_NAMES - {"frame", "models"}, key=_isort_key)
+        exports = sorted(model_exports | _PACKAGE_NAMES - {"frame", "models", "spark"}, key=_isort_key)
         return PackagePlan(
             package=package,
             dist_name=package.replace("_", "-"),
@@ -186,6 +188,7 @@ class _Planner:
             changelog_json=log.to_json(),
             generator_version=__version__,
             runtime_requirement=f"contractgen>={_minor(__version__)},<{_next_minor(__version__)}",
+            spark_requirement=f"contractgen[spark]>={_minor(__version__)},<{_next_minor(__version__)}",
         )
 
     # -- Pydantic ----------------------------------------------------------------------------
