@@ -13,7 +13,10 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import os
+import re
 import shutil
+import subprocess
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -25,6 +28,7 @@ import pytest
 
 from contractgen.runtime import Column, ContractViolationError, DataReadError, Table, read_csv, read_parquet
 from contractgen.runtime.errors import Violation
+from tests.conftest import ROOT
 
 
 def _skip(reason: str) -> None:
@@ -420,4 +424,52 @@ def test_unsigned_values_beyond_their_range_are_reported(spark):
         rs.validate_spark(df, table)
     assert [v.render() for v in error.value.violations] == [
         "'small': 2 rows outside the range of UInt8 (256, -1)"
+    ]
+
+
+# -- The documented cluster job -----------------------------------------------------------------
+
+
+def test_the_documented_job_runs_with_spark_submit(built, tmp_path):
+    """docs/spark.md's validate_usage.py, unchanged, under spark-submit with the package shipped
+    by --py-files: a valid file passes, an invalid one fails the job with its violations."""
+    from tests.test_readers import usage_rows
+
+    doc = (ROOT / "docs" / "spark.md").read_text()
+    job = re.search(r'```python\n("""Check usage_activity data.*?)```\n', doc, re.S)
+    assert job, "docs/spark.md lost its validate_usage.py block"
+    script = tmp_path / "validate_usage.py"
+    script.write_text(job.group(1))
+    package = built / "usage_activity"
+    shipped = shutil.make_archive(str(tmp_path / "usage_activity"), "zip", package, "usage_activity")
+    good, bad = tmp_path / "good.parquet", tmp_path / "bad.parquet"
+    usage_rows().write_parquet(good)
+    usage_rows().with_columns(pl.Series("sessions", [3, -1, 0, 7], dtype=pl.Int32)).write_parquet(bad)
+    submit = Path(sys.executable).parent / "spark-submit"
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
+    result = subprocess.run(
+        [
+            str(submit),
+            "--master",
+            "local[2]",
+            "--conf",
+            "spark.ui.enabled=false",
+            "--py-files",
+            shipped,
+            str(script),
+            str(good),
+            str(bad),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    # spark-submit passes the driver's stderr on to its own stdout, after the job's own lines.
+    assert result.stdout.splitlines() == [
+        f"{good}: 4 rows match usage_activity",
+        f"{bad} does not match contract usage_activity 1.5.2 (1 violation):",
+        "  - 'sessions': 1 row below the minimum 0 (-1)",
     ]
