@@ -114,6 +114,7 @@ TABLE = Table(
         Column("tags", max_length=2),
     ),
     primary_key=("region", "seq"),
+    removed=("legacy_flag",),
 )
 
 
@@ -158,6 +159,7 @@ CASES: dict[str, Callable[[pl.DataFrame], pl.DataFrame]] = {
     "missing required column": lambda f: f.drop("qty"),
     "absent optional column is filled": lambda f: f.drop("email"),
     "unexpected column": lambda f: f.with_columns(pl.lit(1).alias("extra")),
+    "column the contract removed": lambda f: f.with_columns(pl.lit(True).alias("legacy_flag")),
     "probably renamed": lambda f: f.rename({"qty": "quantity"}),
     "differs only in case": lambda f: f.rename({"qty": "Qty"}),
     "wrong dtype (text for a number)": replace("qty", ["1", "0", "100", "42"], pl.String()),

@@ -391,13 +391,18 @@ def validate_spark(
         view[name] = held
     violations += unknown
     reported = {v.column for v in unknown}
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # renames were warned about above; fills below
-            empty = validate(pl.DataFrame(schema=view), table, unexpected=unexpected, source=source)
-    except ContractViolationError as error:
-        violations += [v for v in error.violations if v.column not in reported]
-        empty = None
+    # The warnings about columns (removed, filled) are the Polars side's own: passed on as given.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            empty: pl.DataFrame | None = validate(
+                pl.DataFrame(schema=view), table, unexpected=unexpected, source=source
+            )
+        except ContractViolationError as error:
+            violations += [v for v in error.violations if v.column not in reported]
+            empty = None
+    for warning in caught:
+        warnings.warn(warning.message, stacklevel=2)
     bad_columns = {v.column for v in violations if v.kind in ("dtype", "missing_column")}
     usable = {
         name: how
@@ -408,7 +413,7 @@ def validate_spark(
     }
     checks = [c for name, how in usable.items() for c in _column_checks(table, name, how, actual[name])]
     checks += _key_check(table, set(usable))
-    filled = _warn_filled(table, set(actual), violations)
+    filled = _filled(table, set(actual), violations)
     violations += _run(df, checks)
     if violations:
         raise ContractViolationError(table.name, table.version, redact_violations(violations, table), source)
@@ -444,22 +449,10 @@ def _apply_renames(df: DataFrame, table: Table) -> DataFrame:
     return df
 
 
-def _warn_filled(table: Table, present: set[str], violations: list[Violation]) -> list[str]:
-    """Warn, as `validate` does, about absent columns the contract lets be filled; return them."""
-    from contractgen.runtime.check import FilledColumnWarning  # noqa: PLC0415 -- only when filling
-
+def _filled(table: Table, present: set[str], violations: list[Violation]) -> list[str]:
+    """The absent columns the contract lets be filled (`validate` has warned about them)."""
     missing = {v.column for v in violations if v.kind == "missing_column"}
-    filled = [n for n in table.schema.names() if n not in present and n not in missing]
-    if filled:
-        parts = []
-        for name in filled:
-            default = table.column(name).default
-            parts.append(f"'{name}' with {'nulls' if default is None else f'its default {default!r}'}")
-        message = (
-            f"{table.label}: filled the columns the data lacks, as the contract allows: {', '.join(parts)}"
-        )
-        warnings.warn(FilledColumnWarning(message, tuple(filled)), stacklevel=4)
-    return filled
+    return [n for n in table.schema.names() if n not in present and n not in missing]
 
 
 def _output(df: DataFrame, table: Table, names: list[str], filled: list[str]) -> DataFrame:
