@@ -374,6 +374,8 @@ TRICKY = [
     "123",
     "a\rb",
     "a\nb",
+    "STRASSE",
+    "STRAßE",
     "",
 ]
 PATTERNS = [
@@ -385,6 +387,7 @@ PATTERNS = [
     r"\bb",
     r"^[^\s]+$",
     r"^[a-z\]]+$",
+    r"(?i)^straße$",
 ]
 
 

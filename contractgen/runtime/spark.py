@@ -219,7 +219,10 @@ def java_regex(pattern: str) -> str:
         else:
             out.append(c)
         i += 1
-    return "(?dU)" + "".join(out)
+    # Unicode classes make Java's matcher several times slower: only where a class needs them.
+    # ((?i) too: Rust folds case by Unicode rules, Java by ASCII ones unless told.)
+    unicode = re.search(r"\\[dDsSwWbB]|\(\?[a-zA-Z]*i", pattern) is not None
+    return ("(?dU)" if unicode else "(?d)") + "".join(out)
 
 
 # -- Checks ---------------------------------------------------------------------------------------
