@@ -1,14 +1,16 @@
 """The contract checks on Apache Spark: the same violations, counts and messages as the Polars readers.
 
 The one runtime module that imports PySpark (an optional extra: `pip install contractgen[spark]`);
-nothing else imports this module, so a generated package stays light until Spark is asked for.
+no other module of contractgen imports it, and generated packages import it only inside their
+Spark functions, so a generated package stays light until Spark is asked for.
 
 How parity is kept: the schema-level checks (missing, unexpected, probably-renamed columns, dtypes
 with the lossless-coercion rules) are not re-implemented. The Spark schema is translated into the
 Polars dtypes it holds and an empty Polars frame of that schema goes through `validate`, which
 reports exactly what it would report for a Polars frame. The value checks are translated one by
-one into Spark column expressions and counted in one aggregation job; uniqueness is one
-`groupBy` per unique column or key; samples are fetched only for checks that failed.
+one into Spark column expressions and counted in one aggregation job, uniqueness included (as a
+distinct count; a `groupBy` counts repeats exactly only when it falls short); samples are
+fetched only for checks that failed.
 
 Row numbers: Spark has no stable row order (a file is split across tasks, and
 `monotonically_increasing_id` leaves gaps between partitions), so samples carry the offending
@@ -374,8 +376,9 @@ def validate_spark(
 
     Raises the same `ContractViolationError`, with the same messages and counts, as the Polars
     readers, except that samples show values without row numbers (Spark has no row order).
-    Runs one aggregation job for every per-column check, one `groupBy` per unique column or key,
-    and, only when something failed, one small query per failed check for its samples.
+    Clean data costs one aggregation job for every check; a unique column or key whose distinct
+    count falls short is then counted exactly by a `groupBy`, and each failed check fetches its
+    samples with one limited query.
     """
     unexpected = unexpected_policy(unexpected)
     violations = list(extra or ())
