@@ -38,21 +38,32 @@ def test_imports_flow_one_way() -> None:
     assert "Contracts: 3 kept, 0 broken." in result.stdout
 
 
+SPARK = "contractgen.runtime.spark"
+
+
 def test_the_runtime_needs_only_polars_and_pydantic() -> None:
-    """Outside the standard library, the runtime imports only what `pip install contractgen` brings."""
+    """Outside the standard library, the runtime imports only what `pip install contractgen` brings.
+
+    The one exception is `contractgen.runtime.spark`, the Spark checks: it may import PySpark
+    (the `contractgen[spark]` extra), and no module of contractgen imports it, so PySpark is
+    loaded only by a caller who asks for Spark.
+    """
     import grimp
 
     graph = grimp.build_graph("contractgen", include_external_packages=True)
     runtime = {"contractgen.formats", "contractgen.policy"} | {
         m for m in graph.modules if m == "contractgen.runtime" or m.startswith("contractgen.runtime.")
     }
-    imported = {
-        found.split(".")[0]
-        for module in runtime
-        for found in graph.find_modules_directly_imported_by(module)
-        if not found.startswith("contractgen")
-    }
-    assert imported - set(sys.stdlib_module_names) <= {"polars", "pydantic"}
+
+    def outside(modules: set[str]) -> set[str]:
+        found = {f for m in modules for f in graph.find_modules_directly_imported_by(m)}
+        return {f.split(".")[0] for f in found if not f.startswith("contractgen")} - set(
+            sys.stdlib_module_names
+        )
+
+    assert outside(runtime - {SPARK}) <= {"polars", "pydantic"}
+    assert outside({SPARK}) <= {"polars", "pydantic", "pyspark"}
+    assert not graph.find_modules_that_directly_import(SPARK)
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ FILES = {
     "{package}/__init__.py": "package/__init__.py.jinja",
     "{package}/models.py": "package/models.py.jinja",
     "{package}/frame.py": "package/frame.py.jinja",
+    "{package}/spark.py": "package/spark.py.jinja",
     "CHANGELOG.md": "CHANGELOG.md.jinja",
 }
 # Data files beside the templates' output: rendered from data the build hands in, not templates.

@@ -44,6 +44,7 @@ _PACKAGE_NAMES = frozenset(
         "read_database",
         "read_parquet",
         "scan_parquet",
+        "spark",
         "to_models",
         "validate",
     }
@@ -139,6 +140,7 @@ class PackagePlan:
     changelog_json: str
     generator_version: str
     runtime_requirement: str
+    spark_requirement: str  # the runtime with its Spark extra, for the package's `spark` extra
     unexpected_literal: str = '"error"'  # the readers' default policy for extra columns
 
 
@@ -217,7 +219,7 @@ class _Planner:
         table = Statement("TABLE: _t.Final = ", self.table(contract, log.removed_fields))
         model_exports = {m.name for m in self.models} | {e.alias for e in self.enums}
         model_exports |= {e.constant for e in self.enums}
-        exports = sorted(model_exports | _PACKAGE_NAMES - {"frame", "models"}, key=_all_key)
+        exports = sorted(model_exports | _PACKAGE_NAMES - {"frame", "models", "spark"}, key=_all_key)
         if self.enums or self.int_widths or self.item_aliases:
             self.model_modules.add("typing")  # only the aliases use it: no unused import
         return PackagePlan(
@@ -256,6 +258,7 @@ class _Planner:
             changelog_json=log.to_json(),
             generator_version=__version__,
             runtime_requirement=f"contractgen>={_minor(__version__)},<{_next_minor(__version__)}",
+            spark_requirement=f"contractgen[spark]>={_minor(__version__)},<{_next_minor(__version__)}",
         )
 
     # -- Pydantic ----------------------------------------------------------------------------

@@ -46,12 +46,15 @@ class Violation:
     column: str | None
     message: str
     count: int = 1
-    samples: tuple[tuple[int, Any], ...] = field(default=())  # (row index, value)
+    # (row index, value); the row is None where the engine has no row order (Spark)
+    samples: tuple[tuple[int | None, Any], ...] = field(default=())
 
     def render(self) -> str:
         text = self.message
         if self.samples:
-            shown = ", ".join(f"row {row}: {show(value)}" for row, value in self.samples)
+            shown = ", ".join(
+                show(value) if row is None else f"row {row}: {show(value)}" for row, value in self.samples
+            )
             more = ", ..." if self.count > len(self.samples) else ""
             text += f" ({shown}{more})"
         return text

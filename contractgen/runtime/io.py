@@ -543,7 +543,10 @@ class _Layout:
         """The violation, its message naming the file lines of its sample rows."""
         if not violation.samples:
             return violation
-        where = self._lines([row for row, _ in violation.samples][: violation.count])
+        rows = [row for row, _ in violation.samples if row is not None]  # CSV rows always have one
+        if not rows:
+            return violation
+        where = self._lines(rows[: violation.count])
         if violation.count > len(violation.samples):
             where = where.removesuffix(", ...") + ", ..."
         return replace(violation, message=f"{violation.message} on {where}")

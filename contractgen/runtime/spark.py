@@ -1,0 +1,698 @@
+"""The contract checks on Apache Spark: the same violations, counts and messages as the Polars readers.
+
+The one runtime module that imports PySpark (an optional extra: `pip install contractgen[spark]`);
+no other module of contractgen imports it, and generated packages import it only inside their
+Spark functions, so a generated package stays light until Spark is asked for.
+
+How parity is kept: the schema-level checks (missing, unexpected, probably-renamed columns, dtypes
+with the lossless-coercion rules) are not re-implemented. The Spark schema is translated into the
+Polars dtypes it holds and an empty Polars frame of that schema goes through `validate`, which
+reports exactly what it would report for a Polars frame. The value checks are translated one by
+one into Spark column expressions and counted in one aggregation job, uniqueness included (as a
+distinct count; a `groupBy` counts repeats exactly only when it falls short); samples are
+fetched only for checks that failed.
+
+Row numbers: Spark has no stable row order (a file is split across tasks, and
+`monotonically_increasing_id` leaves gaps between partitions), so samples carry the offending
+value and no row number. Messages and counts are the same as on Polars.
+
+Regular expressions: the contract's patterns are written for Rust's regex engine; Spark's `rlike`
+is Java's. `java_regex` translates what differs (Unicode `\\d \\s \\w`, `$` at a trailing newline,
+`.` at `\\r`, `(?P<name>`) and refuses what cannot mean the same (POSIX classes `[[:alpha:]]`,
+class set operations `--` and `~~`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import warnings
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
+
+import polars as pl
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from contractgen.formats import PATTERNS as FORMAT_PATTERNS
+from contractgen.runtime.check import coercion, instance, validate
+from contractgen.runtime.errors import MAX_SAMPLES, ContractViolationError, Violation, ViolationKind
+from contractgen.runtime.io import DataReadError
+from contractgen.runtime.privacy import redact_violations
+from contractgen.runtime.spec import Table, Unexpected, today, unexpected_policy
+
+if TYPE_CHECKING:
+    from pyspark.sql import Column as SparkColumn
+    from pyspark.sql import DataFrame, SparkSession
+
+__all__ = ["SparkTypeError", "java_regex", "read_spark", "spark_schema", "validate_spark"]
+
+_CORRUPT = "__contractgen_corrupt__"
+# Spark has no unsigned integers: each is held by the next wider signed type, with a range check.
+_UNSIGNED: dict[type[pl.DataType], tuple[T.DataType, int]] = {
+    pl.UInt8: (T.ShortType(), 2**8 - 1),
+    pl.UInt16: (T.IntegerType(), 2**16 - 1),
+    pl.UInt32: (T.LongType(), 2**32 - 1),
+    pl.UInt64: (T.DecimalType(20, 0), 2**64 - 1),
+}
+_SIGNED: dict[type[pl.DataType], T.DataType] = {
+    pl.Int8: T.ByteType(),
+    pl.Int16: T.ShortType(),
+    pl.Int32: T.IntegerType(),
+    pl.Int64: T.LongType(),
+}
+_SIMPLE: dict[type[pl.DataType], T.DataType] = {
+    pl.Float32: T.FloatType(),
+    pl.Float64: T.DoubleType(),
+    pl.String: T.StringType(),
+    pl.Enum: T.StringType(),  # Spark has no enum type: text, with a membership check
+    pl.Categorical: T.StringType(),
+    pl.Boolean: T.BooleanType(),
+    pl.Date: T.DateType(),
+    pl.Binary: T.BinaryType(),
+    pl.Null: T.NullType(),
+}
+
+
+class SparkTypeError(TypeError):
+    """A contract type that Spark cannot hold without changing its values (Time, nanoseconds...)."""
+
+
+# -- Schema ---------------------------------------------------------------------------------------
+
+
+def spark_schema(table: Table) -> T.StructType:
+    """The Spark schema of `table`: its columns in contract order, nullable unless required."""
+    return T.StructType(
+        [
+            T.StructField(name, spark_type(instance(dtype)), nullable=not table.column(name).required)
+            for name, dtype in table.schema.items()
+        ]
+    )
+
+
+def spark_type(dtype: pl.DataType) -> T.DataType:  # noqa: PLR0911 -- one return per kind of type
+    """The Spark type holding a Polars dtype; `SparkTypeError` when none holds it unchanged."""
+    if type(dtype) in _SIMPLE:
+        return _SIMPLE[type(dtype)]
+    if type(dtype) in _SIGNED:
+        return _SIGNED[type(dtype)]
+    if type(dtype) in _UNSIGNED:
+        return _UNSIGNED[type(dtype)][0]
+    if isinstance(dtype, pl.Decimal):
+        return T.DecimalType(dtype.precision or 38, dtype.scale)
+    if isinstance(dtype, pl.Datetime):
+        if dtype.time_unit == "ns":
+            raise SparkTypeError(f"{dtype}: Spark timestamps stop at microseconds")
+        # A zoned timestamp is an instant (Spark shows it in the session zone; we use UTC).
+        return T.TimestampType() if dtype.time_zone else T.TimestampNTZType()
+    if isinstance(dtype, pl.Duration):
+        if dtype.time_unit == "ns":
+            raise SparkTypeError(f"{dtype}: Spark intervals stop at microseconds")
+        return T.DayTimeIntervalType(T.DayTimeIntervalType.DAY, T.DayTimeIntervalType.SECOND)
+    if isinstance(dtype, pl.List | pl.Array):
+        return T.ArrayType(spark_type(instance(dtype.inner)), containsNull=True)
+    if isinstance(dtype, pl.Struct):
+        return T.StructType([T.StructField(f.name, spark_type(instance(f.dtype))) for f in dtype.fields])
+    raise SparkTypeError(f"{dtype} has no Spark type that holds it unchanged")
+
+
+def polars_dtype(spark: T.DataType, expected: pl.DataType | None = None) -> pl.DataType | None:  # noqa: PLR0911 -- one return per kind of type
+    """The Polars dtype of Spark data, as `coercion` sees it; None when Polars has no such type.
+
+    `expected` (the contract's dtype) settles what Spark cannot say: the zone of an instant, and
+    an unsigned column arriving in the wider signed type that holds it (range-checked).
+    """
+    for polars_type, held in _SIGNED.items():
+        if spark == held:
+            return _as_unsigned(spark, expected) or polars_type()
+    if isinstance(spark, T.DecimalType):
+        return _as_unsigned(spark, expected) or pl.Decimal(spark.precision, spark.scale)
+    for polars_type, held in _SIMPLE.items():
+        if spark == held and polars_type not in (pl.Enum, pl.Categorical):
+            return polars_type()
+    if isinstance(spark, T.TimestampType):
+        zone = expected.time_zone if isinstance(expected, pl.Datetime) and expected.time_zone else "UTC"
+        return pl.Datetime(_unit(expected), zone)
+    if isinstance(spark, T.TimestampNTZType):
+        return pl.Datetime(_unit(expected))
+    if isinstance(spark, T.DayTimeIntervalType) and spark.endField == T.DayTimeIntervalType.SECOND:
+        return pl.Duration(_unit(expected) if isinstance(expected, pl.Duration) else "us")
+    if isinstance(spark, T.ArrayType):
+        inner_expected = instance(expected.inner) if isinstance(expected, pl.List) else None
+        inner = polars_dtype(spark.elementType, inner_expected)
+        return None if inner is None else pl.List(inner)
+    if isinstance(spark, T.StructType):
+        wanted = (
+            {f.name: instance(f.dtype) for f in expected.fields} if isinstance(expected, pl.Struct) else {}
+        )
+        parts = {f.name: polars_dtype(f.dataType, wanted.get(f.name)) for f in spark.fields}
+        fields = [pl.Field(name, dtype) for name, dtype in parts.items() if dtype is not None]
+        return pl.Struct(fields) if len(fields) == len(parts) else None
+    return None
+
+
+def _unit(expected: pl.DataType | None) -> Literal["us", "ms"]:
+    """Spark holds microseconds only; a contract in milliseconds reads them as its own unit."""
+    if isinstance(expected, pl.Datetime | pl.Duration) and expected.time_unit == "ms":
+        return "ms"
+    return "us"
+
+
+def _as_unsigned(spark: T.DataType, expected: pl.DataType | None) -> pl.DataType | None:
+    if expected is None or type(expected) not in _UNSIGNED:
+        return None
+    held, _ = _UNSIGNED[type(expected)]
+    if isinstance(held, T.DecimalType):
+        fits = isinstance(spark, T.DecimalType) and spark.scale == 0 and spark.precision <= held.precision
+    else:
+        fits = spark in _SIGNED.values() and _width(spark) <= _width(held)
+    return expected if fits else None
+
+
+def _width(spark: T.DataType) -> int:
+    widths: list[T.DataType] = [T.ByteType(), T.ShortType(), T.IntegerType(), T.LongType()]
+    return widths.index(spark)
+
+
+# -- Regular expressions --------------------------------------------------------------------------
+
+
+def java_regex(pattern: str) -> str:
+    """A Java regex (Spark's `rlike`) that matches the same strings as `pattern` in Rust's engine.
+
+    Rust's `\\d \\s \\w \\b` are Unicode, Java's ASCII: `(?U)` makes Java's Unicode too. Rust's
+    `.` stops only at `\\n`, Java's also at `\\r` and others: `(?d)`. Rust's `$` is the end of the
+    text, Java's also before a final newline: `\\z`. `ValueError` for what has no Java equivalent.
+    """
+    if re.search(r"\(\?[a-zA-Z]*m", pattern):
+        raise ValueError(f"pattern {pattern!r}: multi-line mode is not translated for Spark")
+    out: list[str] = []
+    in_class = 0
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            if pattern.startswith("[:", i):
+                raise ValueError(f"pattern {pattern!r}: POSIX classes like [[:alpha:]] differ in Java")
+            if pattern.startswith(("--", "~~"), i):
+                raise ValueError(f"pattern {pattern!r}: class set operations -- and ~~ have no Java form")
+            if c == "[":
+                in_class += 1
+            elif c == "]" and out[-1] != "[" and not (out[-1] == "^" and out[-2] == "["):
+                in_class -= 1
+            out.append(c)
+        elif c == "[":
+            in_class = 1
+            out.append(c)
+        elif c == "$":
+            out.append(r"\z")
+        elif pattern.startswith("(?P<", i):
+            out.append("(?<")
+            i += 4
+            continue
+        else:
+            out.append(c)
+        i += 1
+    # Unicode classes make Java's matcher several times slower: only where a class needs them.
+    # ((?i) too: Rust folds case by Unicode rules, Java by ASCII ones unless told.)
+    unicode = re.search(r"\\[dDsSwWbB]|\(\?[a-zA-Z]*i", pattern) is not None
+    return ("(?dU)" if unicode else "(?d)") + "".join(out)
+
+
+# -- Checks ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Check:
+    """One value-level expectation: `bad` is true on each offending row, `sample` what is shown."""
+
+    kind: ViolationKind
+    column: str | None
+    bad: SparkColumn | None  # None: counted by a groupBy over `key` (uniqueness)
+    sample: SparkColumn
+    message: Callable[[int], str]
+    key: tuple[str, ...] = ()  # the columns a uniqueness check groups by
+    zone: str | None = None  # an instant's sample is microseconds since the epoch, shown in this zone
+
+
+def _rows(n: int) -> str:
+    return f"{n:,} row{'s' * (n != 1)}"
+
+
+def _says(name: str, what: str) -> Callable[[int], str]:
+    return lambda n: f"'{name}': {_rows(n)} {what}"
+
+
+def _lit(value: Any, spark: T.DataType) -> SparkColumn:
+    """A bound as a literal of the column's Spark type (a naive datetime in the session zone)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return F.to_utc_timestamp(F.lit(value).cast(T.TimestampNTZType()), "UTC").cast(spark)
+    if isinstance(value, dt.datetime):
+        return F.lit(value).cast(T.TimestampNTZType()).cast(spark)
+    if isinstance(value, Decimal):
+        return F.lit(value)
+    return F.lit(value).cast(spark)
+
+
+def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> list[_Check]:  # noqa: PLR0915 -- one block per kind of check, in the order check.py runs them
+    """The checks of one column: `raw` is the data as it came, `value` in the contract's type."""
+    column = table.column(name)
+    dtype = instance(table.schema[name])
+    target = spark_type(dtype)
+    raw = F.col(f"`{name}`")
+    value = raw if how in ("same", "enum") else raw.cast(target)
+    # PySpark turns an instant into a naive local time: sample its microseconds and show them zoned.
+    zone = (dtype.time_zone or "UTC") if isinstance(dtype, pl.Datetime) and dtype.time_zone else None
+    sample = F.unix_micros(raw) if zone is not None and isinstance(actual, T.TimestampType) else raw
+    checks: list[_Check] = []
+
+    def add(kind: ViolationKind, bad: SparkColumn, message: Callable[[int], str]) -> None:
+        checks.append(_Check(kind, name, bad, sample, message, zone=zone if sample is not raw else None))
+
+    if column.required:
+        add("null", raw.isNull(), _says(name, "null in a required column"))
+    if type(dtype) in _UNSIGNED:
+        hi = _UNSIGNED[type(dtype)][1]
+        add("dtype", (raw < 0) | (raw > F.lit(hi).cast(target)), _says(name, f"outside the range of {dtype}"))
+    if isinstance(dtype, pl.Enum):
+        allowed = list(dtype.categories)
+        add(
+            "enum",
+            raw.isNotNull() & ~raw.isin(allowed),
+            _says(name, f"not among the allowed values {allowed}"),
+        )
+    bounded = column.minimum is not None or column.maximum is not None
+    number = ~F.isnan(value) if dtype.is_float() else F.lit(True)
+    if bounded and dtype.is_float():
+        add("nan", F.isnan(value), _says(name, "NaN, which no range admits"))
+    if column.minimum is not None:
+        lo = _lit(column.minimum, target)
+        below = (value <= lo) if column.exclusive_minimum else (value < lo)
+        word = "at or below" if column.exclusive_minimum else "below"
+        add("minimum", below & number, _says(name, f"{word} the minimum {column.minimum!r}"))
+    if column.maximum is not None:
+        hi_ = _lit(column.maximum, target)
+        above = (value >= hi_) if column.exclusive_maximum else (value > hi_)
+        word = "at or above" if column.exclusive_maximum else "above"
+        add("maximum", above & number, _says(name, f"{word} the maximum {column.maximum!r}"))
+    if isinstance(dtype, pl.Date | pl.Datetime):
+        year = F.year(value)
+        add("maximum", (year < 1) | (year > 9999), _says(name, "outside the years 1 to 9999"))  # noqa: PLR2004 -- Python's date range
+    length = _length(value, dtype)
+    if length is not None and column.min_length is not None:
+        lo_len = column.min_length
+        add("min_length", length < lo_len, _says(name, f"shorter than {lo_len}"))
+    if length is not None and column.max_length is not None:
+        hi_len = column.max_length
+        add("max_length", length > hi_len, _says(name, f"longer than {hi_len}"))
+    if column.pattern is not None:
+        text = value.cast(T.StringType())
+        add(
+            "pattern",
+            raw.isNotNull() & ~text.rlike(java_regex(column.pattern)),
+            _says(name, f"not matching the pattern {column.pattern!r}"),
+        )
+    if column.format in FORMAT_PATTERNS:
+        text = value.cast(T.StringType())
+        shape = column.format
+        add(
+            "format",
+            raw.isNotNull() & ~text.rlike(java_regex(FORMAT_PATTERNS[shape])),
+            _says(name, f"not a valid {shape}"),
+        )
+    if column.unique:
+        checks.append(
+            _Check(
+                "unique",
+                name,
+                None,
+                sample,
+                _says(name, "share a value with another row (the column must be unique)"),
+                (name,),
+                zone if sample is not raw else None,
+            )
+        )
+    return checks
+
+
+def _length(value: SparkColumn, dtype: pl.DataType) -> SparkColumn | None:
+    if isinstance(dtype, pl.String | pl.Binary):
+        return F.length(value)  # characters of text (code points, as Polars counts), bytes of binary
+    if isinstance(dtype, pl.List):
+        return F.when(value.isNotNull(), F.size(value))
+    return None
+
+
+def _key_check(table: Table, usable: set[str]) -> list[_Check]:
+    key = table.primary_key
+    if len(key) < 2 or not all(k in usable for k in key):  # noqa: PLR2004 -- a composite key has two columns or more
+        return []
+    sample = F.struct(*(F.col(f"`{k}`") for k in key))
+    message = lambda n: f"primary key ({', '.join(key)}): {_rows(n)} share a key with another row"  # noqa: E731
+    return [_Check("primary_key", None, None, sample, message, key)]
+
+
+# -- Validation -----------------------------------------------------------------------------------
+
+
+def validate_spark(
+    df: DataFrame,
+    table: Table,
+    *,
+    unexpected: Unexpected = "error",
+    source: str | None = None,
+    extra: list[Violation] | None = None,
+) -> DataFrame:
+    """Check a Spark DataFrame against `table`; return it in the contract's types and order.
+
+    Raises the same `ContractViolationError`, with the same messages and counts, as the Polars
+    readers, except that samples show values without row numbers (Spark has no row order).
+    Clean data costs one aggregation job for every check; a unique column or key whose distinct
+    count falls short is then counted exactly by a `groupBy`, and each failed check fetches its
+    samples with one limited query.
+    """
+    unexpected = unexpected_policy(unexpected)
+    violations = list(extra or ())
+    df = _apply_renames(df, table)
+    actual = {f.name: f.dataType for f in df.schema.fields}
+    view: dict[str, pl.DataType] = {}
+    unknown: list[Violation] = []
+    for name, spark in actual.items():
+        expected = instance(table.schema[name]) if name in table.schema else None
+        held = polars_dtype(spark, expected)
+        if held is None:
+            message = f"column '{name}' has Spark type {spark.simpleString()}, the contract says {expected}"
+            if expected is not None:
+                unknown.append(Violation("dtype", name, message))
+            held = pl.Object()
+        view[name] = held
+    violations += unknown
+    reported = {v.column for v in unknown}
+    # The warnings about columns (removed, filled) are the Polars side's own: passed on as given.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            empty: pl.DataFrame | None = validate(
+                pl.DataFrame(schema=view), table, unexpected=unexpected, source=source
+            )
+        except ContractViolationError as error:
+            violations += [v for v in error.violations if v.column not in reported]
+            empty = None
+    for warning in caught:
+        warnings.warn(warning.message, stacklevel=2)
+    bad_columns = {v.column for v in violations if v.kind in ("dtype", "missing_column")}
+    usable = {
+        name: how
+        for name in table.schema.names()
+        if name in actual
+        and name not in bad_columns
+        and (how := coercion(view[name], instance(table.schema[name]))) is not None
+    }
+    checks = [c for name, how in usable.items() for c in _column_checks(table, name, how, actual[name])]
+    checks += _key_check(table, set(usable))
+    filled = _filled(table, set(actual), violations)
+    violations += _run(df, checks)
+    if violations:
+        raise ContractViolationError(table.name, table.version, redact_violations(violations, table), source)
+    assert empty is not None
+    return _output(df, table, empty.columns, filled)
+
+
+def _apply_renames(df: DataFrame, table: Table) -> DataFrame:
+    """Columns under an old name (`renamed_from`) are read under the new one while allowed."""
+    present = set(df.columns)
+    on = today()
+    for column in table.columns:
+        if column.name in present:
+            continue
+        for old in column.renamed_from:
+            if old not in present or old in table.schema:
+                continue
+            if column.renamed_until is not None and on > column.renamed_until:
+                continue
+            from contractgen.runtime.check import RenamedColumnWarning  # noqa: PLC0415 -- only when renaming
+
+            until = (
+                f" until {column.renamed_until}" if column.renamed_until else " while the contract lists it"
+            )
+            warnings.warn(
+                f"{table.label}: column '{old}' is the old name of '{column.name}' and was read under "
+                f"the new name (accepted{until}). Ask the producer to write '{column.name}'.",
+                RenamedColumnWarning,
+                stacklevel=3,
+            )
+            df = df.withColumnRenamed(old, column.name)
+            break
+    return df
+
+
+def _filled(table: Table, present: set[str], violations: list[Violation]) -> list[str]:
+    """The absent columns the contract lets be filled (`validate` has warned about them)."""
+    missing = {v.column for v in violations if v.kind == "missing_column"}
+    return [n for n in table.schema.names() if n not in present and n not in missing]
+
+
+def _output(df: DataFrame, table: Table, names: list[str], filled: list[str]) -> DataFrame:
+    """The contract's columns in its types and order (absent optional ones filled), then kept extras."""
+    out = []
+    for name in names:
+        if name in table.schema:
+            target = spark_type(instance(table.schema[name]))
+            source = F.lit(table.column(name).default) if name in filled else F.col(f"`{name}`")
+            out.append(source.cast(target).alias(name))
+        else:
+            out.append(F.col(f"`{name}`"))
+    return df.select(*out)
+
+
+def _run(df: DataFrame, checks: list[_Check]) -> list[Violation]:
+    """Count every check in one aggregation job, then sample the failures.
+
+    Uniqueness rides along as a distinct count: as many distinct keys as keys means no repeat,
+    and clean data costs one job. Only a key with fewer is counted exactly, by a `groupBy`.
+    """
+    counts: list[int] = [0] * len(checks)
+    aggregates = []
+    for i, check in enumerate(checks):
+        if check.bad is not None:
+            aggregates.append(F.count(F.when(check.bad, 1)).alias(f"c{i}"))
+            continue
+        cols = [F.col(f"`{k}`") for k in check.key]
+        # count(DISTINCT a, b) skips keys with a null part, so such a key is only ever suspect.
+        present = F.count(cols[0]) if check.column is not None else F.count(F.lit(1))
+        aggregates.append((F.count_distinct(*cols) < present).alias(f"c{i}"))
+    row = df.agg(*aggregates).first() if aggregates else None
+    duplicated: dict[int, DataFrame] = {}
+    for i, check in enumerate(checks):
+        assert row is not None
+        if check.bad is not None:
+            counts[i] = int(row[f"c{i}"])
+        elif row[f"c{i}"]:
+            cols = [F.col(f"`{k}`") for k in check.key]
+            groups = df.groupBy(*cols).count().where(F.col("count") > 1)
+            if check.column is not None:  # a unique column: nulls are not values
+                groups = groups.where(cols[0].isNotNull())
+            duplicated[i] = groups.select(
+                *(F.col(f"`{k}`").alias(f"__contractgen_k{j}") for j, k in enumerate(check.key))
+            )
+            total = groups.agg(F.sum("count")).first()
+            counts[i] = int(total[0] or 0) if total is not None else 0
+    violations = []
+    for i, (check, n) in enumerate(zip(checks, counts, strict=True)):
+        if not n:
+            continue
+        if check.bad is not None:
+            found = df.where(check.bad)
+        else:
+            on = [F.col(f"`{k}`").eqNullSafe(F.col(f"__contractgen_k{j}")) for j, k in enumerate(check.key)]
+            found = df.join(duplicated[i], on, "left_semi")
+        rows = found.select(check.sample.alias("v")).limit(MAX_SAMPLES).collect()
+        samples = tuple((None, _python(r["v"], check)) for r in rows)
+        violations.append(Violation(check.kind, check.column, check.message(n), n, samples))
+    return violations
+
+
+def _bad(check: _Check) -> SparkColumn:
+    assert check.bad is not None
+    return check.bad
+
+
+def _python(value: Any, check: _Check) -> Any:
+    """A sample as the Python value Polars shows for it."""
+    if value is None:
+        return None
+    if check.zone is not None:
+        instant = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=value)
+        return instant.astimezone(zoneinfo.ZoneInfo(check.zone))
+    if hasattr(value, "asDict"):
+        return value.asDict(recursive=True)
+    return value
+
+
+# -- Reading --------------------------------------------------------------------------------------
+
+_FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json", ".orc": "orc"}
+_ISO_DATE = r"^\s*\d{4}-\d{2}-\d{2}\s*$"
+_ISO_DATETIME = r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?\s*$"
+_ISO_INSTANT = r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})\s*$"
+_INTEGER = r"^[-+]?[0-9]+$"
+_STRPTIME_JAVA = (("%Y", "yyyy"), ("%m", "MM"), ("%d", "dd"), ("%H", "HH"), ("%M", "mm"), ("%S", "ss"))
+
+
+def read_spark(  # noqa: PLR0913 -- the reader options every generated reader passes on
+    spark: SparkSession,
+    path_or_table: str,
+    table: Table,
+    format: str | None = None,
+    *,
+    unexpected: Unexpected = "error",
+    options: dict[str, str] | None = None,
+) -> DataFrame:
+    """Read a file, folder or catalog table with Spark and check it against `table`.
+
+    `format` defaults to the path's suffix (`.parquet`, `.csv`, `.json`, `.orc`), then Parquet
+    for a path with a `/`, then a catalog table. CSV is read as text and parsed strictly, as
+    `read_csv` does: a cell that does not parse is reported with its value, never nulled, and a
+    row with more or fewer fields than the header is refused (Spark would fill or drop them).
+    """
+    unexpected = unexpected_policy(unexpected)
+    fmt = format or _guess_format(path_or_table)
+    if fmt == "csv":
+        return _read_csv(spark, path_or_table, table, unexpected, options or {})
+    try:
+        if fmt == "table":
+            df = spark.table(path_or_table)
+        else:
+            df = spark.read.options(**(options or {})).format(fmt).load(path_or_table)
+    except Exception as exc:  # Spark raises AnalysisException and Py4J errors alike
+        raise _unreadable(path_or_table, fmt, exc) from None
+    if unexpected == "drop":
+        keep = [n for n in df.columns if n in table.schema or any(n in c.renamed_from for c in table.columns)]
+        df = df.select(*(F.col(f"`{n}`") for n in keep))
+    return validate_spark(df, table, unexpected=unexpected, source=path_or_table)
+
+
+def _guess_format(path: str) -> str:
+    for suffix, fmt in _FORMATS.items():
+        if path.lower().endswith(suffix):
+            return fmt
+    return "parquet" if "/" in path or ":" in path else "table"
+
+
+def _unreadable(path: str, fmt: str, exc: Exception) -> DataReadError:
+    text = str(exc).strip()
+    detail = text.splitlines()[0] if text else type(exc).__name__
+    return DataReadError(f"cannot read {path} as {fmt}: {detail}")
+
+
+def _read_csv(
+    spark: SparkSession, path: str, table: Table, unexpected: Unexpected, options: dict[str, str]
+) -> DataFrame:
+    """Text first, then strict parsing in Spark SQL: Spark's own CSV parsing guesses and fills."""
+    try:
+        header = spark.read.options(**options).option("header", True).csv(path).columns
+        schema = T.StructType(
+            [T.StructField(n, T.StringType()) for n in header] + [T.StructField(_CORRUPT, T.StringType())]
+        )
+        text = (
+            spark.read.options(**options)
+            .option("header", True)
+            .option("mode", "PERMISSIVE")
+            .option("columnNameOfCorruptRecord", _CORRUPT)
+            .schema(schema)
+            .csv(path)
+            .cache()  # Spark refuses to query the corrupt-record column of an uncached CSV read
+        )
+    except Exception as exc:  # Spark raises AnalysisException and Py4J errors alike
+        raise _unreadable(path, "CSV", exc) from None
+    violations: list[Violation] = []
+    parsed: dict[str, SparkColumn] = {}
+    for name in header:
+        if name not in table.schema:
+            continue
+        dtype = instance(table.schema[name])
+        parse = _parse(name, dtype, table.column(name).layout)
+        if parse is not None:
+            parsed[name] = parse
+        elif not isinstance(dtype, pl.String | pl.Enum):
+            violations.append(Violation("dtype", name, f"column '{name}' is {dtype}, which CSV cannot hold"))
+    failed = {n: F.col(f"`{n}`").isNotNull() & p.isNull() for n, p in parsed.items()}
+    counts = text.agg(
+        F.count(F.when(F.col(_CORRUPT).isNotNull(), 1)).alias(_CORRUPT),
+        *(F.count(F.when(bad, 1)).alias(n) for n, bad in failed.items()),
+    ).first()
+    assert counts is not None
+    if counts[_CORRUPT]:
+        ragged = text.where(F.col(_CORRUPT).isNotNull()).select(_CORRUPT).first()
+        n = counts[_CORRUPT]
+        line = ragged[0].rstrip("\r\n") if ragged is not None else ""
+        raise DataReadError(
+            f"cannot read {path} as CSV: {_rows(n)} with more or fewer fields than the header's "
+            f"{len(header)} (first: {line!r}); Spark would fill missing fields with nulls"
+        )
+    for name, bad in failed.items():
+        n = counts[name]
+        if n:
+            rows = text.where(bad).select(f"`{name}`").limit(MAX_SAMPLES).collect()
+            message = f"'{name}': {_rows(n)} not readable as {table.schema[name]}"
+            violations.append(Violation("dtype", name, message, n, tuple((None, r[0]) for r in rows)))
+    df = text.select(
+        *(
+            parsed.get(n, F.col(f"`{n}`")).alias(n)
+            for n in header
+            if unexpected != "drop" or n in table.schema
+        )
+    )
+    return validate_spark(df, table, unexpected=unexpected, source=path, extra=violations)
+
+
+def _parse(name: str, dtype: pl.DataType, layout: str | None) -> SparkColumn | None:  # noqa: PLR0911 -- one return per kind of type
+    """CSV text as `dtype`, null where it does not parse; the same text parses as in `read_csv`."""
+    text = F.col(f"`{name}`")
+    trimmed = F.trim(text)
+    if dtype.is_integer():
+        return F.when(trimmed.rlike(_INTEGER), trimmed).try_cast(spark_type(dtype))
+    if dtype.is_float():
+        return trimmed.try_cast(spark_type(dtype))
+    if isinstance(dtype, pl.Boolean):
+        lowered = F.lower(trimmed)
+        return F.when(lowered == "true", True).when(lowered == "false", False)
+    if isinstance(dtype, pl.Decimal):
+        scale = dtype.scale
+        digits = (
+            rf"^\s*[-+]?(?:\d+(?:\.\d{{0,{scale}}})?|\.\d{{1,{scale}}})\s*$" if scale else r"^\s*[-+]?\d+\s*$"
+        )
+        return F.when(text.rlike(java_regex(digits)), trimmed.try_cast(spark_type(dtype)))
+    if isinstance(dtype, pl.Date | pl.Datetime):
+        target = spark_type(dtype)
+        if layout is not None:
+            java = _java_layout(layout)
+            if java is None:
+                return None
+            stamp = F.try_to_timestamp(trimmed, F.lit(java))
+            return stamp.cast(target)
+        if isinstance(dtype, pl.Date):
+            return F.when(text.rlike(_ISO_DATE), trimmed.try_cast(target))
+        naive = F.when(text.rlike(_ISO_DATETIME), trimmed.try_cast(T.TimestampNTZType()))
+        if dtype.time_zone is None:
+            return naive
+        instant = F.when(text.rlike(_ISO_INSTANT), trimmed.try_cast(T.TimestampType()))
+        return F.coalesce(instant, F.to_utc_timestamp(naive, dtype.time_zone))
+    return None
+
+
+def _java_layout(layout: str) -> str | None:
+    """A strptime layout as a Java DateTimeFormatter pattern; None when it uses other directives."""
+    out = layout.replace("'", "''")
+    for directive, java in _STRPTIME_JAVA:
+        out = out.replace(directive, java)
+    return None if "%" in out else out

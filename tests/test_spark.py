@@ -1,0 +1,480 @@
+"""Spark parity: the same data gives the same violations on Spark as on the Polars readers.
+
+Compared: kind, column, message and count of every violation, in order, and the sample values
+when all of them fit in the samples. Not compared: row numbers, which Spark does not have (its
+samples carry values only; see docs/spark.md).
+
+One local Spark session for the module (local[2], two shuffle partitions, no UI). Skipped with
+the reason when PySpark or Java is missing; CI installs both (`.ci/run`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import warnings
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from contractgen.runtime import Column, ContractViolationError, DataReadError, Table, read_csv, read_parquet
+from contractgen.runtime.errors import Violation
+from tests.conftest import ROOT
+
+
+def _skip(reason: str) -> None:
+    """Skip here; fail in CI (.ci/run sets CONTRACTGEN_REQUIRE_SPARK), where Spark must run."""
+    if os.environ.get("CONTRACTGEN_REQUIRE_SPARK") == "1":
+        pytest.fail(f"Spark tests are required here, but {reason}", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+if importlib.util.find_spec("pyspark") is None:
+    _skip("PySpark is not installed (pip install 'contractgen[spark]')")
+if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+    _skip("Spark needs Java: no `java` on PATH and no JAVA_HOME")
+
+from pyspark.sql import SparkSession  # noqa: E402 -- after the skip
+
+from contractgen.runtime import spark as rs  # noqa: E402 -- after the skip
+
+UTC = dt.UTC
+IDS = [
+    "6f1c2f9e-8a47-4c1b-9d0e-2b7f0c3a5e11",
+    "0b9d7c54-31a2-4f6e-8c1d-5e3f2a1b0c99",
+    "a3e5c7d9-1b2f-4a6c-8e0d-9f7b5d3c1a22",
+    "d4c3b2a1-0f9e-4d8c-b7a6-5e4d3c2b1a00",
+]
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[SparkSession]:
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("contractgen-parity")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        # Four-row tables: compiling each query to Java costs more than it saves.
+        .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.sql.adaptive.enabled", "false")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+SCHEMA = pl.Schema(
+    {
+        "id": pl.String(),
+        "region": pl.String(),
+        "seq": pl.Int64(),
+        "code": pl.String(),
+        "name": pl.String(),
+        "email": pl.String(),
+        "score": pl.Float64(),
+        "qty": pl.Int32(),
+        "amount": pl.Decimal(8, 2),
+        "status": pl.Enum(["new", "paid", "void"]),
+        "day": pl.Date(),
+        "at": pl.Datetime("us", "UTC"),
+        "small": pl.UInt8(),
+        "tags": pl.List(pl.String()),
+    }
+)
+TABLE = Table(
+    name="parity",
+    version="1.0.0",
+    schema=SCHEMA,
+    columns=(
+        Column("id", required=True, unique=True, format="uuid"),
+        Column("region", required=True),
+        Column("seq", required=True),
+        Column("code", pattern=r"^[A-Z]{2}\d$"),
+        Column("name", min_length=2, max_length=5),
+        Column("email", format="email", sensitive=True),
+        Column("score", minimum=0.0, maximum=1.0, exclusive_minimum=True, exclusive_maximum=True),
+        Column("qty", required=True, minimum=0, maximum=100),
+        Column("amount", minimum=Decimal("0.00")),
+        Column("status", required=True),
+        Column("day", minimum=dt.date(2020, 1, 1)),
+        Column("at", maximum=dt.datetime(2030, 1, 1, tzinfo=UTC)),
+        Column("small"),
+        Column("tags", max_length=2),
+    ),
+    primary_key=("region", "seq"),
+    removed=("legacy_flag",),
+)
+
+
+def rows() -> pl.DataFrame:
+    """Four valid rows of the parity table (status as text, as producers write it)."""
+    return pl.DataFrame(
+        {
+            "id": IDS,
+            "region": ["eu", "eu", "us", "us"],
+            "seq": [1, 2, 1, 2],
+            "code": ["AB1", "CD2", None, "EF3"],
+            "name": ["ann", "bo", "carla", None],
+            "email": ["a@example.com", None, "c@example.org", "d@example.net"],
+            "score": [0.5, 0.25, None, 0.999],
+            "qty": pl.Series([1, 0, 100, 42], dtype=pl.Int32),
+            "amount": pl.Series(
+                [Decimal("1.00"), Decimal("0.00"), None, Decimal("99.99")], dtype=pl.Decimal(8, 2)
+            ),
+            "status": ["new", "paid", "void", "new"],
+            "day": [dt.date(2024, 1, 15), None, dt.date(2020, 1, 1), dt.date(2025, 6, 30)],
+            "at": pl.Series([dt.datetime(2024, 1, 15, 23, tzinfo=UTC)] * 4, dtype=pl.Datetime("us", "UTC")),
+            "small": pl.Series([0, 255, None, 7], dtype=pl.UInt8),
+            "tags": [["a"], [], None, ["b", "c"]],
+        }
+    )
+
+
+def plant(frame: pl.DataFrame, column: str, row: int, value: object) -> pl.DataFrame:
+    values = frame[column].to_list()
+    values[row] = value
+    return frame.with_columns(pl.Series(column, values, dtype=frame.schema[column], strict=False))
+
+
+def replace(
+    column: str, values: list[Any], dtype: pl.DataType | None = None
+) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    return lambda f: f.with_columns(pl.Series(column, values, dtype=dtype or f.schema[column], strict=False))
+
+
+CASES: dict[str, Callable[[pl.DataFrame], pl.DataFrame]] = {
+    "valid": lambda f: f,
+    "missing required column": lambda f: f.drop("qty"),
+    "absent optional column is filled": lambda f: f.drop("email"),
+    "unexpected column": lambda f: f.with_columns(pl.lit(1).alias("extra")),
+    "column the contract removed": lambda f: f.with_columns(pl.lit(True).alias("legacy_flag")),
+    "probably renamed": lambda f: f.rename({"qty": "quantity"}),
+    "differs only in case": lambda f: f.rename({"qty": "Qty"}),
+    "wrong dtype (text for a number)": replace("qty", ["1", "0", "100", "42"], pl.String()),
+    "wrong dtype (wider integer)": replace("qty", [1, 0, 100, 42], pl.Int64()),
+    "narrower integer is widened": replace("seq", [1, 2, 1, 2], pl.Int16()),
+    "wrong dtype (naive for zoned)": lambda f: f.with_columns(pl.col("at").dt.replace_time_zone(None)),
+    "null in a required column": lambda f: plant(plant(f, "qty", 1, None), "region", 3, None),
+    "value outside the enum": replace("status", ["new", "Paid", "void", "refunded"]),
+    "below the minimum": replace("qty", [-1, 0, 100, -7]),
+    "above the maximum": replace("qty", [1, 101, 100, 42]),
+    "exclusive bounds": replace("score", [0.0, 1.0, None, 0.5]),
+    "NaN in a bounded column": replace("score", [float("nan"), 0.5, None, 0.5]),
+    "decimal below the minimum": replace("amount", [Decimal("-0.01"), None, None, Decimal("1.00")]),
+    "date below the minimum": replace("day", [dt.date(2019, 12, 31), None, None, None]),
+    "instant above the maximum": replace("at", [dt.datetime(2031, 1, 1, tzinfo=UTC)] + [None] * 3),
+    "too short": replace("name", ["a", "bo", "", None]),
+    "too long": replace("name", ["ann", "bo", "caroline", "émilie"]),
+    "list too long": replace("tags", [["a", "b", "c"], [], None, None]),
+    "pattern": replace("code", ["AB1", "ab1", "ABC", "AB1\n"]),
+    "uuid format": replace("id", ["not-a-uuid", IDS[1], IDS[2].upper(), IDS[3] + "\n"]),
+    "email format (redacted samples)": replace(
+        "email", ["a@example.com", "b at example.com", "c@x", "d @x.org"]
+    ),
+    "duplicate unique value": replace("id", [IDS[0], IDS[0], IDS[2], IDS[0]]),
+    "duplicate composite key": replace("seq", [1, 1, 1, 2]),
+    "everything at once": lambda f: plant(
+        plant(plant(f, "qty", 0, -5), "status", 1, "x"), "id", 2, "bad"
+    ).rename({"email": "e_mail"}),
+}
+
+
+def outcome(read: Callable[[], object]) -> list[Violation]:
+    try:
+        read()
+    except ContractViolationError as error:
+        return error.violations
+    return []
+
+
+def warned(read: Callable[[], object]) -> tuple[list[Violation], list[str]]:
+    """The violations, and the warnings about columns (renamed, filled, removed) on the way."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        found = outcome(read)
+    return found, [
+        f"{w.category.__name__}: {w.message}" for w in caught if "contractgen" in w.category.__module__
+    ]
+
+
+def comparable(violations: list[Violation]) -> list[tuple[Any, ...]]:
+    """What both engines must agree on: everything but row numbers; samples when all fit."""
+    out = []
+    for v in violations:
+        samples = sorted(repr(value) for _, value in v.samples) if v.count <= len(v.samples) else None
+        out.append((v.kind, v.column, v.message, v.count, samples))
+    return out
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_parquet_parity(spark, tmp_path, case):
+    path = tmp_path / "data.parquet"
+    CASES[case](rows()).write_parquet(path)
+    polars, polars_warnings = warned(lambda: read_parquet(path, TABLE))
+    on_spark, spark_warnings = warned(lambda: rs.read_spark(spark, str(path), TABLE))
+    assert comparable(on_spark) == comparable(polars)
+    assert spark_warnings == polars_warnings
+    if case in ("valid", "narrower integer is widened"):
+        assert not polars
+
+
+def test_valid_data_comes_back_in_the_contract_types(spark, tmp_path):
+    path = tmp_path / "data.parquet"
+    rows().write_parquet(path)
+    df = rs.read_spark(spark, str(path), TABLE)
+    assert [(f.name, f.dataType) for f in df.schema] == [(f.name, f.dataType) for f in rs.spark_schema(TABLE)]
+    expected = read_parquet(path, TABLE)
+    got = sorted(df.collect(), key=lambda r: r["id"])
+    want = sorted(expected.iter_rows(named=True), key=lambda r: r["id"])
+    for got_row, want_row in zip(got, want, strict=True):
+        for name in ("id", "region", "seq", "qty", "amount", "status", "day", "small", "tags"):
+            assert got_row[name] == want_row[name], name
+
+
+def test_samples_have_values_not_row_numbers(spark, tmp_path):
+    path = tmp_path / "data.parquet"
+    replace("qty", [-1, 0, 100, 42])(rows()).write_parquet(path)
+    with pytest.raises(ContractViolationError) as error:
+        rs.read_spark(spark, str(path), TABLE)
+    assert error.value.violations[0].render() == "'qty': 1 row below the minimum 0 (-1)"
+    assert str(error.value).startswith(f"{path} does not match contract parity 1.0.0 (1 violation):")
+
+
+def test_sensitive_samples_are_redacted_alike(spark, tmp_path):
+    path = tmp_path / "data.parquet"
+    replace("email", ["a@example.com", "b at example.com", None, None])(rows()).write_parquet(path)
+    polars, on_spark = (
+        outcome(lambda: read_parquet(path, TABLE)),
+        outcome(lambda: rs.read_spark(spark, str(path), TABLE)),
+    )
+    assert [v.samples[0][1] for v in on_spark] == [v.samples[0][1] for v in polars]
+    assert repr(on_spark[0].samples[0][1]).startswith("<redacted sha256:")
+
+
+def test_validate_spark_checks_a_dataframe(spark):
+    frame = rows().drop("at", "small", "tags", "amount", "day")
+    schema = "id string, region string, seq long, code string, name string, email string, score double, "
+    df = spark.createDataFrame(frame.rows(), schema + "qty long, status string")
+    with pytest.warns(UserWarning, match="filled the columns the data lacks"):
+        polars = outcome(lambda: rs.validate_spark(df, TABLE))
+    # Python ints arrive as long: refused for an int32 column, as Polars refuses Int64.
+    assert [v.message for v in polars] == ["column 'qty' has dtype Int64, the contract says Int32"]
+
+
+def test_unexpected_policies(spark, tmp_path):
+    path = tmp_path / "data.parquet"
+    rows().with_columns(pl.lit(1).alias("extra")).write_parquet(path)
+    assert rs.read_spark(spark, str(path), TABLE, unexpected="drop").columns == list(SCHEMA.names())
+    assert rs.read_spark(spark, str(path), TABLE, unexpected="keep").columns == [*SCHEMA.names(), "extra"]
+
+
+# -- CSV --------------------------------------------------------------------------------------------
+
+CSV_SCHEMA = pl.Schema(
+    {
+        "id": pl.String(),
+        "qty": pl.Int32(),
+        "score": pl.Float64(),
+        "amount": pl.Decimal(8, 2),
+        "flag": pl.Boolean(),
+        "status": pl.Enum(["new", "paid"]),
+        "day": pl.Date(),
+        "at": pl.Datetime("us", "UTC"),
+    }
+)
+CSV_TABLE = Table(
+    name="parity_csv",
+    version="1.0.0",
+    schema=CSV_SCHEMA,
+    columns=(
+        Column("id", required=True, unique=True),
+        Column("qty", required=True, minimum=0),
+        Column("score"),
+        Column("amount"),
+        Column("flag"),
+        Column("status"),
+        Column("day"),
+        Column("at"),
+    ),
+)
+CSV_HEADER = "id,qty,score,amount,flag,status,day,at\n"
+CSV_CASES = {
+    "valid": "a,1,0.5,1.25,true,new,2024-01-15,2024-01-15T23:00:00.000000+0000\nb,2,,,False,,,\n",
+    "whitespace-only number": "a,  ,0.5,1.25,true,new,2024-01-15,\nb, 2 ,,,,,,\n",
+    "text in a number": "a,one,0.5,1.25,true,new,2024-01-15,\nb,5.0,x,,,,,\n",
+    "too many decimal places": "a,1,0.5,1.255,true,new,2024-01-15,\n",
+    "bad boolean and enum": "a,1,0.5,1.25,yes,old,2024-01-15,\n",
+    "bad date": "a,1,0.5,1.25,true,new,2024-13-45,\nb,2,,,,,2024-02-30,\n",
+    "duplicate id and negative qty": "a,1,,,,,,\na,-2,,,,,,\n",
+}
+
+
+def write_csv(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "data.csv"
+    path.write_text(CSV_HEADER + body)
+    return path
+
+
+@pytest.mark.parametrize("case", CSV_CASES)
+def test_csv_parity(spark, tmp_path, case):
+    path = write_csv(tmp_path, CSV_CASES[case])
+    polars = outcome(lambda: read_csv(path, CSV_TABLE))
+    on_spark = outcome(lambda: rs.read_spark(spark, str(path), CSV_TABLE))
+    assert comparable(on_spark) == comparable(polars)
+    if case == "valid":
+        assert not polars
+
+
+def test_csv_rows_with_too_many_fields_are_refused_by_both(spark, tmp_path):
+    path = write_csv(tmp_path, "a,1,0.5,1.25,true,new,2024-01-15,,surplus\n")
+    with pytest.raises(DataReadError):
+        read_csv(path, CSV_TABLE)
+    with pytest.raises(DataReadError, match="more or fewer fields than the header's 8"):
+        rs.read_spark(spark, str(path), CSV_TABLE)
+
+
+def test_csv_rows_with_too_few_fields_are_refused_on_spark(spark, tmp_path):
+    """Spark's CSV reader fills a short row with nulls; read_spark refuses it instead."""
+    path = write_csv(tmp_path, "a,1,0.5\n")
+    with pytest.raises(DataReadError, match="1 row with more or fewer fields"):
+        rs.read_spark(spark, str(path), CSV_TABLE)
+
+
+# -- Regular expressions ----------------------------------------------------------------------------
+
+TRICKY = [
+    IDS[0],
+    IDS[0].upper(),
+    IDS[0] + "\n",
+    "a@b.co",
+    "a@b.co\n",
+    "a\u00a0b@c.de",  # a no-break space: whitespace to Rust's \s and, with (?U), to Java's
+    "a @b.co",
+    "192.168.0.1",
+    "256.1.1.1",
+    "::1",
+    "2001:db8::ff00:42:8329",
+    "host-name.example",
+    "-bad.example",
+    "https://example.com/x",
+    "http://a b",
+    "١٢٣",  # Arabic-Indic digits: \d in Rust, and in Java with (?U)
+    "123",
+    "a\rb",
+    "a\nb",
+    "STRASSE",
+    "STRAßE",
+    "",
+]
+PATTERNS = [
+    *rs.FORMAT_PATTERNS.values(),
+    r"^\d+$",
+    r"^a.b$",
+    r"^\w+@",
+    r"(?P<user>[^@]+)@",
+    r"\bb",
+    r"^[^\s]+$",
+    r"^[a-z\]]+$",
+    r"(?i)^straße$",
+]
+
+
+@pytest.mark.parametrize("pattern", PATTERNS)
+def test_patterns_mean_the_same_in_java(spark, pattern):
+    text = pl.Series("s", TRICKY)
+    rust = text.str.contains(pattern).to_list()
+    df = spark.createDataFrame([(s,) for s in TRICKY], "s string")
+    java = [r[0] for r in df.select(df.s.rlike(rs.java_regex(pattern))).collect()]
+    assert java == rust
+
+
+@pytest.mark.parametrize("pattern", [r"^[[:alpha:]]+$", r"^[a-z--x]$", r"(?m)^a$"])
+def test_patterns_without_a_java_equivalent_are_refused(pattern):
+    with pytest.raises(ValueError, match="pattern"):
+        rs.java_regex(pattern)
+
+
+# -- Types ------------------------------------------------------------------------------------------
+
+
+def test_unsigned_and_unsupported_types():
+    from pyspark.sql import types as T
+
+    assert rs.spark_type(pl.UInt8()) == T.ShortType()
+    assert rs.spark_type(pl.UInt64()) == T.DecimalType(20, 0)
+    assert rs.spark_type(pl.Datetime("us")) == T.TimestampNTZType()
+    assert rs.spark_type(pl.Struct({"a": pl.Int8()})) == T.StructType([T.StructField("a", T.ByteType())])
+    with pytest.raises(rs.SparkTypeError, match="microseconds"):
+        rs.spark_type(pl.Datetime("ns"))
+    with pytest.raises(rs.SparkTypeError):
+        rs.spark_type(pl.Time())
+
+
+def test_unsigned_values_beyond_their_range_are_reported(spark):
+    df = spark.createDataFrame([(x,) for x in (0, 255, 256, -1)], "small short")
+    table = Table("u", "1.0.0", pl.Schema({"small": pl.UInt8()}), (Column("small"),))
+    with pytest.raises(ContractViolationError) as error:
+        rs.validate_spark(df, table)
+    assert [v.render() for v in error.value.violations] == [
+        "'small': 2 rows outside the range of UInt8 (256, -1)"
+    ]
+
+
+# -- The documented cluster job -----------------------------------------------------------------
+
+
+def test_the_documented_job_runs_with_spark_submit(built, tmp_path):
+    """docs/spark.md's validate_usage.py, unchanged, under spark-submit with the package shipped
+    by --py-files: a valid file passes, an invalid one fails the job with its violations."""
+    from tests.test_readers import usage_rows
+
+    doc = (ROOT / "docs" / "spark.md").read_text()
+    job = re.search(r'```python\n("""Check usage_activity data.*?)```\n', doc, re.S)
+    assert job, "docs/spark.md lost its validate_usage.py block"
+    script = tmp_path / "validate_usage.py"
+    script.write_text(job.group(1))
+    package = built / "usage_activity"
+    shipped = shutil.make_archive(str(tmp_path / "usage_activity"), "zip", package, "usage_activity")
+    good, bad = tmp_path / "good.parquet", tmp_path / "bad.parquet"
+    usage_rows().write_parquet(good)
+    usage_rows().with_columns(pl.Series("sessions", [3, -1, 0, 7], dtype=pl.Int32)).write_parquet(bad)
+    submit = Path(sys.executable).parent / "spark-submit"
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
+    result = subprocess.run(
+        [
+            str(submit),
+            "--master",
+            "local[2]",
+            "--conf",
+            "spark.ui.enabled=false",
+            "--py-files",
+            shipped,
+            str(script),
+            str(good),
+            str(bad),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr[-3000:]
+    # spark-submit passes the driver's stderr on to its own stdout, after the job's own lines.
+    assert result.stdout.splitlines() == [
+        f"{good}: 4 rows match usage_activity",
+        f"{bad} does not match contract usage_activity 1.5.2 (1 violation):",
+        "  - 'sessions': 1 row below the minimum 0 (-1)",
+    ]
