@@ -595,3 +595,21 @@ def test_date_to_ns_timestamp_is_not_a_widening():
         "TYPE_TEMPORAL_CHANGED"
     ]
     assert [f.rule.id for f in diff(old, contract("d: timestamp\n"))] == ["TYPE_WIDENED"]
+
+
+@pytest.mark.parametrize(
+    ("old_type", "new_type", "rule"),
+    [
+        ("float32", "decimal(12,0)", "TYPE_CHANGED"),  # 12-digit decimals are not exact in float32
+        ("decimal(10,2)", "float64", "TYPE_CHANGED"),
+        ("float64", "int32", "TYPE_NARROWED"),  # every int32 is exact in a float64
+        ("float32", "int32", "TYPE_CHANGED"),  # but not in a float32
+        ("decimal(12,2)", "int32", "TYPE_NARROWED"),  # 10 integer digits hold every int32
+        ("decimal(6,2)", "int32", "TYPE_CHANGED"),
+    ],
+)
+def test_numeric_kind_changes_say_what_old_readers_can_hold(old_type, new_type, rule):
+    """Between floats, decimals and integers, a change is a narrowing only when every new value
+    is exact under the old type (the compatibility property found float32 to decimal(12,0))."""
+    findings = diff(contract(f"n: {old_type}\n"), contract(f"n: {new_type}\n"))
+    assert [f.rule.id for f in findings] == [rule]

@@ -584,8 +584,13 @@ def classify(old: FieldType, new: FieldType) -> str:  # noqa: PLR0911, PLR0912 -
     if old.kind == "integer" and new.kind == "decimal":
         digits = len(str(INT_RANGE[(old.bits or 64, old.signed)][1]))
         return "TYPE_WIDENED" if (new.precision or 0) - (new.scale or 0) >= digits else "TYPE_WIDENED_LOSSY"
-    if old.kind in ("float", "decimal") and new.kind in ("integer", "float", "decimal"):
-        return "TYPE_NARROWED"
+    if old.kind == "float" and new.kind == "integer":
+        # Narrowed only when every new integer is exact in the old float, so old readers keep up.
+        exact_bits = 24 if old.bits == 32 else 53  # noqa: PLR2004 -- a float is 32 or 64 bits wide
+        return "TYPE_NARROWED" if (new.bits or 64) - int(new.signed) <= exact_bits else "TYPE_CHANGED"
+    if old.kind == "decimal" and new.kind == "integer":
+        digits = len(str(INT_RANGE[(new.bits or 64, new.signed)][1]))
+        return "TYPE_NARROWED" if (old.precision or 0) - (old.scale or 0) >= digits else "TYPE_CHANGED"
     if old.kind == "date" and new.kind == "timestamp" and new.timezone is None and new.unit != "ns":
         return "TYPE_WIDENED"  # midnight of each day; ns timestamps end in 2262, so not every date fits
     if old.kind == "timestamp" and new.kind == "date":
