@@ -175,6 +175,29 @@ def test_rules_on_sensitive_columns_are_redacted():
         ("amount + 1", "the expression is not a condition (true or false for each row)"),
         ("finish >= starts", "the expression names 'finish', which is not a field"),
         ("ends >= ", "the expression is not valid SQL"),
+        # Typed against the contract: what no engine evaluates alike is refused here, not at run time.
+        ("ends > '2023-06-01'", "`ends > '2023-06-01'` compares a date with text"),
+        (
+            "loaded_at > '2023-06-01 00:00:00'",
+            "`loaded_at > '2023-06-01 00:00:00'` compares a timestamp with text",
+        ),
+        ("email > 1", "`email > 1` compares text with a number"),
+        ("email > 'b'", "`email > 'b'` orders text"),
+        ("round(id, 2.5) = 1", "function round() is not portable"),
+        ("length(email, 'x') = 1", "length() takes one argument"),
+        ("(email, id) IN (('x', 1))", "a tuple (a, b) IN (...) is not portable"),
+        ("NOT email", "`email` is text, but `NOT email` needs a boolean"),
+        ("email IS TRUE", "`email` is text, but `email IS TRUE` needs a boolean"),
+        ("id = 9223372036854775808", "the number 9223372036854775808 does not fit a 64-bit integer"),
+        ("id / 0 = 1", "division is not portable"),
+        ("trim(email) = email", "function trim() is not portable"),
+        ("lower(email) = 'x'", "function lower() is not portable"),
+        ("email LIKE 'a%'", "LIKE is not portable"),
+        ("id % 0 = 1", "`id % 0` divides by zero"),
+        ("amount % id = 1", "`amount % id` divides by a column or an expression"),
+        ("region > 'north'", "`region > 'north'` compares an enum other than with = or IN"),
+        ("length(region) = 5", "`region` is an enum, but `LENGTH(region)` needs text"),
+        ("CASE WHEN id > 1 THEN email ELSE 0 END = 0", "`CASE WHEN id > 1 THEN email ELSE 0 END` mixes text"),
     ],
 )
 def test_sql_rules_are_refused_with_their_place(expression, message):
@@ -184,6 +207,21 @@ def test_sql_rules_are_refused_with_their_place(expression, message):
     rendered = diagnostics[0].render()
     assert rendered.startswith(f"periods.yaml:24:17: error: expression {expression.strip()!r}: {message}")
     assert "\n  hint: " in rendered
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "region IN ('north', 'south') AND id % 2 = 0",
+        "CASE WHEN amount IS NULL THEN 0 ELSE abs(amount) END BETWEEN 0 AND 10 OR length(email) = 3",
+        "NOT (ends < starts) AND -amount <= id * 2",
+    ],
+)
+def test_portable_sql_rules_are_accepted(expression):
+    _, diagnostics = load_bytes(
+        CONTRACT.replace(b"ends >= starts AND coalesce(amount, 0) >= 0", expression.encode()), "p.yaml"
+    )
+    assert diagnostics == []
 
 
 def test_sql_rule_without_expression_is_refused():
