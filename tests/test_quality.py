@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import polars as pl
@@ -289,3 +290,19 @@ def test_odcs_sql_rules_that_count_broken_rows_become_row_rules():
     assert [v.message for v in info.value.violations] == [
         'rule NOT ("period_end" < "period_start"): 1 row break it'
     ]
+
+
+def test_a_rule_polars_cannot_evaluate_is_reported_not_raised():
+    # A contract built before rules were typed: the reader reports the rule instead of crashing.
+    spec = table(load_bytes(CONTRACT, "periods.yaml")[0])
+    rule = next(r for r in spec.rules if r.kind == "sql")
+    broken = dataclasses.replace(rule, expression="\"ends\" > 'not a date'")
+    spec = dataclasses.replace(spec, rules=tuple(broken if r is rule else r for r in spec.rules))
+    frame = pl.DataFrame(
+        {"id": [1], "region": ["north"], "starts": [dt.date(2024, 1, 1)], "ends": [dt.date(2024, 1, 2)],
+         "amount": [1], "email": ["a@b.c"], "loaded_at": [LOADED]},
+        schema_overrides={"region": pl.Enum(["north", "south"]), "amount": pl.Int32},
+    )  # fmt: skip
+    found = messages(spec, frame)
+    assert len(found) == 1
+    assert found[0].startswith("rule \"ends\" > 'not a date' could not be evaluated: ")

@@ -83,7 +83,7 @@ def plan(
         elif rule.kind == "uniqueness" and rule.columns and not _already_unique(table, rule.columns):
             out.append((rule, "", _uniqueness(rule.columns)))
         elif rule.kind == "sql" and rule.expression is not None:
-            out.append((rule, "", _row_rule(rule.expression, rule.columns)))
+            out.append((rule, "", _row_rule(rule.expression, rule.columns, table.schema)))
         elif rule.kind == "freshness" and now is not None and rule.columns and rule.max_age is not None:
             dtype = table.schema[rule.columns[0]]
             if isinstance(dtype, (pl.Datetime, pl.Date)):
@@ -169,9 +169,30 @@ def _uniqueness(columns: tuple[str, ...]) -> RuleCheck:
     )
 
 
-def _row_rule(expression: str, columns: tuple[str, ...]) -> RuleCheck:
-    holds = pl.sql_expr(expression)
-    bad = (~holds).fill_null(False)
+def unevaluable(expression: str, why: str) -> str:
+    """The message of a rule an engine could not evaluate (the same words in every engine)."""
+    return f"rule {expression} could not be evaluated: {why}"
+
+
+def _row_rule(expression: str, columns: tuple[str, ...], schema: pl.Schema) -> RuleCheck:
+    try:
+        holds = pl.sql_expr(expression)
+        bad = (~holds).fill_null(False)
+        # Typed on no rows: a rule the loader let through that Polars cannot evaluate on these
+        # dtypes (a contract from an older version) is reported, never raised mid-read.
+        pl.DataFrame(schema={c: schema[c] for c in columns}).select(bad)
+    except Exception as exc:  # Polars' errors have no common base worth naming
+        why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return RuleCheck(
+            "rule",
+            columns[0] if len(columns) == 1 else None,
+            pl.repeat(False, pl.len()),
+            pl.lit(None),
+            lambda _: unevaluable(expression, why),
+            pl.lit(True),
+            count=pl.lit(1, pl.Int64),
+            sampled=False,
+        )
     return RuleCheck(
         "rule",
         columns[0] if len(columns) == 1 else None,
