@@ -306,3 +306,27 @@ def test_a_rule_polars_cannot_evaluate_is_reported_not_raised():
     found = messages(spec, frame)
     assert len(found) == 1
     assert found[0].startswith("rule \"ends\" > 'not a date' could not be evaluated: ")
+
+
+def test_completeness_at_the_exact_boundary_passes(spec):
+    # 1 null in 10 rows is exactly 90% complete: 1 > 10 * (1 - 0.9) was true in floats.
+    from contractgen.runtime.quality import too_incomplete
+
+    assert not too_incomplete(1, 10, 0.9)
+    assert too_incomplete(2, 10, 0.9)
+    rule = next(r for r in spec.rules if r.kind == "completeness")
+    exact = dataclasses.replace(spec, rules=(dataclasses.replace(rule, min_ratio=0.9),))
+    frame = pl.DataFrame({"amount": [None, *range(1, 10)]}, schema={"amount": pl.Int32})
+    from contractgen.runtime.quality import checks
+
+    (check,) = checks(exact, ["amount"])
+    assert frame.select(check.suspect).item() is False
+    assert pl.concat([frame, frame.head(1)]).select(check.suspect).item() is True
+
+
+def test_date_bounds_are_printed_in_iso():
+    from contractgen.runtime.errors import shown
+
+    assert shown(dt.date(2024, 12, 31)) == "2024-12-31"
+    assert shown(dt.datetime(2024, 12, 31, 10, tzinfo=UTC)) == "2024-12-31T10:00:00+00:00"
+    assert shown(5) == "5"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 
 import polars as pl
 
@@ -102,8 +103,22 @@ def _rows(n: int) -> str:
     return f"{n:,} row{'s' * (n != 1)}"
 
 
+def exact(ratio: float) -> tuple[int, int]:
+    """`ratio` as the fraction it was written as (0.9 is 9/10, not the double nearest it), so a
+    count at the boundary compares exactly in every engine."""
+    share = Fraction(repr(ratio))
+    return share.numerator, share.denominator
+
+
+def too_incomplete(nulls: int, rows: int, ratio: float) -> bool:
+    """Whether `nulls` of `rows` leaves less than `ratio` complete, compared in integers."""
+    num, den = exact(ratio)
+    return nulls * den > rows * (den - num)
+
+
 def _completeness(name: str, ratio: float) -> RuleCheck:
     value = pl.col(name)
+    num, den = exact(ratio)
     share = f"{ratio * 100:g}%"
     return RuleCheck(
         "completeness",
@@ -111,7 +126,7 @@ def _completeness(name: str, ratio: float) -> RuleCheck:
         value.is_null(),
         value,
         lambda n: f"'{name}': {_rows(n)} null, so it is less than the {share} complete the contract requires",
-        value.null_count() > pl.len() * (1 - ratio),
+        value.null_count().cast(pl.Int64) * den > pl.len().cast(pl.Int64) * (den - num),
     )
 
 

@@ -23,7 +23,8 @@ from sqlglot import exp
 
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.runtime import ContractViolationError, Table, Violation, validate
-from contractgen.runtime.quality import plan, unevaluable
+from contractgen.runtime.errors import shown
+from contractgen.runtime.quality import plan, too_incomplete, unevaluable
 from contractgen.sources.connect import Connection, SourceError
 
 RULE_DIALECT = "postgres"  # the dialect row rules are stored in (contractgen.load.sqlrule)
@@ -93,9 +94,9 @@ def run(connection: Connection, table: Table, usable: dict[str, str], now: dt.da
         values: list[Any] = []
         for finding in plain:
             assert finding.aggregate is not None
-            query = exp.select(finding.aggregate).from_(rel.copy()).sql(connection.dialect)
+            alone = exp.select(finding.aggregate).from_(rel.copy()).sql(connection.dialect)
             try:
-                values.append(connection.rows(query)[0][0])
+                values.append(connection.rows(alone)[0][0])
             except SourceError as exc:
                 unevaluated[id(finding)] = str(exc).removeprefix("a check query failed: ")
                 values.append(0)
@@ -230,7 +231,7 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
                     "minimum",
                     name,
                     _count_if(op(this=value, expression=_literal(lo, dtype))),
-                    says(name, f"{word} the minimum {lo!r}"),
+                    says(name, f"{word} the minimum {shown(lo)}"),
                 )
             )
         if column.maximum is not None:
@@ -242,7 +243,7 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
                     "maximum",
                     name,
                     _count_if(op(this=value, expression=_literal(hi, dtype))),
-                    says(name, f"{word} the maximum {hi!r}"),
+                    says(name, f"{word} the maximum {shown(hi)}"),
                 )
             )
         if isinstance(dtype, pl.String):
@@ -312,7 +313,7 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
                     part,
                     nulls,
                     check.message,
-                    fails=lambda n, rows, r=ratio: n > rows * (1 - r),
+                    fails=lambda n, rows, r=ratio: too_incomplete(n, rows, r),
                 )
             )
         elif rule.kind == "uniqueness":
