@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import polars as pl
@@ -175,6 +176,29 @@ def test_rules_on_sensitive_columns_are_redacted():
         ("amount + 1", "the expression is not a condition (true or false for each row)"),
         ("finish >= starts", "the expression names 'finish', which is not a field"),
         ("ends >= ", "the expression is not valid SQL"),
+        # Typed against the contract: what no engine evaluates alike is refused here, not at run time.
+        ("ends > '2023-06-01'", "`ends > '2023-06-01'` compares a date with text"),
+        (
+            "loaded_at > '2023-06-01 00:00:00'",
+            "`loaded_at > '2023-06-01 00:00:00'` compares a timestamp with text",
+        ),
+        ("email > 1", "`email > 1` compares text with a number"),
+        ("email > 'b'", "`email > 'b'` orders text"),
+        ("round(id, 2.5) = 1", "function round() is not portable"),
+        ("length(email, 'x') = 1", "length() takes one argument"),
+        ("(email, id) IN (('x', 1))", "a tuple (a, b) IN (...) is not portable"),
+        ("NOT email", "`email` is text, but `NOT email` needs a boolean"),
+        ("email IS TRUE", "`email` is text, but `email IS TRUE` needs a boolean"),
+        ("id = 9223372036854775808", "the number 9223372036854775808 does not fit a 64-bit integer"),
+        ("id / 0 = 1", "division is not portable"),
+        ("trim(email) = email", "function trim() is not portable"),
+        ("lower(email) = 'x'", "function lower() is not portable"),
+        ("email LIKE 'a%'", "LIKE is not portable"),
+        ("id % 0 = 1", "`id % 0` divides by zero"),
+        ("amount % id = 1", "`amount % id` divides by a column or an expression"),
+        ("region > 'north'", "`region > 'north'` compares an enum other than with = or IN"),
+        ("length(region) = 5", "`region` is an enum, but `LENGTH(region)` needs text"),
+        ("CASE WHEN id > 1 THEN email ELSE 0 END = 0", "`CASE WHEN id > 1 THEN email ELSE 0 END` mixes text"),
     ],
 )
 def test_sql_rules_are_refused_with_their_place(expression, message):
@@ -184,6 +208,21 @@ def test_sql_rules_are_refused_with_their_place(expression, message):
     rendered = diagnostics[0].render()
     assert rendered.startswith(f"periods.yaml:24:17: error: expression {expression.strip()!r}: {message}")
     assert "\n  hint: " in rendered
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "region IN ('north', 'south') AND id % 2 = 0",
+        "CASE WHEN amount IS NULL THEN 0 ELSE abs(amount) END BETWEEN 0 AND 10 OR length(email) = 3",
+        "NOT (ends < starts) AND -amount <= id * 2",
+    ],
+)
+def test_portable_sql_rules_are_accepted(expression):
+    _, diagnostics = load_bytes(
+        CONTRACT.replace(b"ends >= starts AND coalesce(amount, 0) >= 0", expression.encode()), "p.yaml"
+    )
+    assert diagnostics == []
 
 
 def test_sql_rule_without_expression_is_refused():
@@ -251,3 +290,43 @@ def test_odcs_sql_rules_that_count_broken_rows_become_row_rules():
     assert [v.message for v in info.value.violations] == [
         'rule NOT ("period_end" < "period_start"): 1 row break it'
     ]
+
+
+def test_a_rule_polars_cannot_evaluate_is_reported_not_raised():
+    # A contract built before rules were typed: the reader reports the rule instead of crashing.
+    spec = table(load_bytes(CONTRACT, "periods.yaml")[0])
+    rule = next(r for r in spec.rules if r.kind == "sql")
+    broken = dataclasses.replace(rule, expression="\"ends\" > 'not a date'")
+    spec = dataclasses.replace(spec, rules=tuple(broken if r is rule else r for r in spec.rules))
+    frame = pl.DataFrame(
+        {"id": [1], "region": ["north"], "starts": [dt.date(2024, 1, 1)], "ends": [dt.date(2024, 1, 2)],
+         "amount": [1], "email": ["a@b.c"], "loaded_at": [LOADED]},
+        schema_overrides={"region": pl.Enum(["north", "south"]), "amount": pl.Int32},
+    )  # fmt: skip
+    found = messages(spec, frame)
+    assert len(found) == 1
+    assert found[0].startswith("rule \"ends\" > 'not a date' could not be evaluated: ")
+
+
+def test_completeness_at_the_exact_boundary_passes(spec):
+    # 1 null in 10 rows is exactly 90% complete: 1 > 10 * (1 - 0.9) was true in floats.
+    from contractgen.runtime.quality import too_incomplete
+
+    assert not too_incomplete(1, 10, 0.9)
+    assert too_incomplete(2, 10, 0.9)
+    rule = next(r for r in spec.rules if r.kind == "completeness")
+    exact = dataclasses.replace(spec, rules=(dataclasses.replace(rule, min_ratio=0.9),))
+    frame = pl.DataFrame({"amount": [None, *range(1, 10)]}, schema={"amount": pl.Int32})
+    from contractgen.runtime.quality import checks
+
+    (check,) = checks(exact, ["amount"])
+    assert frame.select(check.suspect).item() is False
+    assert pl.concat([frame, frame.head(1)]).select(check.suspect).item() is True
+
+
+def test_date_bounds_are_printed_in_iso():
+    from contractgen.runtime.errors import shown
+
+    assert shown(dt.date(2024, 12, 31)) == "2024-12-31"
+    assert shown(dt.datetime(2024, 12, 31, 10, tzinfo=UTC)) == "2024-12-31T10:00:00+00:00"
+    assert shown(5) == "5"

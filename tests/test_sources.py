@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -510,3 +511,23 @@ def test_a_user_without_read_access_is_told_so(tmp_path, postgres):
         in done.stdout
     )
     assert "outsider-Pass-1" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("kind", ["postgres"])  # DuckDB widens to HUGEINT, SQLite to a float
+def test_a_rule_that_fails_in_the_database_is_that_rules_error(kind, tmp_path, request, monkeypatch):
+    # An overflow on one row used to make a reachable source "unreachable" and lose every count.
+    overflowing = '  - {type: sql, expression: "seats * 4611686018427387904 > 0"}\n'
+    contract = CONTRACT.replace(
+        '  - {type: sql, expression: "ends >= starts"}\n',
+        f'  - {{type: sql, expression: "ends >= starts"}}\n{overflowing}',
+    )
+    monkeypatch.setattr(sys.modules[__name__], "CONTRACT", contract)
+    folder = prepare(kind, tmp_path, clean(), request)
+    code, out, err = check(folder, "--format", "json")
+    assert out, err
+    source = json.loads(out)["sources"][0]
+    assert (code, source["status"], source["records"]) == (1, "unhealthy", 4)
+    messages = [v["message"] for v in source["violations"]]
+    assert len(messages) == 1
+    assert messages[0].startswith('rule "seats" * 4611686018427387904 > 0 could not be evaluated: ')
+    assert "out of range" in messages[0].lower() or "overflow" in messages[0].lower()

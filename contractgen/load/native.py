@@ -164,7 +164,7 @@ class _Loader(Sections):
             contacts=self.parties(keys, "contacts"),
             consumers=self.parties(keys, "consumers"),
             sla=self.sla(keys["sla"][1]) if "sla" in keys else Sla(),
-            quality=self.quality(keys["quality"][1], names) if "quality" in keys else (),
+            quality=self.quality(keys["quality"][1], _kinds(names, fields)) if "quality" in keys else (),
             change_policy=self.policy(keys["change_policy"][1])
             if "change_policy" in keys
             else ChangePolicy(),
@@ -631,3 +631,9 @@ def _default_problem(field: Field) -> str | None:  # noqa: PLR0911 -- one return
     ):
         return f"'{value}' does not match the pattern {field.pattern!r}"
     return None
+
+
+def _kinds(names: set[str], fields: tuple[Field, ...]) -> dict[str, str | None]:
+    """Every declared name -> its type's kind (None where the field had errors of its own)."""
+    known = {f.name: f.type.kind for f in fields}
+    return {name: known.get(name) for name in sorted(names)}

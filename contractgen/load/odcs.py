@@ -236,7 +236,7 @@ class _Importer(Shapes):
                     path=self.path,
                     title=_text(_get(table, "businessName")) or name,
                     description=_text(_get(table, "description")) or purpose,
-                    quality=self.quality(table),
+                    quality=self.quality(table, fields),
                     locs=(*top_locs, ("schema", table.pos), ("quality", table.pos)),
                     **shared,  # type: ignore[arg-type]
                 )
@@ -335,7 +335,7 @@ class _Importer(Shapes):
             permissions="; ".join(roles) or None,
         )
 
-    def quality(self, table: Node) -> tuple[QualityRule, ...]:
+    def quality(self, table: Node, fields: tuple[Field, ...]) -> tuple[QualityRule, ...]:
         out = []
         for rule in _each(_get(table, "quality")):
             metric = (
@@ -356,7 +356,7 @@ class _Importer(Shapes):
                         "row_count", rule.pos, min_rows=low, description=_text(_get(rule, "description"))
                     )
                 )
-            elif (row_rule := self.row_rule(rule, table)) is not None:
+            elif (row_rule := self.row_rule(rule, table, fields)) is not None:
                 out.append(row_rule)
             else:
                 out.append(
@@ -366,7 +366,7 @@ class _Importer(Shapes):
                 )
         return tuple(out)
 
-    def row_rule(self, rule: Node, table: Node) -> QualityRule | None:
+    def row_rule(self, rule: Node, table: Node, fields: tuple[Field, ...]) -> QualityRule | None:
         """An ODCS sql rule that counts broken rows and must count none, as a checked row rule."""
         query = _text(_get(rule, "query"))
         if (_text(_get(rule, "type")) or "").lower() != "sql" or query is None:
@@ -378,7 +378,12 @@ class _Importer(Shapes):
                 "that must be 0 becomes a checked row rule",
             )
             return None
-        names = {n for p in _each(_get(table, "properties")) if (n := _text(_get(p, "name"))) is not None}
+        kinds = {f.name: f.type.kind for f in fields}
+        names: dict[str, str | None] = {
+            n: kinds.get(n)
+            for p in _each(_get(table, "properties"))
+            if (n := _text(_get(p, "name"))) is not None
+        }
         try:
             checked = sqlrule.from_count_query(query, _text(_get(table, "name")) or "", names)
         except sqlrule.RuleError as exc:

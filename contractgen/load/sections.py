@@ -4,6 +4,7 @@ change policy and access (credentials only as environment variable references)."
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from contractgen.contract import MODES, Access, ChangePolicy, Party, QualityRule, Sla
 from contractgen.load import sqlrule
@@ -116,7 +117,7 @@ class Sections(Shapes):
             compatibility=mode,
         )
 
-    def quality(self, node: Node, names: set[str]) -> tuple[QualityRule, ...]:
+    def quality(self, node: Node, names: Mapping[str, str | None]) -> tuple[QualityRule, ...]:
         out = []
         for item in self.each(node, "quality"):
             keys = self.mapping(item, "a quality rule", QUALITY_KEYS)
@@ -138,7 +139,7 @@ class Sections(Shapes):
                     self.report.error(
                         item.pos,
                         f"quality rule {kind} names '{column}', which is not a field",
-                        suggest(column, names, "fields"),
+                        suggest(column, set(names), "fields"),
                     )
             ratio = None
             if "min_ratio" in keys:
@@ -175,7 +176,11 @@ class Sections(Shapes):
         return tuple(out)
 
     def row_rule(
-        self, keys: dict[str, tuple[Scalar, Node]], item: Node, names: set[str], columns: tuple[str, ...]
+        self,
+        keys: dict[str, tuple[Scalar, Node]],
+        item: Node,
+        names: Mapping[str, str | None],
+        columns: tuple[str, ...],
     ) -> tuple[str | None, tuple[str, ...]]:
         """The normalized expression of a `type: sql` rule and the columns it reads."""
         if "expression" not in keys:

@@ -14,7 +14,7 @@ import polars as pl
 from polars.datatypes import DataTypeClass
 
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
-from contractgen.runtime.errors import MAX_SAMPLES, ContractViolationError, Violation, ViolationKind
+from contractgen.runtime.errors import MAX_SAMPLES, ContractViolationError, Violation, ViolationKind, shown
 from contractgen.runtime.privacy import redact_violations
 from contractgen.runtime.quality import checks as rule_checks
 from contractgen.runtime.quality import clock
@@ -543,11 +543,15 @@ def _item_checks(
     if items.minimum is not None:
         lo, word = _in_zone(items.minimum, inner), "at or below" if items.exclusive_minimum else "below"
         below = (item <= lo) if items.exclusive_minimum else (item < lo)
-        found.append(("minimum", below & number, value, f"with an item {word} the minimum {items.minimum!r}"))
+        found.append(
+            ("minimum", below & number, value, f"with an item {word} the minimum {shown(items.minimum)}")
+        )
     if items.maximum is not None:
         hi, word = _in_zone(items.maximum, inner), "at or above" if items.exclusive_maximum else "above"
         above = (item >= hi) if items.exclusive_maximum else (item > hi)
-        found.append(("maximum", above & number, value, f"with an item {word} the maximum {items.maximum!r}"))
+        found.append(
+            ("maximum", above & number, value, f"with an item {word} the maximum {shown(items.maximum)}")
+        )
     length = _length(item, inner)
     if length is not None and items.min_length is not None:
         found.append(
@@ -614,7 +618,7 @@ def _range_checks(
         word = "at or below" if column.exclusive_minimum else "below"
         low = (value.min() <= lo) if column.exclusive_minimum else (value.min() < lo)
         bad = below & number
-        message = _says(name, f"{word} the minimum {column.minimum!r}")
+        message = _says(name, f"{word} the minimum {shown(column.minimum)}")
         checks.append(_ValueCheck("minimum", name, bad, raw, message, low, bad if same else None))
     if column.maximum is not None:
         hi = _in_zone(column.maximum, dtype)
@@ -622,7 +626,7 @@ def _range_checks(
         word = "at or above" if column.exclusive_maximum else "above"
         high = (value.max() >= hi) if column.exclusive_maximum else (value.max() > hi)
         bad = above & number
-        message = _says(name, f"{word} the maximum {column.maximum!r}")
+        message = _says(name, f"{word} the maximum {shown(column.maximum)}")
         checks.append(_ValueCheck("maximum", name, bad, raw, message, high, bad if same else None))
     return checks
 

@@ -79,3 +79,12 @@ class ContractViolationError(Exception):
         n = len(self.violations)
         head = f"{what} contract {self.contract} {self.version} ({n} violation{'s' * (n != 1)}):"
         return [head, *(f"  - {v.render()}" for v in self.violations)]
+
+
+def shown(value: object) -> str:
+    """A bound as messages print it: dates and times in ISO 8601, anything else as its repr."""
+    import datetime as dt  # noqa: PLC0415 -- only messages need it
+
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return repr(value)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 
 import polars as pl
 
@@ -83,7 +84,7 @@ def plan(
         elif rule.kind == "uniqueness" and rule.columns and not _already_unique(table, rule.columns):
             out.append((rule, "", _uniqueness(rule.columns)))
         elif rule.kind == "sql" and rule.expression is not None:
-            out.append((rule, "", _row_rule(rule.expression, rule.columns)))
+            out.append((rule, "", _row_rule(rule.expression, rule.columns, table.schema)))
         elif rule.kind == "freshness" and now is not None and rule.columns and rule.max_age is not None:
             dtype = table.schema[rule.columns[0]]
             if isinstance(dtype, (pl.Datetime, pl.Date)):
@@ -102,8 +103,22 @@ def _rows(n: int) -> str:
     return f"{n:,} row{'s' * (n != 1)}"
 
 
+def exact(ratio: float) -> tuple[int, int]:
+    """`ratio` as the fraction it was written as (0.9 is 9/10, not the double nearest it), so a
+    count at the boundary compares exactly in every engine."""
+    share = Fraction(repr(ratio))
+    return share.numerator, share.denominator
+
+
+def too_incomplete(nulls: int, rows: int, ratio: float) -> bool:
+    """Whether `nulls` of `rows` leaves less than `ratio` complete, compared in integers."""
+    num, den = exact(ratio)
+    return nulls * den > rows * (den - num)
+
+
 def _completeness(name: str, ratio: float) -> RuleCheck:
     value = pl.col(name)
+    num, den = exact(ratio)
     share = f"{ratio * 100:g}%"
     return RuleCheck(
         "completeness",
@@ -111,7 +126,7 @@ def _completeness(name: str, ratio: float) -> RuleCheck:
         value.is_null(),
         value,
         lambda n: f"'{name}': {_rows(n)} null, so it is less than the {share} complete the contract requires",
-        value.null_count() > pl.len() * (1 - ratio),
+        value.null_count().cast(pl.Int64) * den > pl.len().cast(pl.Int64) * (den - num),
     )
 
 
@@ -169,9 +184,30 @@ def _uniqueness(columns: tuple[str, ...]) -> RuleCheck:
     )
 
 
-def _row_rule(expression: str, columns: tuple[str, ...]) -> RuleCheck:
-    holds = pl.sql_expr(expression)
-    bad = (~holds).fill_null(False)
+def unevaluable(expression: str, why: str) -> str:
+    """The message of a rule an engine could not evaluate (the same words in every engine)."""
+    return f"rule {expression} could not be evaluated: {why}"
+
+
+def _row_rule(expression: str, columns: tuple[str, ...], schema: pl.Schema) -> RuleCheck:
+    try:
+        holds = pl.sql_expr(expression)
+        bad = (~holds).fill_null(False)
+        # Typed on no rows: a rule the loader let through that Polars cannot evaluate on these
+        # dtypes (a contract from an older version) is reported, never raised mid-read.
+        pl.DataFrame(schema={c: schema[c] for c in columns}).select(bad)
+    except Exception as exc:  # Polars' errors have no common base worth naming
+        why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return RuleCheck(
+            "rule",
+            columns[0] if len(columns) == 1 else None,
+            pl.repeat(False, pl.len()),
+            pl.lit(None),
+            lambda _: unevaluable(expression, why),
+            pl.lit(True),
+            count=pl.lit(1, pl.Int64),
+            sampled=False,
+        )
     return RuleCheck(
         "rule",
         columns[0] if len(columns) == 1 else None,

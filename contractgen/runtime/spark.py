@@ -39,7 +39,7 @@ from pyspark.sql import types as T
 
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.runtime.check import coercion, instance, validate
-from contractgen.runtime.errors import MAX_SAMPLES, ContractViolationError, Violation, ViolationKind
+from contractgen.runtime.errors import MAX_SAMPLES, ContractViolationError, Violation, ViolationKind, shown
 from contractgen.runtime.io import DataReadError
 from contractgen.runtime.privacy import redact_violations
 from contractgen.runtime.spec import Table, Unexpected, today, unexpected_policy
@@ -298,12 +298,12 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
         lo = _lit(column.minimum, target)
         below = (value <= lo) if column.exclusive_minimum else (value < lo)
         word = "at or below" if column.exclusive_minimum else "below"
-        add("minimum", below & number, _says(name, f"{word} the minimum {column.minimum!r}"))
+        add("minimum", below & number, _says(name, f"{word} the minimum {shown(column.minimum)}"))
     if column.maximum is not None:
         hi_ = _lit(column.maximum, target)
         above = (value >= hi_) if column.exclusive_maximum else (value > hi_)
         word = "at or above" if column.exclusive_maximum else "above"
-        add("maximum", above & number, _says(name, f"{word} the maximum {column.maximum!r}"))
+        add("maximum", above & number, _says(name, f"{word} the maximum {shown(column.maximum)}"))
     if isinstance(dtype, pl.Date | pl.Datetime):
         year = F.year(value)
         add("maximum", (year < 1) | (year > 9999), _says(name, "outside the years 1 to 9999"))  # noqa: PLR2004 -- Python's date range

@@ -23,8 +23,9 @@ from sqlglot import exp
 
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.runtime import ContractViolationError, Table, Violation, validate
-from contractgen.runtime.quality import plan
-from contractgen.sources.connect import Connection
+from contractgen.runtime.errors import shown
+from contractgen.runtime.quality import plan, too_incomplete, unevaluable
+from contractgen.sources.connect import Connection, SourceError
 
 RULE_DIALECT = "postgres"  # the dialect row rules are stored in (contractgen.load.sqlrule)
 
@@ -39,6 +40,7 @@ class Finding:
     words: Any  # (count) -> message
     duplicates: tuple[tuple[str, ...], bool] | None = None  # (columns, skip rows with a null)
     fails: Any = None  # (count, rows) -> bool; None: count > 0
+    expression: str | None = None  # a row rule's text
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +83,24 @@ def run(connection: Connection, table: Table, usable: dict[str, str], now: dt.da
     selects: list[Any] = [exp.Count(this=exp.Star()).as_("n_rows")]
     selects += [exp.Max(this=_col(usable[c])).as_(f"newest_{i}") for i, c in enumerate(fresh)]
     plain = [f for f in findings if f.aggregate is not None]
-    selects += [f.aggregate.as_(f"c{i}") for i, f in enumerate(plain) if f.aggregate is not None]
-    row = connection.rows(exp.select(*selects).from_(rel.copy()).sql(connection.dialect))[0]
+    combined = selects + [f.aggregate.as_(f"c{i}") for i, f in enumerate(plain) if f.aggregate is not None]
+    unevaluated: dict[int, str] = {}  # finding -> why its query failed
+    try:
+        row = connection.rows(exp.select(*combined).from_(rel.copy()).sql(connection.dialect))[0]
+    except SourceError:
+        # One aggregate failed on some row (a rule overflowing, say): count the rest one by one,
+        # so it is that rule's error and every other check is still done.
+        row = connection.rows(exp.select(*selects).from_(rel.copy()).sql(connection.dialect))[0]
+        values: list[Any] = []
+        for finding in plain:
+            assert finding.aggregate is not None
+            alone = exp.select(finding.aggregate).from_(rel.copy()).sql(connection.dialect)
+            try:
+                values.append(connection.rows(alone)[0][0])
+            except SourceError as exc:
+                unevaluated[id(finding)] = str(exc).removeprefix("a check query failed: ")
+                values.append(0)
+        row = (*row, *values)
     rows = int(row[0])
     newest = {c: _instant(row[1 + i]) for i, c in enumerate(fresh)}
     counts = dict(zip([id(f) for f in plain], [int(v or 0) for v in row[1 + len(fresh) :]], strict=True))
@@ -93,6 +111,10 @@ def run(connection: Connection, table: Table, usable: dict[str, str], now: dt.da
             counts[id(finding)] = int(connection.rows(query.sql(connection.dialect))[0][0] or 0)
     violations = []
     for finding in findings:
+        if id(finding) in unevaluated:
+            why = unevaluable(finding.expression or "", unevaluated[id(finding)])
+            violations.append(Violation(finding.kind, finding.column, why, 1))  # type: ignore[arg-type]
+            continue
         n = counts[id(finding)]
         failed = finding.fails(n, rows) if finding.fails is not None else n > 0
         if failed:
@@ -209,7 +231,7 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
                     "minimum",
                     name,
                     _count_if(op(this=value, expression=_literal(lo, dtype))),
-                    says(name, f"{word} the minimum {lo!r}"),
+                    says(name, f"{word} the minimum {shown(lo)}"),
                 )
             )
         if column.maximum is not None:
@@ -221,7 +243,7 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
                     "maximum",
                     name,
                     _count_if(op(this=value, expression=_literal(hi, dtype))),
-                    says(name, f"{word} the maximum {hi!r}"),
+                    says(name, f"{word} the maximum {shown(hi)}"),
                 )
             )
         if isinstance(dtype, pl.String):
@@ -291,7 +313,7 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
                     part,
                     nulls,
                     check.message,
-                    fails=lambda n, rows, r=ratio: n > rows * (1 - r),
+                    fails=lambda n, rows, r=ratio: too_incomplete(n, rows, r),
                 )
             )
         elif rule.kind == "uniqueness":
@@ -303,7 +325,7 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
                 if node.name in renamed:
                     node.replace(_col(renamed[node.name]))
             broken = _count_if(exp.Not(this=exp.Paren(this=condition)))
-            out.append(Finding("rule", check.column, broken, check.message))
+            out.append(Finding("rule", check.column, broken, check.message, expression=rule.expression))
     return out
 
 
