@@ -2,7 +2,8 @@
 
 Compared: kind, column, message and count of every violation, in order, and the sample values
 when all of them fit in the samples. Not compared: row numbers, which Spark does not have (its
-samples carry values only; see docs/spark.md).
+samples carry values only), and so the file lines `read_csv` ends its messages with (`on line 3`;
+see docs/spark.md).
 
 One local Spark session for the module (local[2], two shuffle partitions, no UI). Skipped with
 the reason when PySpark or Java is missing; CI installs both (`.ci/run`).
@@ -209,12 +210,16 @@ def warned(read: Callable[[], object]) -> tuple[list[Violation], list[str]]:
     ]
 
 
+ON_LINES = re.compile(r" on lines? [0-9, .]+$")
+
+
 def comparable(violations: list[Violation]) -> list[tuple[Any, ...]]:
-    """What both engines must agree on: everything but row numbers; samples when all fit."""
+    """What both engines must agree on: everything but row numbers and the file lines they are on
+    (`read_csv` ends a message with them; Spark cannot know them); samples when all fit."""
     out = []
     for v in violations:
         samples = sorted(repr(value) for _, value in v.samples) if v.count <= len(v.samples) else None
-        out.append((v.kind, v.column, v.message, v.count, samples))
+        out.append((v.kind, v.column, ON_LINES.sub("", v.message), v.count, samples))
     return out
 
 
@@ -337,19 +342,132 @@ def test_csv_parity(spark, tmp_path, case):
         assert not polars
 
 
+TRAP_TABLE = Table(
+    name="traps",
+    version="1.0.0",
+    schema=pl.Schema(
+        {
+            "id": pl.String(),
+            "naive": pl.Datetime("us"),
+            "paris": pl.Datetime("us", "Europe/Paris"),
+            "stamp_ms": pl.Datetime("ms", "UTC"),
+            "dmy": pl.Date(),
+            "yy": pl.Date(),
+            "logged": pl.Datetime("us"),
+            "small": pl.UInt8(),
+            "f32": pl.Float32(),
+            "wait": pl.Duration("us"),
+        }
+    ),
+    columns=(
+        Column("id", required=True),
+        Column("naive"),
+        Column("paris"),
+        Column("stamp_ms"),
+        Column("dmy", layout="%d/%m/%Y"),
+        Column("yy", layout="%d/%m/%y"),
+        Column("logged", layout="%d %b %Y %H:%M:%S%.f"),
+        Column("small"),
+        Column("f32"),
+        Column("wait"),
+    ),
+)
+TRAP_HEADER = "id,naive,paris,stamp_ms,dmy,yy,logged,small,f32,wait\n"
+TRAP_VALID = (
+    "a,2024-01-15 10:00:00,2024-01-15T10:00:00+02:00,2024-01-15T10:00:00.123000Z,15/01/2024,15/01/24,"
+    "15 Jan 2024 10:00:00.5,255,1.5,P1DT2H\n"
+    "b, 2024-01-15T10:00:00.000001 ,2024-03-31 01:59:59,,01/12/1999,31/12/69,01 dec 1999 23:59:59,-0,"
+    "-inf,-PT0.5S\n"
+)
+TRAP_CASES = {
+    "valid": TRAP_VALID,
+    "offset in a naive column": "a,2024-01-15T10:00:00Z,,,,,,,,\nb,2024-01-15 10:00:00+0200,,,,,,,,\n",
+    "naive text in a zoned column (DST gap and repeat)": (
+        "a,,2024-03-31 02:30:00,,,,,,,\nb,,2024-10-27 02:30:00,,,,,,,\nc,,2024-10-27 03:30:00,,,,,,,\n"
+    ),
+    "second 60 and hour 24": "a,2024-06-30 23:59:60,,,,,,,,\nb,2024-06-30 24:00:00,,,,,,,,\n",
+    "more digits than the unit": "a,,,2024-01-15 10:00:00.1234,,,,,,\nb,,,2024-01-15 10:00:00.1230,,,,,,\n",
+    "layout DD/MM/YYYY is strict": ",,,,5/1/2024,,,,,\nb,,,,2024-01-05,,,,,\nc,,,,31/02/2024,,,,,\n",
+    "two-digit years": "a,,,,,05/01/2024,,,,\nb,,,,,5/1/24,,,,\nc,,,,,29/02/23,,,,\n",
+    "month names and fractions": "a,,,,,,15 Foo 2024 10:00:00,,,\nb,,,,,,15 jan 2024 10:00:00.,,,\n",
+    "unsigned out of range": "a,,,,,,,256,,\nb,,,,,,,-1,,\nc,,,,,,,1.0,,\n",
+    "float32 overflow and underflow": 'a,,,,,,,,1e39,\nb,,,,,,,,1e-50,\nc,,,,,,,,"1,5",\n',
+    "durations": "a,,,,,,,,,P1Y\nb,,,,,,,,,PT0.0000001S\nc,,,,,,,,,P1DT\nd,,,,,,,,,P\n",
+    "whitespace only": "a, ,\t,  ,,,,,,\n",
+}
+
+
+@pytest.mark.parametrize("case", TRAP_CASES)
+def test_csv_traps_parity(spark, tmp_path, case):
+    path = tmp_path / "traps.csv"
+    path.write_text(TRAP_HEADER + TRAP_CASES[case])
+    polars = outcome(lambda: read_csv(path, TRAP_TABLE))
+    on_spark = outcome(lambda: rs.read_spark(spark, str(path), TRAP_TABLE))
+    assert comparable(on_spark) == comparable(polars)
+    assert bool(polars) == (case != "valid")
+
+
+def test_csv_valid_traps_read_the_same_values(spark, tmp_path):
+    path = tmp_path / "traps.csv"
+    path.write_text(TRAP_HEADER + TRAP_VALID)
+    want = read_csv(path, TRAP_TABLE).rows(named=True)
+    got = [r.asDict() for r in rs.read_spark(spark, str(path), TRAP_TABLE).orderBy("id").collect()]
+    for got_row, want_row in zip(got, want, strict=True):
+        for name in ("naive", "dmy", "yy", "logged", "small", "f32", "wait"):
+            assert got_row[name] == want_row[name], name
+        for name in ("paris", "stamp_ms"):  # instants: Spark shows them in the session zone, UTC
+            expected = want_row[name]
+            assert got_row[name] == (expected and expected.astimezone(UTC).replace(tzinfo=None)), name
+
+
+def test_csv_nanosecond_columns_are_refused_on_spark(spark, tmp_path):
+    """Spark stops at microseconds: a `ns` column cannot be held, whatever its range."""
+    path = tmp_path / "ns.csv"
+    path.write_text("at\n2024-01-15 10:00:00\n")
+    table = Table("ns", "1.0.0", pl.Schema({"at": pl.Datetime("ns")}), (Column("at"),))
+    with pytest.raises(rs.SparkTypeError, match="microseconds"):
+        rs.read_spark(spark, str(path), table)
+
+
+def csv_read_error(read: Callable[[], object]) -> str:
+    with pytest.raises(DataReadError) as error:
+        read()
+    return str(error.value)
+
+
 def test_csv_rows_with_too_many_fields_are_refused_by_both(spark, tmp_path):
     path = write_csv(tmp_path, "a,1,0.5,1.25,true,new,2024-01-15,,surplus\n")
-    with pytest.raises(DataReadError):
-        read_csv(path, CSV_TABLE)
-    with pytest.raises(DataReadError, match="more or fewer fields than the header's 8"):
-        rs.read_spark(spark, str(path), CSV_TABLE)
+    assert csv_read_error(lambda: read_csv(path, CSV_TABLE)).endswith(
+        "more fields than the header's 8 at line 2"
+    )
+    assert csv_read_error(lambda: rs.read_spark(spark, str(path), CSV_TABLE)).endswith(
+        "more fields than the header's 8 at 1 row"
+    )
 
 
-def test_csv_rows_with_too_few_fields_are_refused_on_spark(spark, tmp_path):
-    """Spark's CSV reader fills a short row with nulls; read_spark refuses it instead."""
-    path = write_csv(tmp_path, "a,1,0.5\n")
-    with pytest.raises(DataReadError, match="1 row with more or fewer fields"):
-        rs.read_spark(spark, str(path), CSV_TABLE)
+def test_csv_short_rows_are_refused_by_both(spark, tmp_path):
+    """Spark's CSV reader fills a short row with nulls; read_spark refuses it, as read_csv does."""
+    path = write_csv(tmp_path, "a,1,0.5\nb,2,,,,,,\nc,3\n")
+    rule = "(every row needs every field; an empty one is written as nothing between two separators)"
+    assert csv_read_error(lambda: read_csv(path, CSV_TABLE)) == (
+        f"cannot read {path} as CSV: fewer fields than the header's 8 at lines 2, 4 {rule}"
+    )
+    assert csv_read_error(lambda: rs.read_spark(spark, str(path), CSV_TABLE)) == (
+        f"cannot read {path} as CSV: fewer fields than the header's 8 at 2 rows {rule}"
+    )
+
+
+def test_csv_blank_lines_inside_the_data_are_refused_by_both(spark, tmp_path):
+    path = write_csv(tmp_path, "a,1,,,,,,\n\nb,2,,,,,,\n\n\n")
+    message = f'cannot read {path} as CSV: blank line inside the data at line 3 (write "" for an empty cell)'
+    assert csv_read_error(lambda: read_csv(path, CSV_TABLE)) == message
+    assert csv_read_error(lambda: rs.read_spark(spark, str(path), CSV_TABLE)) == message
+
+
+def test_csv_blank_lines_at_the_end_are_fine(spark, tmp_path):
+    path = write_csv(tmp_path, "a,1,,,,,,\nb,2,,,,,,\n\n\n")
+    assert read_csv(path, CSV_TABLE).height == 2
+    assert rs.read_spark(spark, str(path), CSV_TABLE).count() == 2
 
 
 # -- Regular expressions ----------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
+from contractgen.runtime import text as csv_text
 from contractgen.runtime.check import coercion, instance, validate
 from contractgen.runtime.errors import MAX_SAMPLES, ContractViolationError, Violation, ViolationKind, shown
 from contractgen.runtime.io import DataReadError
@@ -541,11 +542,9 @@ def _python(value: Any, check: _Check) -> Any:
 # -- Reading --------------------------------------------------------------------------------------
 
 _FORMATS = {".parquet": "parquet", ".csv": "csv", ".json": "json", ".orc": "orc"}
-_ISO_DATE = r"^\s*\d{4}-\d{2}-\d{2}\s*$"
-_ISO_DATETIME = r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?\s*$"
-_ISO_INSTANT = r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})\s*$"
-_INTEGER = r"^[-+]?[0-9]+$"
-_STRPTIME_JAVA = (("%Y", "yyyy"), ("%m", "MM"), ("%d", "dd"), ("%H", "HH"), ("%M", "mm"), ("%S", "ss"))
+_STRIP = r"^[ \t]+|[ \t]+\z"  # what `read_csv` strips around a non-text value: spaces and tabs
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_SHIFTS = (1800, 3600, 7200)  # seconds a zone's clocks move at a change (30 min, 1 h, 2 h)
 
 
 def read_spark(  # noqa: PLR0913 -- the reader options every generated reader passes on
@@ -594,10 +593,13 @@ def _unreadable(path: str, fmt: str, exc: Exception) -> DataReadError:
     return DataReadError(f"cannot read {path} as {fmt}: {detail}")
 
 
-def _read_csv(
+def _read_csv(  # noqa: PLR0915 -- one pass: structure, parsing and its counts, read together
     spark: SparkSession, path: str, table: Table, unexpected: Unexpected, options: dict[str, str]
 ) -> DataFrame:
-    """Text first, then strict parsing in Spark SQL: Spark's own CSV parsing guesses and fills."""
+    """Text first, then strict parsing in Spark SQL by `read_csv`'s grammar (`runtime/text.py`):
+    Spark's own CSV parsing guesses and fills."""
+    separator = options.get("sep", options.get("delimiter", ","))
+    quote = options.get("quote", '"')
     try:
         header = spark.read.options(**options).option("header", True).csv(path).columns
         schema = T.StructType(
@@ -612,9 +614,12 @@ def _read_csv(
             .csv(path)
             .cache()  # Spark refuses to query the corrupt-record column of an uncached CSV read
         )
+        _no_blank_lines(spark, path)
+    except DataReadError:
+        raise
     except Exception as exc:  # Spark raises AnalysisException and Py4J errors alike
         raise _unreadable(path, "CSV", exc) from None
-    violations: list[Violation] = []
+    cannot_hold: list[Violation] = []
     parsed: dict[str, SparkColumn] = {}
     for name in header:
         if name not in table.schema:
@@ -624,27 +629,36 @@ def _read_csv(
         if parse is not None:
             parsed[name] = parse
         elif not isinstance(dtype, pl.String | pl.Enum):
-            violations.append(Violation("dtype", name, f"column '{name}' is {dtype}, which CSV cannot hold"))
+            cannot_hold.append(Violation("dtype", name, f"column '{name}' is {dtype}, which CSV cannot hold"))
     failed = {n: F.col(f"`{n}`").isNotNull() & p.isNull() for n, p in parsed.items()}
+    corrupt = F.col(_CORRUPT)
+    fields = F.size(F.split(F.regexp_replace(corrupt, _quoted(quote), "q"), re.escape(separator), -1))
     counts = text.agg(
-        F.count(F.when(F.col(_CORRUPT).isNotNull(), 1)).alias(_CORRUPT),
-        *(F.count(F.when(bad, 1)).alias(n) for n, bad in failed.items()),
+        F.count(F.when(corrupt.isNotNull() & (fields < len(header)), 1)).alias("short"),
+        F.count(F.when(corrupt.isNotNull() & (fields > len(header)), 1)).alias("long"),
+        *(F.count(F.when(bad, 1)).alias(f"bad{i}") for i, bad in enumerate(failed.values())),
+        *(F.count(F.when(F.col(f"`{n}`").isNull(), 1)).alias(f"null{i}") for i, n in enumerate(failed)),
     ).first()
     assert counts is not None
-    if counts[_CORRUPT]:
-        ragged = text.where(F.col(_CORRUPT).isNotNull()).select(_CORRUPT).first()
-        n = counts[_CORRUPT]
-        line = ragged[0].rstrip("\r\n") if ragged is not None else ""
+    if counts["long"]:
+        where = _rows(counts["long"])
         raise DataReadError(
-            f"cannot read {path} as CSV: {_rows(n)} with more or fewer fields than the header's "
-            f"{len(header)} (first: {line!r}); Spark would fill missing fields with nulls"
+            f"cannot read {path} as CSV: more fields than the header's {len(header)} at {where}"
         )
-    for name, bad in failed.items():
-        n = counts[name]
+    if counts["short"]:
+        where = _rows(counts["short"])
+        raise DataReadError(
+            f"cannot read {path} as CSV: fewer fields than the header's {len(header)} at {where} "
+            "(every row needs every field; an empty one is written as nothing between two separators)"
+        )
+    unread: dict[str, Violation] = {}
+    for i, (name, bad) in enumerate(failed.items()):
+        n = counts[f"bad{i}"]
         if n:
-            rows = text.where(bad).select(f"`{name}`").limit(MAX_SAMPLES).collect()
-            message = f"'{name}': {_rows(n)} not readable as {table.schema[name]}"
-            violations.append(Violation("dtype", name, message, n, tuple((None, r[0]) for r in rows)))
+            cells = [r[0] for r in text.where(bad).select(f"`{name}`").limit(MAX_SAMPLES).collect()]
+            dtype = table.schema[name]
+            message = f"'{name}': {_rows(n)} not readable as {dtype}: {_hints(name, dtype, table, cells)}"
+            unread[name] = Violation("dtype", name, message, n, tuple((None, c) for c in cells))
     df = text.select(
         *(
             parsed.get(n, F.col(f"`{n}`")).alias(n)
@@ -652,47 +666,232 @@ def _read_csv(
             if unexpected != "drop" or n in table.schema
         )
     )
-    return validate_spark(df, table, unexpected=unexpected, source=path, extra=violations)
+    nulls = {n: counts[f"null{i}"] for i, n in enumerate(failed)}
+    try:
+        checked = validate_spark(df, table, unexpected=unexpected, source=path, extra=cannot_hold)
+    except ContractViolationError as error:
+        found = [_without_unread(v, unread, nulls) for v in error.violations]
+        every = [*redact_violations(list(unread.values()), table), *(v for v in found if v is not None)]
+        raise ContractViolationError(table.name, table.version, every, path) from None
+    if unread:
+        raise ContractViolationError(
+            table.name, table.version, redact_violations(list(unread.values()), table), path
+        )
+    return checked
+
+
+def _quoted(quote: str) -> str:
+    q = re.escape(quote)
+    return f"{q}(?:[^{q}]|{q}{q})*{q}"
+
+
+def _no_blank_lines(spark: SparkSession, path: str) -> None:
+    """A blank line inside the data is a `DataReadError`, as in `read_csv` (Spark's CSV reader
+    skips it silently); blank lines at the end are fine. Lines are numbered when the file is
+    read as one partition, where Spark's row ids are the line indexes."""
+    lines = spark.read.text(path).select(
+        F.monotonically_increasing_id().alias("i"),
+        (F.regexp_replace("value", "\\r$", "") == "").alias("blank"),
+    )
+    ends = lines.agg(
+        F.min(F.when(F.col("blank"), F.col("i"))).alias("first_blank"),
+        F.max(F.when(~F.col("blank"), F.col("i"))).alias("last_text"),
+    ).first()
+    if ends is None or ends["first_blank"] is None or ends["first_blank"] > ends["last_text"]:
+        return
+    inside = lines.where(F.col("blank") & (F.col("i") < ends["last_text"]))
+    if lines.rdd.getNumPartitions() == 1:
+        found = [int(r["i"]) + 1 for r in inside.orderBy("i").limit(MAX_SAMPLES + 1).collect()]
+        more = ", ..." if len(found) > MAX_SAMPLES else ""
+        shown = ", ".join(map(str, found[:MAX_SAMPLES]))
+        where = f"line{'s' * (len(found) != 1)} {shown}{more}"
+    else:
+        where = _rows(inside.count()).replace("row", "line")
+    raise DataReadError(
+        f'cannot read {path} as CSV: blank line inside the data at {where} (write "" for an empty cell)'
+    )
+
+
+def _hints(name: str, dtype: pl.DataType, table: Table, cells: list[str | None]) -> str:
+    """Why the sampled cells do not parse: `read_csv`'s own hints, evaluated by Polars on the
+    driver over the same sample (the first cells that failed), so the words cannot drift."""
+    parser = csv_text.parser(name, instance(dtype), table.column(name).layout)
+    assert parser is not None
+    hints = pl.DataFrame({name: cells}, schema={name: pl.String}).select(parser.hint).to_series().to_list()
+    return "; ".join(dict.fromkeys(hints))
+
+
+def _without_unread(
+    violation: Violation, unread: dict[str, Violation], nulls: dict[str, int]
+) -> Violation | None:
+    """A required column's null count without the cells whose text did not parse (reported as
+    unreadable, not as nulls), as in `read_csv`."""
+    name = violation.column
+    if violation.kind != "null" or name not in unread:
+        return violation
+    n = nulls[name]
+    if not n:
+        return None
+    message = f"'{name}': {_rows(n)} null in a required column"
+    return Violation("null", name, message, n, tuple((None, None) for _ in range(min(n, MAX_SAMPLES))))
 
 
 def _parse(name: str, dtype: pl.DataType, layout: str | None) -> SparkColumn | None:  # noqa: PLR0911 -- one return per kind of type
-    """CSV text as `dtype`, null where it does not parse; the same text parses as in `read_csv`."""
-    text = F.col(f"`{name}`")
-    trimmed = F.trim(text)
+    """CSV text as `dtype`, null where it does not parse: the grammar of `runtime/text.py`, each
+    regular expression the same text, each conversion one that refuses what Polars refuses."""
+    spark_type(dtype)  # a type Spark cannot hold (time, nanoseconds) is refused here, by name
+    text = F.regexp_replace(F.col(f"`{name}`"), _STRIP, "")
+
+    def shaped(grammar: str) -> SparkColumn:
+        return text.rlike(java_regex(grammar))
+
     if dtype.is_integer():
-        return F.when(trimmed.rlike(_INTEGER), trimmed).try_cast(spark_type(dtype))
+        value = F.when(shaped(csv_text.INT), text.try_cast(spark_type(dtype)))
+        if type(dtype) in _UNSIGNED:
+            value = F.when(value.between(0, _UNSIGNED[type(dtype)][1]), value)
+        return value
     if dtype.is_float():
-        return trimmed.try_cast(spark_type(dtype))
-    if isinstance(dtype, pl.Boolean):
-        lowered = F.lower(trimmed)
-        return F.when(lowered == "true", True).when(lowered == "false", False)
+        return F.when(shaped(csv_text.FLOAT), _float(text, spark_type(dtype)))
     if isinstance(dtype, pl.Decimal):
-        scale = dtype.scale
-        digits = (
-            rf"^\s*[-+]?(?:\d+(?:\.\d{{0,{scale}}})?|\.\d{{1,{scale}}})\s*$" if scale else r"^\s*[-+]?\d+\s*$"
-        )
-        return F.when(text.rlike(java_regex(digits)), trimmed.try_cast(spark_type(dtype)))
-    if isinstance(dtype, pl.Date | pl.Datetime):
-        target = spark_type(dtype)
-        if layout is not None:
-            java = _java_layout(layout)
-            if java is None:
-                return None
-            stamp = F.try_to_timestamp(trimmed, F.lit(java))
-            return stamp.cast(target)
-        if isinstance(dtype, pl.Date):
-            return F.when(text.rlike(_ISO_DATE), trimmed.try_cast(target))
-        naive = F.when(text.rlike(_ISO_DATETIME), trimmed.try_cast(T.TimestampNTZType()))
-        if dtype.time_zone is None:
-            return naive
-        instant = F.when(text.rlike(_ISO_INSTANT), trimmed.try_cast(T.TimestampType()))
-        return F.coalesce(instant, F.to_utc_timestamp(naive, dtype.time_zone))
+        return F.when(shaped(csv_text.decimal_grammar(dtype.scale)), text.try_cast(spark_type(dtype)))
+    if isinstance(dtype, pl.Boolean):
+        lowered = F.lower(text)
+        return F.when(shaped(csv_text.BOOL), lowered == "true")
+    if isinstance(dtype, pl.Date):
+        if layout is None:
+            return F.when(shaped(csv_text.layout_regex("%Y-%m-%d")), text.try_cast(T.DateType()))
+        parts = _layout_parts(text, layout)
+        day = F.format_string("%04d-%02d-%02d", parts["year"], parts["month"], parts["day"])
+        return F.when(shaped(csv_text.layout_regex(layout)), day.try_cast(T.DateType()))
+    if isinstance(dtype, pl.Datetime):
+        return _datetime(text, dtype, layout, shaped)
+    if isinstance(dtype, pl.Duration):
+        return _duration(text, dtype, shaped)
     return None
 
 
-def _java_layout(layout: str) -> str | None:
-    """A strptime layout as a Java DateTimeFormatter pattern; None when it uses other directives."""
-    out = layout.replace("'", "''")
-    for directive, java in _STRPTIME_JAVA:
-        out = out.replace(directive, java)
-    return None if "%" in out else out
+def _float(text: SparkColumn, target: T.DataType) -> SparkColumn:
+    """`inf`, `infinity`, `nan` (any case, signed) by name; a finite number too large for the
+    type (it reads as infinite) or too small (a non-zero digit that reads as 0) is refused."""
+    lowered = F.lower(text)
+    bare = F.regexp_replace(lowered, "^[+-]", "")
+    inf = F.when(lowered.startswith("-"), F.lit(float("-inf"))).otherwise(F.lit(float("inf")))
+    named = F.when(bare.isin("inf", "infinity"), inf).when(bare == "nan", F.lit(float("nan")))
+    number = F.coalesce(named.cast(target), text.try_cast(target))
+    huge = named.isNull() & (F.abs(number) == F.lit(float("inf")))
+    tiny = (number == 0) & text.rlike("^[^eE]*[1-9]")
+    return F.when(~huge & ~tiny, number)
+
+
+def _layout_parts(text: SparkColumn, layout: str) -> dict[str, SparkColumn]:
+    """The fields of text written in a strptime layout, as numbers (each directive captured by
+    the pattern `layout_regex` checks); `%y` years are 1970-2069, as chrono reads them."""
+    groups: list[str] = []
+    pattern = []
+    for part in re.split(r"(%\.f|%.)", layout):
+        if part in csv_text.DIRECTIVES and part != "%%":
+            groups.append(part)
+            pattern.append(f"({csv_text.DIRECTIVES[part]})")
+        elif part.startswith("%") and part != "%%":
+            raise SparkTypeError(f"layout {layout!r}: {part} is not read on Spark")
+        else:
+            pattern.append(re.escape(part) if part != "%%" else "%")
+    regex = java_regex("^" + "".join(pattern) + "$")
+
+    def field(directive: str) -> SparkColumn:
+        return F.regexp_extract(text, regex, groups.index(directive) + 1)
+
+    def number(directive: str, default: int = 0) -> SparkColumn:
+        return field(directive).try_cast(T.LongType()) if directive in groups else F.lit(default)
+
+    year = number("%Y", 1970)
+    if "%y" in groups:
+        short = number("%y")
+        year = F.when(short >= 70, short + 1900).otherwise(short + 2000)  # noqa: PLR2004 -- chrono's pivot
+    month = number("%m", 1)
+    if "%b" in groups:
+        abbreviation = F.lower(field("%b"))
+        month = F.coalesce(*(F.when(abbreviation == m, i + 1) for i, m in enumerate(_MONTHS)))
+    nanos = F.lit(0)
+    if "%.f" in groups:
+        nanos = F.rpad(F.regexp_replace(field("%.f"), "^\\.", ""), 9, "0").try_cast(T.LongType())
+        nanos = F.coalesce(nanos, F.lit(0))
+    elif "%f" in groups:
+        nanos = number("%f")  # chrono reads %f as a count of nanoseconds
+    return {
+        "year": year,
+        "month": month,
+        "day": number("%d", 1),
+        "hour": number("%H"),
+        "minute": number("%M"),
+        "second": number("%S"),
+        "nanos": nanos,
+    }
+
+
+def _datetime(
+    text: SparkColumn, dtype: pl.Datetime, layout: str | None, shaped: Callable[[str], SparkColumn]
+) -> SparkColumn:
+    zone = dtype.time_zone
+    if layout is not None:
+        p = _layout_parts(text, layout)
+        written = F.format_string(
+            "%04d-%02d-%02d %02d:%02d:%02d.%09d",
+            p["year"], p["month"], p["day"], p["hour"], p["minute"], p["second"], p["nanos"],
+        )  # fmt: skip
+        naive = written.try_cast(T.TimestampNTZType())
+        value = _wall_time(naive, zone) if zone else naive
+        return F.when(shaped(csv_text.layout_regex(layout)), value)
+    _, grammar = csv_text.timestamp_grammar(dtype.time_unit or "us", zone is not None)
+    iso = F.regexp_replace(text, " ", "T")
+    if zone is None:
+        return F.when(shaped(grammar), iso.try_cast(T.TimestampNTZType()))
+    has_offset = text.rlike(java_regex(f"{csv_text.OFFSET}$"))
+    offset = F.regexp_replace(iso, "([+-][0-9]{2})([0-9]{2})$", "$1:$2")  # +0200 as +02:00
+    instant = F.when(has_offset, offset.try_cast(T.TimestampType()))
+    wall = F.when(~has_offset, _wall_time(iso.try_cast(T.TimestampNTZType()), zone))
+    return F.when(shaped(grammar), F.coalesce(instant, wall))
+
+
+def _wall_time(naive: SparkColumn, zone: str) -> SparkColumn:
+    """Wall-clock time in `zone` as the instant it names; null for a time the zone skips or
+    repeats (a DST change), as Polars' `replace_time_zone(ambiguous="null", non_existent="null")`.
+
+    Spark's own conversion picks an instant for both; a skipped time does not come back from
+    the instant, and a repeated one comes back from an instant a zone shift away too."""
+    utc = F.convert_timezone(F.lit(zone), F.lit("UTC"), naive)
+    back = F.convert_timezone(F.lit("UTC"), F.lit(zone), utc)
+    repeated = F.lit(False)
+    for seconds in _SHIFTS:
+        for shift in (seconds, -seconds):
+            moved = utc + F.expr(f"INTERVAL {shift} SECONDS")
+            repeated = repeated | (F.convert_timezone(F.lit("UTC"), F.lit(zone), moved) == naive)
+    # The session zone is UTC (docs/spark.md), so a UTC wall-clock time is the instant.
+    return F.when((back == naive) & ~repeated, utc.cast(T.TimestampType()))
+
+
+def _duration(text: SparkColumn, dtype: pl.Duration, shaped: Callable[[str], SparkColumn]) -> SparkColumn:
+    """ISO 8601 `[-]PnDTnHnMn[.fraction]S` as microseconds; refused when the fraction is finer
+    than the unit or the value does not fit it, as in `read_csv`."""
+    unit_ns = {"ms": 1_000_000, "us": 1_000}[dtype.time_unit or "us"]
+    regex = java_regex(csv_text.DURATION)
+    big = T.DecimalType(38, 0)
+
+    def part(i: int) -> SparkColumn:
+        found = F.regexp_extract(text, regex, i)
+        return F.coalesce(F.when(found != "", found).try_cast(big), F.lit(0).cast(big))
+
+    fraction = F.regexp_extract(text, regex, 6)
+    fraction_ns = F.coalesce(
+        F.when(fraction != "", F.rpad(fraction, 9, "0")).try_cast(big), F.lit(0).cast(big)
+    )
+    seconds = ((part(2) * 24 + part(3)) * 60 + part(4)) * 60 + part(5)
+    total = (seconds * 1_000_000_000 + fraction_ns).cast(big)
+    sign = F.when(F.regexp_extract(text, regex, 1) == "-", -1).otherwise(1)
+    count = F.floor(total / unit_ns).cast(big) * sign
+    exact = (total % unit_ns) == 0
+    fits = count.between(-(2**63) + 1, 2**63 - 1)
+    micros = (count * (unit_ns // 1000)).cast(T.LongType())
+    nonempty = text.rlike("[0-9]") & ~text.endswith("T")
+    value = F.lit(dt.timedelta(microseconds=1)) * micros
+    return F.when(shaped(csv_text.DURATION) & nonempty & exact & fits, value)

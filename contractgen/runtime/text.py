@@ -16,20 +16,20 @@ import polars as pl
 
 _WS = r"^[ \t]+$"
 _SIGN = "[+-]?"
-_INT = rf"^{_SIGN}[0-9]+$"
-_FLOAT = rf"^{_SIGN}(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$|^(?i:{_SIGN}(?:inf|infinity|nan))$"
-_BOOL = "^(?i:true|false)$"
+INT = rf"^{_SIGN}[0-9]+$"
+FLOAT = rf"^{_SIGN}(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$|^(?i:{_SIGN}(?:inf|infinity|nan))$"
+BOOL = "^(?i:true|false)$"
 _DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_OFFSET = "(?:Z|[+-][0-9]{2}:?[0-9]{2})"
-_DURATION = (
+OFFSET = "(?:Z|[+-][0-9]{2}:?[0-9]{2})"
+DURATION = (
     r"^([+-])?P(?:([0-9]{1,9})D)?(?:T(?:([0-9]{1,9})H)?(?:([0-9]{1,9})M)?"
     r"(?:([0-9]{1,12})(?:\.([0-9]{1,9}))?S)?)?$"
 )
-_DIGITS = {"ms": 3, "us": 6, "ns": 9}
+DIGITS = {"ms": 3, "us": 6, "ns": 9}
 _NS = {"ms": 1_000_000, "us": 1_000, "ns": 1}
 WHITESPACE_HINT = "a cell of only whitespace is not null unless null_values lists it (add ' ' to null_values)"
 # strptime directives a layout may use, and the text each one matches (exactly, no guessing).
-_DIRECTIVES = {
+DIRECTIVES = {
     "%Y": "[0-9]{4}",
     "%m": "[0-9]{2}",
     "%d": "[0-9]{2}",
@@ -71,7 +71,7 @@ def parser(name: str, dtype: pl.DataType, layout: str | None) -> Parser | None: 
         return _cast(
             raw,
             text,
-            _INT,
+            INT,
             value,
             "an integer (digits, optional sign)",
             f"outside the range of {dtype}: declare a wider integer type",
@@ -88,7 +88,7 @@ def parser(name: str, dtype: pl.DataType, layout: str | None) -> Parser | None: 
         return _cast(
             raw,
             text,
-            _FLOAT,
+            FLOAT,
             value,
             "a number such as 1, -2.5, 1e-3, inf or nan",
             f"outside the range of {dtype} (too large, or too small to be told from 0): {wider}",
@@ -98,7 +98,7 @@ def parser(name: str, dtype: pl.DataType, layout: str | None) -> Parser | None: 
     if isinstance(dtype, pl.Boolean):
         lowered = text.str.to_lowercase()
         value = pl.when(lowered == "true").then(True).when(lowered == "false").then(False)
-        return _cast(raw, text, _BOOL, value, "true or false (any case)", "")
+        return _cast(raw, text, BOOL, value, "true or false (any case)", "")
     if isinstance(dtype, pl.Date):
         fmt = layout or "%Y-%m-%d"
         expected = (
@@ -154,7 +154,7 @@ def layout_regex(fmt: str, *, year: bool = False) -> str:
     width (`%Y` four digits), everything else literally. With `year`, `%Y` is capture group 1."""
     out = []
     for part in re.split(r"(%\.f|%.)", fmt):
-        pattern = _DIRECTIVES.get(part, ".+?" if part.startswith("%") else re.escape(part))
+        pattern = DIRECTIVES.get(part, ".+?" if part.startswith("%") else re.escape(part))
         out.append(f"({pattern})" if year and part == "%Y" else pattern)
     return "^" + "".join(out) + "$"
 
@@ -166,9 +166,25 @@ def _wrapped(value: pl.Expr, year: pl.Expr) -> pl.Expr:
     return (value.dt.year() - year.cast(pl.Int32, strict=False)).abs() > 1
 
 
+def decimal_grammar(scale: int) -> str:
+    """The text of a decimal with at most `scale` digits after the point."""
+    return rf"^{_SIGN}(?:[0-9]+(?:\.[0-9]{{0,{scale}}})?|\.[0-9]{{1,{scale}}})$" if scale else INT
+
+
+def timestamp_grammar(unit: str, zoned: bool) -> tuple[str, str]:
+    """An ISO timestamp's text without its end (`body`, unanchored at the end) and whole
+    (`grammar`): seconds 00-59, at most the unit's fractional digits (then only zeros), an
+    optional offset only in a zoned column."""
+    digits = DIGITS[unit]
+    body = (  # seconds 00-59: chrono would roll a leap second 10:00:60 into 10:01:00
+        rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9]{{2}}:[0-9]{{2}}:[0-5][0-9](?:\.[0-9]{{1,{digits}}}0*)?"
+    )
+    return body, body + (f"{OFFSET}?$" if zoned else "$")
+
+
 def _decimal(raw: pl.Expr, text: pl.Expr, dtype: pl.Decimal) -> Parser:
     scale = dtype.scale
-    grammar = rf"^{_SIGN}(?:[0-9]+(?:\.[0-9]{{0,{scale}}})?|\.[0-9]{{1,{scale}}})$" if scale else _INT
+    grammar = decimal_grammar(scale)
     expected = f"a decimal with at most {scale} digit{'s' * (scale != 1)} after the point"
     finer = text.str.contains(rf"\.[0-9]{{{scale + 1},}}$")
     parsed = _checked(
@@ -190,7 +206,7 @@ def _datetime(raw: pl.Expr, text: pl.Expr, dtype: pl.Datetime, layout: str | Non
     (`Z`, `+02:00`, `+0200`) is that instant, shown in the column's zone. An offset in a naive
     column, or more fractional digits than the time unit holds, is refused."""
     unit, zone = dtype.time_unit or "us", dtype.time_zone
-    digits = _DIGITS[unit]
+    digits = DIGITS[unit]
     outside = f"outside the range of {dtype}: declare `time_unit: us`"
     if layout is not None:
         naive = text.str.to_datetime(layout, time_unit=unit, strict=False)
@@ -199,20 +215,17 @@ def _datetime(raw: pl.Expr, text: pl.Expr, dtype: pl.Datetime, layout: str | Non
             raw, text, layout_regex(layout), value, f"a timestamp written {layout}", "not a valid timestamp"
         )
         if unit != "ns" or "%Y" not in layout:
-            return parsed  # %y years (1969-2068) and the default 1970 fit in nanoseconds
+            return parsed  # %y years (1970-2069) and the default 1970 fit in nanoseconds
         wrapped = _wrapped(naive, text.str.extract(layout_regex(layout, year=True), 1))
         hint = pl.when(wrapped).then(pl.lit(outside)).otherwise(parsed.hint)
         return Parser(pl.when(~wrapped).then(parsed.value), hint)
-    body = (  # seconds 00-59: chrono would roll a leap second 10:00:60 into 10:01:00
-        rf"^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}[T ][0-9]{{2}}:[0-9]{{2}}:[0-5][0-9](?:\.[0-9]{{1,{digits}}}0*)?"
-    )
-    grammar = body + (f"{_OFFSET}?$" if zone else "$")
+    body, grammar = timestamp_grammar(unit, zone is not None)
     # The grammar allows one space, between the date and the time: a literal replace suffices.
     iso = text.str.replace_all(" ", "T", literal=True)
     if zone:
         # One parse for both spellings (parsing is the costly part): naive text is read as if it
         # were UTC, then given its real zone; text with an offset is converted.
-        has_offset = text.str.contains(f"{_OFFSET}$")
+        has_offset = text.str.contains(f"{OFFSET}$")
         utc = pl.when(has_offset).then(iso).otherwise(iso + "Z")
         instant = utc.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f%#z", time_unit=unit, strict=False)
         wall = instant.dt.replace_time_zone(None).dt.replace_time_zone(
@@ -235,7 +248,7 @@ def _datetime(raw: pl.Expr, text: pl.Expr, dtype: pl.Datetime, layout: str | Non
         "or a wall-clock time the zone skips or repeats)",
     )
     hint = (
-        pl.when(text.str.contains(body + f"{_OFFSET}$") & pl.lit(zone is None))
+        pl.when(text.str.contains(body + f"{OFFSET}$") & pl.lit(zone is None))
         .then(
             pl.lit("has a UTC offset but the column is naive: declare `timezone: UTC` (or the data's zone)")
         )
@@ -252,7 +265,7 @@ def _duration(raw: pl.Expr, text: pl.Expr, dtype: pl.Duration) -> Parser:
     """ISO 8601 `[-]PnDTnHnMn[.fraction]S` (days, hours, minutes, seconds: the parts of a fixed
     length), as Pydantic writes a timedelta."""
     unit = dtype.time_unit or "us"
-    parts = text.str.extract_groups(_DURATION)
+    parts = text.str.extract_groups(DURATION)
     big = pl.Int128
 
     def part(i: int) -> pl.Expr:
@@ -266,7 +279,7 @@ def _duration(raw: pl.Expr, text: pl.Expr, dtype: pl.Duration) -> Parser:
     count = (total_ns // _NS[unit]) * sign
     fits = count.is_between(-(2**63) + 1, 2**63 - 1)
     value = pl.when(exact & fits).then(count.cast(pl.Int64, strict=False)).cast(pl.Duration(unit))
-    grammar = _DURATION.replace("$", "") + "$"
+    grammar = DURATION.replace("$", "") + "$"
     # A component after P, and after T if there is one (`P`, `PT`, `P1DT` are refused).
     nonempty = text.str.contains("[0-9]") & ~text.str.ends_with("T")
     finer = "us or ns" if unit == "ms" else "ns"
@@ -279,9 +292,9 @@ def _duration(raw: pl.Expr, text: pl.Expr, dtype: pl.Duration) -> Parser:
         "",
     )
     hint = (
-        pl.when(text.str.contains(_DURATION) & ~exact)
+        pl.when(text.str.contains(DURATION) & ~exact)
         .then(pl.lit(f"more fractional digits than time_unit {unit} holds: declare `time_unit: {finer}`"))
-        .when(text.str.contains(_DURATION) & nonempty & ~fits)
+        .when(text.str.contains(DURATION) & nonempty & ~fits)
         .then(pl.lit(f"outside the range of {dtype}"))
         .otherwise(parsed.hint)
     )
