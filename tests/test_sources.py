@@ -510,3 +510,24 @@ def test_a_user_without_read_access_is_told_so(tmp_path, postgres):
         in done.stdout
     )
     assert "outsider-Pass-1" not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("suffix", ["?mode=rwc&", "#x", "?mode=rw"])
+def test_a_sqlite_uri_cannot_open_a_file_for_writing(tmp_path, suffix):
+    from contractgen.runtime import DataReadError, read_database
+
+    path = tmp_path / "accounts.sqlite"
+    load_sqlite(path, clean())
+    before = sorted(tmp_path.iterdir())
+    with pytest.raises(DataReadError, match="unable to open database file"):
+        read_database("accounts", f"sqlite:///{path}{suffix}", accounts_table())
+    assert sorted(tmp_path.iterdir()) == before  # nothing created beside it
+
+
+def test_a_sqlite_uri_never_creates_a_file(tmp_path):
+    from contractgen.runtime import DataReadError, read_database
+
+    for uri in (f"sqlite:///{tmp_path}/new.db", f"sqlite:///{tmp_path}/new.db?mode=rwc"):
+        with pytest.raises(DataReadError, match="unable to open database file"):
+            read_database("accounts", uri, accounts_table())
+    assert list(tmp_path.iterdir()) == []

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -69,9 +70,7 @@ def _read(query: str, connection: Any, label: str) -> pl.DataFrame:
     try:
         if isinstance(connection, str):
             if connection.startswith("sqlite:///"):
-                path = connection.removeprefix("sqlite:///")
-                with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-                    return pl.read_database(query, db)
+                return _read_sqlite(query, connection.removeprefix("sqlite:///"))
             return pl.read_database_uri(query, connection)
         if type(connection).__module__.startswith("duckdb"):
             return connection.sql(query).pl()  # type: ignore[no-any-return]
@@ -84,6 +83,17 @@ def _read(query: str, connection: Any, label: str) -> pl.DataFrame:
     except Exception as exc:  # every driver's own errors: one readable message, never a traceback
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataReadError(f"cannot read {label}: {detail}") from None
+
+
+def _read_sqlite(query: str, path: str) -> pl.DataFrame:
+    """Read from a SQLite file opened read-only. The path is percent-encoded into the URI, so a
+    `?` or `#` in it is part of the name, never a URI option (`mode=rwc`) that could write."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    db = sqlite3.connect(uri, uri=True)
+    try:
+        return pl.read_database(query, db)
+    finally:
+        db.close()
 
 
 def _conform(frame: pl.DataFrame, table: Table) -> tuple[pl.DataFrame, list[Violation]]:
