@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import duckdb
@@ -531,3 +532,56 @@ def test_a_sqlite_uri_never_creates_a_file(tmp_path):
         with pytest.raises(DataReadError, match="unable to open database file"):
             read_database("accounts", uri, accounts_table())
     assert list(tmp_path.iterdir()) == []
+
+
+RENAMED = """\
+data_source: ledger
+version: 1.0.0
+owner: ledger@company.example
+schema:
+  id: {type: int64, primary_key: true}
+  name: {type: string}
+  amount: {type: int32, renamed_from: [amt]}
+quality:
+  - {type: uniqueness, columns: [name, amount]}
+"""
+RENAMED_ROWS = [(1, "x", 1), (2, "x", 1), (3, "y", 2)]
+
+
+def renamed_source(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> tuple[Any, str]:
+    """The ledger with its column still called `amt`: a connection and an access entry."""
+    if kind == "postgres":
+        pg = request.getfixturevalue("postgres")
+        with pg.connect() as db:
+            db.execute("DROP TABLE IF EXISTS ledger")
+            db.execute("CREATE TABLE ledger (id bigint, name text, amt integer)")
+            db.cursor().executemany("INSERT INTO ledger VALUES (%s, %s, %s)", RENAMED_ROWS)
+        return pg.connect(), entry("postgres", tmp_path, pg).replace("accounts", "ledger")
+    path = tmp_path / "ledger.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE ledger (id INTEGER, name TEXT, amt INTEGER)")
+        db.executemany("INSERT INTO ledger VALUES (?, ?, ?)", RENAMED_ROWS)
+    db.close()
+    return f"sqlite:///{path}", entry("sqlite", path).replace("accounts", "ledger")
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_a_renamed_column_is_conformed_and_checked_under_its_new_name(kind, tmp_path, request):
+    from contractgen.runtime import RenamedColumnWarning, read_database
+
+    contract, _ = load_bytes(RENAMED.encode(), "ledger.yaml")
+    assert contract is not None
+    spec = table(contract)
+    connection, config = renamed_source(kind, tmp_path, request)
+    try:
+        with pytest.warns(RenamedColumnWarning), pytest.raises(ContractViolationError) as info:
+            read_database("ledger", connection, spec)
+    finally:
+        if not isinstance(connection, str):
+            connection.close()
+    assert [v.kind for v in info.value.violations] == ["uniqueness"]  # no dtype violation
+    source = parse_config(f"version: 1\nsources:\n{config}".encode(), "access.yaml").get("ledger")
+    assert source is not None
+    report = health.live(contract, source, ENV, NOW)
+    assert [v["kind"] for v in report.violations] == ["uniqueness"], report.problems
+    assert any("'amt' is the old name of 'amount'" in w for w in report.warnings)

@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 import warnings
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -254,6 +254,24 @@ def _projection(table: Table, columns: dict[str, str]) -> list[pl.Expr]:
         *(_output(name, table.schema[name], how).alias(name) for name, how in columns.items()),
         *(pl.col(name).alias(_RAW + name) for name, how in columns.items() if how != "same"),
     ]
+
+
+def live_names(table: Table, present: Iterable[str]) -> dict[str, str]:
+    """Each contract column found in `present`, by the name it has there: its own, or an old name
+    (renamed_from) that the readers still accept. Live name -> contract name."""
+    here = set(present)
+    out = {}
+    on = today()
+    for column in table.columns:
+        if column.name in here:
+            out[column.name] = column.name
+            continue
+        if column.renamed_until is not None and on > column.renamed_until:
+            continue
+        old = next((o for o in column.renamed_from if o in here and o not in table.schema), None)
+        if old is not None:
+            out[old] = column.name
+    return out
 
 
 def _apply_renames(frame: F, actual: pl.Schema, table: Table) -> tuple[F, pl.Schema]:

@@ -22,7 +22,7 @@ from typing import Any
 import polars as pl
 
 from contractgen.runtime import text
-from contractgen.runtime.check import coercion, validate
+from contractgen.runtime.check import coercion, live_names, validate
 from contractgen.runtime.errors import MAX_SAMPLES, Violation
 from contractgen.runtime.io import DataReadError
 from contractgen.runtime.spec import Table, Unexpected, unexpected_policy
@@ -99,14 +99,15 @@ def _read_sqlite(query: str, path: str) -> pl.DataFrame:
 def _conform(frame: pl.DataFrame, table: Table) -> tuple[pl.DataFrame, list[Violation]]:
     """Bring each column the driver typed its own way to the contract's dtype, where every value
     fits; report the values that do not."""
-    objects = [n for n, d in frame.schema.items() if isinstance(d, pl.Object) and n in table.schema]
+    names = live_names(table, frame.columns)  # a column under its old name is conformed too
+    objects = [n for n, d in frame.schema.items() if isinstance(d, pl.Object) and n in names]
     if objects:  # UUIDs and the like, as Python objects: their text is what the contract checks
         frame = frame.with_columns(pl.col(n).map_elements(str, return_dtype=pl.String) for n in objects)
     convert: dict[str, pl.Expr] = {}
     for name, actual in frame.schema.items():
-        if name not in table.schema:
+        if name not in names:
             continue
-        expected = table.schema[name]
+        expected = table.schema[names[name]]
         if coercion(actual, expected) is not None:
             continue
         value = pl.col(name)
@@ -116,7 +117,7 @@ def _conform(frame: pl.DataFrame, table: Table) -> tuple[pl.DataFrame, list[Viol
                 convert[name] = zoned.dt.cast_time_unit(expected.time_unit or "us")
             continue  # naive against zoned: the dtype violation says so
         if isinstance(actual, pl.String):
-            parser = text.parser(name, expected, table.column(name).layout)
+            parser = text.parser(name, expected, table.column(names[name]).layout)
             if parser is not None:
                 convert[name] = parser.value
             continue
@@ -131,6 +132,7 @@ def _conform(frame: pl.DataFrame, table: Table) -> tuple[pl.DataFrame, list[Viol
         if not count:
             continue
         rows = frame.with_row_index(_ROW).filter(failed[name]).select(_ROW, name).head(MAX_SAMPLES)
-        message = f"'{name}': {count:,} row{'s' * (count != 1)} not representable as {table.schema[name]}"
-        violations.append(Violation("dtype", name, message, count, tuple(rows.iter_rows())))
+        wanted = names[name]
+        message = f"'{wanted}': {count:,} row{'s' * (count != 1)} not representable as {table.schema[wanted]}"
+        violations.append(Violation("dtype", wanted, message, count, tuple(rows.iter_rows())))
     return frame.with_columns(**convert), violations

@@ -17,9 +17,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import polars as pl
+
 from contractgen.codegen.tables import table as runtime_table
 from contractgen.contract import Contract
 from contractgen.runtime import Violation
+from contractgen.runtime.check import live_names
 from contractgen.sources import catalog, checks
 from contractgen.sources.config import FILE_KINDS, AccessConfig, Source
 from contractgen.sources.connect import SourceError, connect
@@ -174,7 +177,9 @@ def _inspect(report: SourceReport, contract: Contract, connection: Any, now: dt.
             f"table {report.target} not found (or not visible to this user)",
             "check the table name and schema in the configuration, and that the user may see it",
         )
-    live_schema = catalog.schema(columns, table.schema, connection.dialect, loose=connection.loose)
+    names = live_names(table, [name for name, _ in columns])
+    expected = pl.Schema({live: table.schema[name] for live, name in names.items()})
+    live_schema = catalog.schema(columns, expected, connection.dialect, loose=connection.loose)
     schema_problems, notes, usable = checks.schema_findings(live_schema, table)
     report.problems += [v.render() for v in schema_problems]
     report.violations += [_structured(v) for v in schema_problems]
