@@ -7,8 +7,8 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
