@@ -585,3 +585,40 @@ def test_a_renamed_column_is_conformed_and_checked_under_its_new_name(kind, tmp_
     report = health.live(contract, source, ENV, NOW)
     assert [v["kind"] for v in report.violations] == ["uniqueness"], report.problems
     assert any("'amt' is the old name of 'amount'" in w for w in report.warnings)
+
+
+FLAGS = """\
+data_source: flags
+version: 1.0.0
+owner: flags@company.example
+schema:
+  id: {type: int64, primary_key: true}
+  f: {type: boolean}
+"""
+
+
+def flags_source(tmp_path: Path, values: list[object]) -> tuple[Any, Any, Path]:
+    path = tmp_path / "flags.sqlite"
+    path.unlink(missing_ok=True)
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE flags (id INTEGER, f BOOLEAN)")
+        db.executemany("INSERT INTO flags VALUES (?, ?)", list(enumerate(values)))
+    db.close()
+    contract, _ = load_bytes(FLAGS.encode(), "flags.yaml")
+    config = f"version: 1\nsources:\n{entry('sqlite', path).replace('accounts', 'flags')}"
+    return contract, parse_config(config.encode(), "access.yaml").get("flags"), path
+
+
+def test_sqlite_booleans_are_read_from_0_and_1_and_other_values_reported(tmp_path):
+    from contractgen.runtime import read_database
+
+    contract, source, path = flags_source(tmp_path, [True, False, None])
+    frame = read_database("flags", f"sqlite:///{path}", table(contract))
+    assert frame["f"].to_list() == [True, False, None]
+    assert health.live(contract, source, ENV, NOW).status == "healthy"
+    contract, source, path = flags_source(tmp_path, [True, 2, -1])
+    with pytest.raises(ContractViolationError) as info:
+        read_database("flags", f"sqlite:///{path}", table(contract))
+    expected = ["'f': 2 rows not representable as Boolean"]
+    assert [v.message for v in info.value.violations] == expected
+    assert health.live(contract, source, ENV, NOW).problems == expected

@@ -189,6 +189,11 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
                     "null", name, _count_if(value.is_(exp.null())), says(name, "null in a required column")
                 )
             )
+        if dialect == "sqlite" and isinstance(dtype, pl.Boolean):  # stored as 0 and 1, as read_database
+            bits = [exp.Literal.number(0), exp.Literal.number(1)]
+            not_bool = exp.and_(present, exp.Not(this=exp.In(this=value, expressions=bits)))
+            words = says(name, f"not representable as {dtype}")
+            out.append(Finding("dtype", name, _count_if(not_bool), words))
         if isinstance(dtype, pl.Enum):
             allowed = list(dtype.categories)
             outside = exp.and_(
