@@ -622,3 +622,47 @@ def test_sqlite_booleans_are_read_from_0_and_1_and_other_values_reported(tmp_pat
     expected = ["'f': 2 rows not representable as Boolean"]
     assert [v.message for v in info.value.violations] == expected
     assert health.live(contract, source, ENV, NOW).problems == expected
+
+
+ZONED = """\
+data_source: events
+version: 1.0.0
+owner: events@company.example
+schema:
+  id: {type: int64, primary_key: true}
+  z: {type: timestamp with time zone, minimum: "2024-01-01T00:00:00+00:00", required: true}
+sla:
+  max_delay: 1 hour
+  freshness_column: z
+"""
+
+
+def test_sqlite_compares_zoned_timestamps_as_instants(tmp_path):
+    from contractgen.runtime import read_database
+
+    tokyo, lima = dt.timezone(dt.timedelta(hours=9)), dt.timezone(dt.timedelta(hours=-5))
+    values = [
+        dt.datetime(2024, 1, 1, 8, 0, tzinfo=tokyo),  # 2023-12-31 23:00 UTC: below the minimum
+        dt.datetime(2023, 12, 31, 19, 30, 0, 250, tzinfo=lima),  # 00:30 UTC: above it
+        NOW - dt.timedelta(minutes=10),  # the newest, written +00:00
+        (NOW - dt.timedelta(hours=5)).astimezone(tokyo),  # older, but its text sorts last
+    ]
+    path = tmp_path / "events.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE events (id INTEGER, z TIMESTAMP)")
+        db.executemany(
+            "INSERT INTO events VALUES (?, ?)", [(i, v.isoformat(sep=" ")) for i, v in enumerate(values)]
+        )
+    db.close()
+    contract, _ = load_bytes(ZONED.encode(), "events.yaml")
+    assert contract is not None
+    with pytest.raises(ContractViolationError) as info:
+        read_database("events", f"sqlite:///{path}", table(contract), freshness=True, now=NOW)
+    config = f"version: 1\nsources:\n{entry('sqlite', path).replace('accounts', 'events')}"
+    source = parse_config(config.encode(), "access.yaml").get("events")
+    assert source is not None
+    report = health.live(contract, source, ENV, NOW)
+    assert report.problems == [v.message for v in info.value.violations]
+    assert [(v["kind"], v["count"]) for v in report.violations] == [("minimum", 1)]
+    assert report.freshness == "fresh: within the SLA max_delay of 1 hour"
+    assert report.last_updated == (NOW - dt.timedelta(minutes=10)).isoformat(sep=" ")

@@ -79,7 +79,10 @@ def run(connection: Connection, table: Table, usable: dict[str, str], now: dt.da
     rel = connection.relation
     fresh = sorted({r.columns[0] for r in table.rules if r.kind == "freshness" and r.columns[0] in usable})
     selects: list[Any] = [exp.Count(this=exp.Star()).as_("n_rows")]
-    selects += [exp.Max(this=_col(usable[c])).as_(f"newest_{i}") for i, c in enumerate(fresh)]
+    selects += [
+        exp.Max(this=_comparable(_col(usable[c]), table.schema[c], connection.dialect)).as_(f"newest_{i}")
+        for i, c in enumerate(fresh)
+    ]
     plain = [f for f in findings if f.aggregate is not None]
     selects += [f.aggregate.as_(f"c{i}") for i, f in enumerate(plain) if f.aggregate is not None]
     row = connection.rows(exp.select(*selects).from_(rel.copy()).sql(connection.dialect))[0]
@@ -155,13 +158,43 @@ def _count_if(condition: Any) -> exp.Expression:
     )
 
 
-def _literal(value: Any, dtype: pl.DataType) -> exp.Expression:
+# SQLite keeps a zoned timestamp as text with its offset, and compares text: '+09:00' sorts after
+# a later instant written '+00:00', and CAST(... AS TIMESTAMPTZ) becomes a number. Each value is
+# compared as its UTC instant instead, written 'YYYY-MM-DD HH:MM:SS.ffffff+00:00'; the date
+# functions keep only milliseconds, so the fraction is taken from the text (an offset never
+# changes it) and padded to microseconds.
+_SQLITE_INSTANT = sqlglot.parse_one(
+    "strftime('%Y-%m-%d %H:%M:%S', substr(v, 1, 19) || ltrim(substr(v, 20), '.0123456789'))"
+    " || substr(coalesce(nullif(substr(substr(v, 20), 1, length(substr(v, 20))"
+    " - length(ltrim(substr(v, 20), '.0123456789'))), ''), '.') || '000000', 1, 7) || '+00:00'",
+    read="sqlite",
+)
+
+
+def _zoned(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, pl.Datetime) and dtype.time_zone is not None
+
+
+def _comparable(value: exp.Expression, dtype: pl.DataType, dialect: str) -> exp.Expression:
+    """`value` as the database can compare it with other values and with bounds."""
+    if dialect != "sqlite" or not _zoned(dtype):
+        return value
+    instant = _SQLITE_INSTANT.copy()
+    for node in list(instant.find_all(exp.Column)):
+        node.replace(value.copy())
+    return exp.Paren(this=instant)
+
+
+def _literal(value: Any, dtype: pl.DataType, dialect: str) -> exp.Expression:
     if isinstance(value, bool):
         return exp.true() if value else exp.false()
     if isinstance(value, (int, float, Decimal)):
         return exp.Literal.number(str(value))
+    if isinstance(value, dt.datetime) and dialect == "sqlite" and _zoned(dtype):
+        utc = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        return exp.Literal.string(utc.strftime("%Y-%m-%d %H:%M:%S.%f+00:00"))
     if isinstance(value, dt.datetime):
-        zoned = isinstance(dtype, pl.Datetime) and dtype.time_zone is not None
+        zoned = _zoned(dtype)
         return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), "TIMESTAMPTZ" if zoned else "TIMESTAMP")
     if isinstance(value, dt.date):
         return exp.cast(exp.Literal.string(value.isoformat()), "DATE")
@@ -183,6 +216,7 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
         dtype = table.schema[name]
         value = _col(live)
         present = value.is_(exp.null()).not_()
+        comparable = _comparable(value, dtype, dialect)
         if column.required:
             out.append(
                 Finding(
@@ -213,7 +247,7 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
                 Finding(
                     "minimum",
                     name,
-                    _count_if(op(this=value, expression=_literal(lo, dtype))),
+                    _count_if(op(this=comparable, expression=_literal(lo, dtype, dialect))),
                     says(name, f"{word} the minimum {lo!r}"),
                 )
             )
@@ -225,7 +259,7 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
                 Finding(
                     "maximum",
                     name,
-                    _count_if(op(this=value, expression=_literal(hi, dtype))),
+                    _count_if(op(this=comparable, expression=_literal(hi, dtype, dialect))),
                     says(name, f"{word} the maximum {hi!r}"),
                 )
             )
