@@ -666,3 +666,27 @@ def test_sqlite_compares_zoned_timestamps_as_instants(tmp_path):
     assert [(v["kind"], v["count"]) for v in report.violations] == [("minimum", 1)]
     assert report.freshness == "fresh: within the SLA max_delay of 1 hour"
     assert report.last_updated == (NOW - dt.timedelta(minutes=10)).isoformat(sep=" ")
+
+
+def test_a_newest_value_in_the_future_is_a_warning(tmp_path, request):
+    folder = prepare("duckdb", tmp_path, clean(NOW + dt.timedelta(days=30)), request)
+    code, out, _ = check(folder, "--format", "json")
+    [report] = json.loads(out)["sources"]
+    assert (code, report["status"]) == (0, "warning")
+    assert report["warnings"] == [
+        f"'updated_at': the newest value ({report['last_updated']}) is in the future: "
+        "clocks or time zones disagree?"
+    ]
+
+
+def test_an_unusable_freshness_column_says_why(tmp_path, request):
+    folder = prepare("duckdb", tmp_path, clean(), request)
+    with duckdb.connect(str(tmp_path / "accounts.duckdb")) as db:
+        db.execute("ALTER TABLE accounts ALTER updated_at TYPE TIMESTAMP")
+    code, out, _ = check(folder, "--format", "json")
+    [report] = json.loads(out)["sources"]
+    assert code == 1
+    assert report["freshness"].startswith(
+        "unknown: 'updated_at' cannot be read as the contract says ('updated_at'"
+    )
+    assert "has no values" not in out

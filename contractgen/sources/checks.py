@@ -134,6 +134,16 @@ def stale(newest: Any, now: dt.datetime, max_age: dt.timedelta) -> bool:
     return False
 
 
+def ahead(newest: Any, now: dt.datetime, tolerance: dt.timedelta) -> bool:
+    """Whether the newest value is later than `now` by more than `tolerance` (naive times are UTC)."""
+    if isinstance(newest, dt.datetime):
+        instant = newest if newest.tzinfo is not None else newest.replace(tzinfo=dt.UTC)
+        return instant > now + tolerance
+    if isinstance(newest, dt.date):
+        return newest > (now + tolerance).date()
+    return False
+
+
 def _instant(value: Any) -> Any:
     """A value from the catalog as Python: SQLite hands back dates and times as text."""
     if isinstance(value, str):

@@ -31,6 +31,9 @@ Status = Literal["healthy", "warning", "unhealthy", "unreachable", "unconfigured
 # What a status means for the exit code: broken (1), cannot be checked (4), fine (0).
 BROKEN = ("unhealthy",)
 UNCHECKED = ("unreachable", "unconfigured", "incomplete")
+# How far ahead of the check's clock the newest value may be before it is reported: beyond
+# ordinary clock drift, a value in the future means a writer's clock or zone is wrong.
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
 
 @dataclass
@@ -194,6 +197,14 @@ def _inspect(report: SourceReport, contract: Contract, connection: Any, now: dt.
     newest = outcome.newest.get(column) if column else None
     report.last_updated = _show(newest)
     report.freshness = _freshness(contract, column, newest, now)
+    if column is not None and column not in usable:
+        why = next((v.message for v in schema_problems if v.column == column), "it is not in the table")
+        report.freshness = f"unknown: '{column}' cannot be read as the contract says ({why})"
+    elif checks.ahead(newest, now, FUTURE_TOLERANCE):
+        report.warnings.append(
+            f"'{column}': the newest value ({report.last_updated}) is in the future: "
+            "clocks or time zones disagree?"
+        )
     report.status = "unhealthy" if report.problems else "warning" if report.warnings else "healthy"
     if report.problems:
         report.hint = f"tell the owner ({contract.owner or 'see the contract'}) or update the contract"
