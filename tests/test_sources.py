@@ -687,6 +687,6 @@ def test_an_unusable_freshness_column_says_why(tmp_path, request):
     [report] = json.loads(out)["sources"]
     assert code == 1
     assert report["freshness"].startswith(
-        "unknown: 'updated_at' cannot be read as the contract says ('updated_at'"
+        "unknown: 'updated_at' cannot be read as the contract says (column 'updated_at' has dtype"
     )
     assert "has no values" not in out
