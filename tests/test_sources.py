@@ -351,7 +351,14 @@ def test_dry_run_of_a_complete_entry_is_ready(tmp_path):
         (
             "  accounts:\n    kind: postgres\n    host: h\n    database: d\n    table: t\n    user: u\n"
             "    password: hunter2-literal\n",
-            "access.yaml:9:15: error: 'password' holds a literal value that looks like a credential",
+            "access.yaml:9:15: error: 'password' holds a literal value that looks like a credential\n"
+            "  hint: write ${NAME} and set the environment variable NAME where the check runs\n",
+        ),
+        ("  accounts: [unclosed\n", "access.yaml:4:1: error: "),  # YAML syntax: errors, like contracts'
+        (
+            "  accounts:\n    kind: csv\n    path: https://u:hunter2-literal@example.com/x.csv\n",
+            "access.yaml:5:11: error: this value contains what looks like a password inside a URL\n"
+            "  hint: write ${NAME} and set the environment variable NAME where the check runs\n",
         ),
         (
             "  accounts:\n    kind: postgress\n    path: x\n",
@@ -379,6 +386,8 @@ def test_configuration_errors_are_located(tmp_path, config, expected):
     code, out, err = check(project(tmp_path, config))
     assert code == 1, out + err
     assert expected in err
+    assert err.count(": error: ") == 1, err  # one error for one mistake
+    assert "access.credentials" not in err  # a contract's hint, not the configuration's
     assert "hunter2-literal" not in out + err
     assert "Traceback" not in err
 
@@ -690,3 +699,12 @@ def test_an_unusable_freshness_column_says_why(tmp_path, request):
         "unknown: 'updated_at' cannot be read as the contract says (column 'updated_at' has dtype"
     )
     assert "has no values" not in out
+
+
+def test_exit_codes_for_a_missing_configuration_and_an_unknown_name(tmp_path, request):
+    folder = prepare("duckdb", tmp_path, clean(), request)
+    assert check(folder, "nosuch")[0] == 2
+    (folder / "access.yaml").unlink()
+    code, _, err = check(folder)
+    assert code == 3
+    assert "no access configuration" in err
