@@ -708,3 +708,83 @@ def test_exit_codes_for_a_missing_configuration_and_an_unknown_name(tmp_path, re
     code, _, err = check(folder)
     assert code == 3
     assert "no access configuration" in err
+
+
+PATTERNS = """\
+data_source: shapes
+version: 1.0.0
+owner: shapes@company.example
+schema:
+  id: {type: int64, primary_key: true}
+  word: {type: string, pattern: "^\\\\w+$"}
+  cat: {type: string, pattern: "\\\\bcat\\\\b"}
+  alpha: {type: string, pattern: "^[[:alpha:]]+$"}
+  dot: {type: string, pattern: "^a.c$"}
+  digits: {type: string, pattern: "^\\\\d{2}$"}
+  ends: {type: string, pattern: "^x$"}
+  spaced: {type: string, pattern: "^[^@\\\\s]+$"}
+"""
+SHAPES = ["id", "word", "cat", "alpha", "dot", "digits", "ends", "spaced"]
+SHAPE_ROWS = [
+    (1, "héllo", "a cat b", "é", "a\nc", "١٢", "x\n", "a\u3000b"),
+    (2, "ab_9", "concat", "Ab", "abc", "12", "x", "ab"),
+    (3, "a-b", "cat", "abc", "aéc", "1", "xx", "a b"),
+    (4, "e\u0301", "caté", "x", "a\u2028c", "٣4", "\nx", "a\u00a0b"),
+]
+# Patterns with no exact equivalent in a database's regex dialect: the readers check those.
+READERS_ONLY = {"duckdb": {"word", "cat"}, "sqlite": {"word", "cat"}, "postgres": {"word", "cat", "digits"}}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_patterns_count_in_the_database_as_the_readers_match_them(kind, tmp_path, request):
+    ddl = ", ".join(f"{c} {'bigint' if c == 'id' else 'text'}" for c in SHAPES)
+    marks = ", ".join(["%s" if kind == "postgres" else "?"] * len(SHAPES))
+    path = tmp_path / f"shapes.{kind}"
+    if kind == "postgres":
+        pg = request.getfixturevalue("postgres")
+        with pg.connect() as db:
+            db.execute("DROP TABLE IF EXISTS shapes")
+            db.execute(f"CREATE TABLE shapes ({ddl})")
+            db.cursor().executemany(f"INSERT INTO shapes VALUES ({marks})", SHAPE_ROWS)
+        config = entry("postgres", path, pg)
+    else:
+        with (duckdb.connect if kind == "duckdb" else sqlite3.connect)(str(path)) as db:
+            db.execute(f"CREATE TABLE shapes ({ddl})")
+            db.executemany(f"INSERT INTO shapes VALUES ({marks})", SHAPE_ROWS)
+        db.close()
+        config = entry(kind, path)
+    contract, _ = load_bytes(PATTERNS.encode(), "shapes.yaml")
+    assert contract is not None
+    frame = pl.DataFrame(SHAPE_ROWS, schema=SHAPES, orient="row")
+    with pytest.raises(ContractViolationError) as info:
+        validate(frame, table(contract))
+    by_readers = {v.column: v.message for v in info.value.violations}
+    assert set(by_readers) == set(SHAPES[1:])  # every pattern breaks on some row
+    source = parse_config(f"version: 1\nsources:\n{config.replace('accounts', 'shapes')}".encode(), "a.yaml")
+    report = health.live(contract, source.get("shapes"), ENV, NOW)  # type: ignore[arg-type]
+    only = READERS_ONLY[kind]
+    assert sorted(report.problems) == sorted(m for c, m in by_readers.items() if c not in only)
+    assert sorted(w.split("'")[1] for w in report.warnings) == sorted(only)
+    assert f"is checked by the readers only: {kind} has no exact equivalent of it" in report.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "duckdb_", "postgres_", "sqlite_"),
+    [
+        (r"^\d+$", r"^\p{Nd}+\z", None, r"^\d+\Z"),
+        (r"^a.c$", r"^a.c\z", "^a[^\n]c\\Z", r"^a.c\Z"),
+        (r"^[[:upper:]_]{2,3}$", r"^[A-Z_]{2,3}\z", r"^[A-Z_]{2,3}\Z", r"^[A-Z_]{2,3}\Z"),
+        (r"^(?:ab|c)\.x$", r"^(?:ab|c)\.x\z", r"^(?:ab|c)\.x\Z", r"^(?:ab|c)\.x\Z"),
+        (r"(?i)abc", None, None, None),  # inline flags
+        (r"[a-z&&[^x]]", None, None, None),  # Rust class set operations
+        (r"\w", None, None, None),
+        (r"\bcat\b", None, None, None),
+        (r"\p{Greek}", None, None, None),
+        (r"[[:^alpha:]]", None, None, None),
+        (r"a{300}", "a{300}", None, "a{300}"),  # PostgreSQL bounds stop at 255
+    ],
+)
+def test_patterns_are_translated_only_where_exact(pattern, duckdb_, postgres_, sqlite_):
+    from contractgen.sources.regex import translate
+
+    assert [translate(pattern, d) for d in ("duckdb", "postgres", "sqlite")] == [duckdb_, postgres_, sqlite_]

@@ -24,6 +24,7 @@ from sqlglot import exp
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.runtime import ContractViolationError, Table, Violation, validate
 from contractgen.runtime.quality import plan
+from contractgen.sources import regex
 from contractgen.sources.connect import Connection
 
 RULE_DIALECT = "postgres"  # the dialect row rules are stored in (contractgen.load.sqlrule)
@@ -39,6 +40,7 @@ class Finding:
     words: Any  # (count) -> message
     duplicates: tuple[tuple[str, ...], bool] | None = None  # (columns, skip rows with a null)
     fails: Any = None  # (count, rows) -> bool; None: count > 0
+    readers_only: str | None = None  # a pattern with no exact equivalent in this database
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,7 @@ class Outcome:
     rows: int
     newest: dict[str, Any]  # freshness column -> its newest value (None: no rows)
     violations: list[Violation]
+    notes: list[str]  # what the database could not check exactly: left to the readers
 
 
 def schema_findings(live: pl.Schema, table: Table) -> tuple[list[Violation], list[str], dict[str, str]]:
@@ -75,7 +78,14 @@ def schema_findings(live: pl.Schema, table: Table) -> tuple[list[Violation], lis
 
 def run(connection: Connection, table: Table, usable: dict[str, str], now: dt.datetime) -> Outcome:
     """Count every violation inside the database."""
-    findings = _findings(table, usable, now, connection.dialect)
+    every = _findings(table, usable, now, connection.dialect)
+    findings = [f for f in every if f.readers_only is None]
+    notes = [
+        f"'{f.column}': the {f.kind} {f.readers_only!r} is checked by the readers only: "
+        f"{connection.dialect} has no exact equivalent of it"
+        for f in every
+        if f.readers_only is not None
+    ]
     rel = connection.relation
     fresh = sorted({r.columns[0] for r in table.rules if r.kind == "freshness" and r.columns[0] in usable})
     selects: list[Any] = [exp.Count(this=exp.Star()).as_("n_rows")]
@@ -101,7 +111,7 @@ def run(connection: Connection, table: Table, usable: dict[str, str], now: dt.da
         if failed:
             violations.append(Violation(finding.kind, finding.column, finding.words(n), n))  # type: ignore[arg-type]
     violations += _table_level(table, usable, now, rows, newest)
-    return Outcome(rows, newest, violations)
+    return Outcome(rows, newest, violations, notes)
 
 
 def _table_level(
@@ -294,26 +304,19 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
                     )
                 )
         text = value if isinstance(dtype, (pl.String, pl.Enum)) else exp.cast(value, "TEXT")
+        shapes = []
         if column.pattern is not None:
-            match = exp.RegexpLike(this=text, expression=exp.Literal.string(column.pattern))
-            out.append(
-                Finding(
-                    "pattern",
-                    name,
-                    _count_if(exp.and_(present, exp.Not(this=match))),
-                    says(name, f"not matching the pattern {column.pattern!r}"),
-                )
-            )
+            shapes.append(("pattern", column.pattern, f"not matching the pattern {column.pattern!r}"))
         if column.format in FORMAT_PATTERNS:
-            shape = column.format
-            match = exp.RegexpLike(this=text, expression=exp.Literal.string(FORMAT_PATTERNS[shape]))
+            shapes.append(("format", FORMAT_PATTERNS[column.format], f"not a valid {column.format}"))
+        for kind, pattern, what in shapes:
+            translated = regex.translate(pattern, dialect)
+            if translated is None:
+                out.append(Finding(kind, name, None, None, readers_only=pattern))
+                continue
+            match = exp.RegexpLike(this=text, expression=exp.Literal.string(translated))
             out.append(
-                Finding(
-                    "format",
-                    name,
-                    _count_if(exp.and_(present, exp.Not(this=match))),
-                    says(name, f"not a valid {shape}"),
-                )
+                Finding(kind, name, _count_if(exp.and_(present, exp.Not(this=match))), says(name, what))
             )
         if column.unique:
             words = says(name, "share a value with another row (the column must be unique)")

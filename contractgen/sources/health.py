@@ -189,6 +189,7 @@ def _inspect(report: SourceReport, contract: Contract, connection: Any, now: dt.
     report.warnings += notes
     outcome = checks.run(connection, table, usable, now)
     report.records = outcome.rows
+    report.warnings += outcome.notes
     report.problems += [v.render() for v in outcome.violations]
     report.violations += [_structured(v) for v in outcome.violations]
     column = contract.sla.freshness_column or next(
