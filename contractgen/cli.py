@@ -881,9 +881,10 @@ def sources_check(  # noqa: PLR0912, PLR0915 -- one branch per way the inputs ca
     """Reach each contract's source and check it: connection, live schema, rows, freshness, values.
 
     Exit codes: 0 every source healthy (warnings such as rate limits allowed); 1 a source breaks
-    its contract or SLA, or the configuration has errors; 3 the configuration or a contract cannot
-    be read; 4 a source could not be checked (unreachable, missing credentials or files, not
-    configured; for --dry-run, anything still missing). Credentials are never printed.
+    its contract or SLA, or the configuration or a contract has errors (YAML syntax included); 2
+    usage (an unknown contract name); 3 the configuration or a contract cannot be read (no file,
+    no permission); 4 a source could not be checked (unreachable, missing credentials or files,
+    not configured; for --dry-run, anything still missing). Credentials are never printed.
 
     Example: contractgen sources check --dry-run
     """

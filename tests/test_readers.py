@@ -154,7 +154,7 @@ CUSTOMER_VIOLATIONS = {
     ),
     "date below the minimum": (
         lambda f: plant(f, "signup_date", 0, dt.date(1999, 12, 31)),
-        "'signup_date': 1 row below the minimum datetime.date(2005, 1, 1) (row 0: datetime.date(1999, 12, 31))",
+        "'signup_date': 1 row below the minimum 2005-01-01 (row 0: datetime.date(1999, 12, 31))",
     ),
     "pattern": (
         lambda f: plant(f, "country_code", 1, "jp"),

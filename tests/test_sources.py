@@ -9,6 +9,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -351,7 +352,14 @@ def test_dry_run_of_a_complete_entry_is_ready(tmp_path):
         (
             "  accounts:\n    kind: postgres\n    host: h\n    database: d\n    table: t\n    user: u\n"
             "    password: hunter2-literal\n",
-            "access.yaml:9:15: error: 'password' holds a literal value that looks like a credential",
+            "access.yaml:9:15: error: 'password' holds a literal value that looks like a credential\n"
+            "  hint: write ${NAME} and set the environment variable NAME where the check runs\n",
+        ),
+        ("  accounts: [unclosed\n", "access.yaml:4:1: error: "),  # YAML syntax: errors, like contracts'
+        (
+            "  accounts:\n    kind: csv\n    path: https://u:hunter2-literal@example.com/x.csv\n",
+            "access.yaml:5:11: error: this value contains what looks like a password inside a URL\n"
+            "  hint: write ${NAME} and set the environment variable NAME where the check runs\n",
         ),
         (
             "  accounts:\n    kind: postgress\n    path: x\n",
@@ -379,6 +387,8 @@ def test_configuration_errors_are_located(tmp_path, config, expected):
     code, out, err = check(project(tmp_path, config))
     assert code == 1, out + err
     assert expected in err
+    assert err.count(": error: ") == 1, err  # one error for one mistake
+    assert "access.credentials" not in err  # a contract's hint, not the configuration's
     assert "hunter2-literal" not in out + err
     assert "Traceback" not in err
 
@@ -531,3 +541,271 @@ def test_a_rule_that_fails_in_the_database_is_that_rules_error(kind, tmp_path, r
     assert len(messages) == 1
     assert messages[0].startswith('rule "seats" * 4611686018427387904 > 0 could not be evaluated: ')
     assert "out of range" in messages[0].lower() or "overflow" in messages[0].lower()
+
+
+@pytest.mark.parametrize("suffix", ["?mode=rwc&", "#x", "?mode=rw"])
+def test_a_sqlite_uri_cannot_open_a_file_for_writing(tmp_path, suffix):
+    from contractgen.runtime import DataReadError, read_database
+
+    path = tmp_path / "accounts.sqlite"
+    load_sqlite(path, clean())
+    before = sorted(tmp_path.iterdir())
+    with pytest.raises(DataReadError, match="unable to open database file"):
+        read_database("accounts", f"sqlite:///{path}{suffix}", accounts_table())
+    assert sorted(tmp_path.iterdir()) == before  # nothing created beside it
+
+
+def test_a_sqlite_uri_never_creates_a_file(tmp_path):
+    from contractgen.runtime import DataReadError, read_database
+
+    for uri in (f"sqlite:///{tmp_path}/new.db", f"sqlite:///{tmp_path}/new.db?mode=rwc"):
+        with pytest.raises(DataReadError, match="unable to open database file"):
+            read_database("accounts", uri, accounts_table())
+    assert list(tmp_path.iterdir()) == []
+
+
+RENAMED = """\
+data_source: ledger
+version: 1.0.0
+owner: ledger@company.example
+schema:
+  id: {type: int64, primary_key: true}
+  name: {type: string}
+  amount: {type: int32, renamed_from: [amt]}
+quality:
+  - {type: uniqueness, columns: [name, amount]}
+"""
+RENAMED_ROWS = [(1, "x", 1), (2, "x", 1), (3, "y", 2)]
+
+
+def renamed_source(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> tuple[Any, str]:
+    """The ledger with its column still called `amt`: a connection and an access entry."""
+    if kind == "postgres":
+        pg = request.getfixturevalue("postgres")
+        with pg.connect() as db:
+            db.execute("DROP TABLE IF EXISTS ledger")
+            db.execute("CREATE TABLE ledger (id bigint, name text, amt integer)")
+            db.cursor().executemany("INSERT INTO ledger VALUES (%s, %s, %s)", RENAMED_ROWS)
+        return pg.connect(), entry("postgres", tmp_path, pg).replace("accounts", "ledger")
+    path = tmp_path / "ledger.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE ledger (id INTEGER, name TEXT, amt INTEGER)")
+        db.executemany("INSERT INTO ledger VALUES (?, ?, ?)", RENAMED_ROWS)
+    db.close()
+    return f"sqlite:///{path}", entry("sqlite", path).replace("accounts", "ledger")
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_a_renamed_column_is_conformed_and_checked_under_its_new_name(kind, tmp_path, request):
+    from contractgen.runtime import RenamedColumnWarning, read_database
+
+    contract, _ = load_bytes(RENAMED.encode(), "ledger.yaml")
+    assert contract is not None
+    spec = table(contract)
+    connection, config = renamed_source(kind, tmp_path, request)
+    try:
+        with pytest.warns(RenamedColumnWarning), pytest.raises(ContractViolationError) as info:
+            read_database("ledger", connection, spec)
+    finally:
+        if not isinstance(connection, str):
+            connection.close()
+    assert [v.kind for v in info.value.violations] == ["uniqueness"]  # no dtype violation
+    source = parse_config(f"version: 1\nsources:\n{config}".encode(), "access.yaml").get("ledger")
+    assert source is not None
+    report = health.live(contract, source, ENV, NOW)
+    assert [v["kind"] for v in report.violations] == ["uniqueness"], report.problems
+    assert any("'amt' is the old name of 'amount'" in w for w in report.warnings)
+
+
+FLAGS = """\
+data_source: flags
+version: 1.0.0
+owner: flags@company.example
+schema:
+  id: {type: int64, primary_key: true}
+  f: {type: boolean}
+"""
+
+
+def flags_source(tmp_path: Path, values: list[object]) -> tuple[Any, Any, Path]:
+    path = tmp_path / "flags.sqlite"
+    path.unlink(missing_ok=True)
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE flags (id INTEGER, f BOOLEAN)")
+        db.executemany("INSERT INTO flags VALUES (?, ?)", list(enumerate(values)))
+    db.close()
+    contract, _ = load_bytes(FLAGS.encode(), "flags.yaml")
+    config = f"version: 1\nsources:\n{entry('sqlite', path).replace('accounts', 'flags')}"
+    return contract, parse_config(config.encode(), "access.yaml").get("flags"), path
+
+
+def test_sqlite_booleans_are_read_from_0_and_1_and_other_values_reported(tmp_path):
+    from contractgen.runtime import read_database
+
+    contract, source, path = flags_source(tmp_path, [True, False, None])
+    frame = read_database("flags", f"sqlite:///{path}", table(contract))
+    assert frame["f"].to_list() == [True, False, None]
+    assert health.live(contract, source, ENV, NOW).status == "healthy"
+    contract, source, path = flags_source(tmp_path, [True, 2, -1])
+    with pytest.raises(ContractViolationError) as info:
+        read_database("flags", f"sqlite:///{path}", table(contract))
+    expected = ["'f': 2 rows not representable as Boolean"]
+    assert [v.message for v in info.value.violations] == expected
+    assert health.live(contract, source, ENV, NOW).problems == expected
+
+
+ZONED = """\
+data_source: events
+version: 1.0.0
+owner: events@company.example
+schema:
+  id: {type: int64, primary_key: true}
+  z: {type: timestamp with time zone, minimum: "2024-01-01T00:00:00+00:00", required: true}
+sla:
+  max_delay: 1 hour
+  freshness_column: z
+"""
+
+
+def test_sqlite_compares_zoned_timestamps_as_instants(tmp_path):
+    from contractgen.runtime import read_database
+
+    tokyo, lima = dt.timezone(dt.timedelta(hours=9)), dt.timezone(dt.timedelta(hours=-5))
+    values = [
+        dt.datetime(2024, 1, 1, 8, 0, tzinfo=tokyo),  # 2023-12-31 23:00 UTC: below the minimum
+        dt.datetime(2023, 12, 31, 19, 30, 0, 250, tzinfo=lima),  # 00:30 UTC: above it
+        NOW - dt.timedelta(minutes=10),  # the newest, written +00:00
+        (NOW - dt.timedelta(hours=5)).astimezone(tokyo),  # older, but its text sorts last
+    ]
+    path = tmp_path / "events.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE events (id INTEGER, z TIMESTAMP)")
+        db.executemany(
+            "INSERT INTO events VALUES (?, ?)", [(i, v.isoformat(sep=" ")) for i, v in enumerate(values)]
+        )
+    db.close()
+    contract, _ = load_bytes(ZONED.encode(), "events.yaml")
+    assert contract is not None
+    with pytest.raises(ContractViolationError) as info:
+        read_database("events", f"sqlite:///{path}", table(contract), freshness=True, now=NOW)
+    config = f"version: 1\nsources:\n{entry('sqlite', path).replace('accounts', 'events')}"
+    source = parse_config(config.encode(), "access.yaml").get("events")
+    assert source is not None
+    report = health.live(contract, source, ENV, NOW)
+    assert report.problems == [v.message for v in info.value.violations]
+    assert [(v["kind"], v["count"]) for v in report.violations] == [("minimum", 1)]
+    assert report.freshness == "fresh: within the SLA max_delay of 1 hour"
+    assert report.last_updated == (NOW - dt.timedelta(minutes=10)).isoformat(sep=" ")
+
+
+def test_a_newest_value_in_the_future_is_a_warning(tmp_path, request):
+    folder = prepare("duckdb", tmp_path, clean(NOW + dt.timedelta(days=30)), request)
+    code, out, _ = check(folder, "--format", "json")
+    [report] = json.loads(out)["sources"]
+    assert (code, report["status"]) == (0, "warning")
+    assert report["warnings"] == [
+        f"'updated_at': the newest value ({report['last_updated']}) is in the future: "
+        "clocks or time zones disagree?"
+    ]
+
+
+def test_an_unusable_freshness_column_says_why(tmp_path, request):
+    folder = prepare("duckdb", tmp_path, clean(), request)
+    with duckdb.connect(str(tmp_path / "accounts.duckdb")) as db:
+        db.execute("ALTER TABLE accounts ALTER updated_at TYPE TIMESTAMP")
+    code, out, _ = check(folder, "--format", "json")
+    [report] = json.loads(out)["sources"]
+    assert code == 1
+    assert report["freshness"].startswith(
+        "unknown: 'updated_at' cannot be read as the contract says (column 'updated_at' has dtype"
+    )
+    assert "has no values" not in out
+
+
+def test_exit_codes_for_a_missing_configuration_and_an_unknown_name(tmp_path, request):
+    folder = prepare("duckdb", tmp_path, clean(), request)
+    assert check(folder, "nosuch")[0] == 2
+    (folder / "access.yaml").unlink()
+    code, _, err = check(folder)
+    assert code == 3
+    assert "no access configuration" in err
+
+
+PATTERNS = """\
+data_source: shapes
+version: 1.0.0
+owner: shapes@company.example
+schema:
+  id: {type: int64, primary_key: true}
+  word: {type: string, pattern: "^\\\\w+$"}
+  cat: {type: string, pattern: "\\\\bcat\\\\b"}
+  alpha: {type: string, pattern: "^[[:alpha:]]+$"}
+  dot: {type: string, pattern: "^a.c$"}
+  digits: {type: string, pattern: "^\\\\d{2}$"}
+  ends: {type: string, pattern: "^x$"}
+  spaced: {type: string, pattern: "^[^@\\\\s]+$"}
+"""
+SHAPES = ["id", "word", "cat", "alpha", "dot", "digits", "ends", "spaced"]
+SHAPE_ROWS = [
+    (1, "héllo", "a cat b", "é", "a\nc", "١٢", "x\n", "a\u3000b"),
+    (2, "ab_9", "concat", "Ab", "abc", "12", "x", "ab"),
+    (3, "a-b", "cat", "abc", "aéc", "1", "xx", "a b"),
+    (4, "e\u0301", "caté", "x", "a\u2028c", "٣4", "\nx", "a\u00a0b"),
+]
+# Patterns with no exact equivalent in a database's regex dialect: the readers check those.
+READERS_ONLY = {"duckdb": {"word", "cat"}, "sqlite": {"word", "cat"}, "postgres": {"word", "cat", "digits"}}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_patterns_count_in_the_database_as_the_readers_match_them(kind, tmp_path, request):
+    ddl = ", ".join(f"{c} {'bigint' if c == 'id' else 'text'}" for c in SHAPES)
+    marks = ", ".join(["%s" if kind == "postgres" else "?"] * len(SHAPES))
+    path = tmp_path / f"shapes.{kind}"
+    if kind == "postgres":
+        pg = request.getfixturevalue("postgres")
+        with pg.connect() as db:
+            db.execute("DROP TABLE IF EXISTS shapes")
+            db.execute(f"CREATE TABLE shapes ({ddl})")
+            db.cursor().executemany(f"INSERT INTO shapes VALUES ({marks})", SHAPE_ROWS)
+        config = entry("postgres", path, pg)
+    else:
+        with (duckdb.connect if kind == "duckdb" else sqlite3.connect)(str(path)) as db:
+            db.execute(f"CREATE TABLE shapes ({ddl})")
+            db.executemany(f"INSERT INTO shapes VALUES ({marks})", SHAPE_ROWS)
+        db.close()
+        config = entry(kind, path)
+    contract, _ = load_bytes(PATTERNS.encode(), "shapes.yaml")
+    assert contract is not None
+    frame = pl.DataFrame(SHAPE_ROWS, schema=SHAPES, orient="row")
+    with pytest.raises(ContractViolationError) as info:
+        validate(frame, table(contract))
+    by_readers = {v.column: v.message for v in info.value.violations}
+    assert set(by_readers) == set(SHAPES[1:])  # every pattern breaks on some row
+    source = parse_config(f"version: 1\nsources:\n{config.replace('accounts', 'shapes')}".encode(), "a.yaml")
+    report = health.live(contract, source.get("shapes"), ENV, NOW)  # type: ignore[arg-type]
+    only = READERS_ONLY[kind]
+    assert sorted(report.problems) == sorted(m for c, m in by_readers.items() if c not in only)
+    assert sorted(w.split("'")[1] for w in report.warnings) == sorted(only)
+    assert f"is checked by the readers only: {kind} has no exact equivalent of it" in report.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "duckdb_", "postgres_", "sqlite_"),
+    [
+        (r"^\d+$", r"^\p{Nd}+\z", None, r"^\d+\Z"),
+        (r"^a.c$", r"^a.c\z", "^a[^\n]c\\Z", r"^a.c\Z"),
+        (r"^[[:upper:]_]{2,3}$", r"^[A-Z_]{2,3}\z", r"^[A-Z_]{2,3}\Z", r"^[A-Z_]{2,3}\Z"),
+        (r"^(?:ab|c)\.x$", r"^(?:ab|c)\.x\z", r"^(?:ab|c)\.x\Z", r"^(?:ab|c)\.x\Z"),
+        (r"(?i)abc", None, None, None),  # inline flags
+        (r"[a-z&&[^x]]", None, None, None),  # Rust class set operations
+        (r"\w", None, None, None),
+        (r"\bcat\b", None, None, None),
+        (r"\p{Greek}", None, None, None),
+        (r"[[:^alpha:]]", None, None, None),
+        (r"a{300}", "a{300}", None, "a{300}"),  # PostgreSQL bounds stop at 255
+    ],
+)
+def test_patterns_are_translated_only_where_exact(pattern, duckdb_, postgres_, sqlite_):
+    from contractgen.sources.regex import translate
+
+    assert [translate(pattern, d) for d in ("duckdb", "postgres", "sqlite")] == [duckdb_, postgres_, sqlite_]

@@ -96,15 +96,19 @@ def shape(text: str) -> str | None:
     return None
 
 
-def scan(root: Node, report: Report) -> None:
-    """Report every literal credential in the tree, as an error at its position."""
-    _walk(root, report, "")
+_KEY_HINT = "move it to access.credentials as an environment variable reference like ${NAME}"
 
 
-def _walk(node: Node, report: Report, parent: str) -> None:
+def scan(root: Node, report: Report, hint: str | None = None) -> None:
+    """Report every literal credential in the tree, as an error at its position. `hint` replaces
+    the contract's hints (access.credentials) in files of another kind."""
+    _walk(root, report, "", hint)
+
+
+def _walk(node: Node, report: Report, parent: str, hint: str | None) -> None:
     if isinstance(node, Map):
         for key, value in node.items:
-            _scalar(key, report, "key")
+            _scalar(key, report, "key", hint)
             if (
                 isinstance(value, Scalar)
                 and not value.is_null
@@ -116,17 +120,17 @@ def _walk(node: Node, report: Report, parent: str) -> None:
                 report.error(
                     value.pos,
                     f"'{key.text}' holds a literal value that looks like a credential",
-                    "move it to access.credentials as an environment variable reference like ${NAME}",
+                    hint or _KEY_HINT,
                 )
-            _walk(value, report, key.text)
+            _walk(value, report, key.text, hint)
     elif isinstance(node, Seq):
         for item in node.items:
-            _walk(item, report, "")
+            _walk(item, report, "", hint)
     else:
-        _scalar(node, report, "value")
+        _scalar(node, report, "value", hint)
 
 
-def _scalar(node: Scalar, report: Report, what: str) -> None:
+def _scalar(node: Scalar, report: Report, what: str, hint: str | None) -> None:
     label = shape(node.text)
     if label is not None:
-        report.error(node.pos, f"this {what} contains what looks like {label}", _HINT)
+        report.error(node.pos, f"this {what} contains what looks like {label}", hint or _HINT)

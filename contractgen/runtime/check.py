@@ -6,7 +6,7 @@ import datetime as dt
 import difflib
 import warnings
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -254,6 +254,24 @@ def _projection(table: Table, columns: dict[str, str]) -> list[pl.Expr]:
         *(_output(name, table.schema[name], how).alias(name) for name, how in columns.items()),
         *(pl.col(name).alias(_RAW + name) for name, how in columns.items() if how != "same"),
     ]
+
+
+def live_names(table: Table, present: Iterable[str]) -> dict[str, str]:
+    """Each contract column found in `present`, by the name it has there: its own, or an old name
+    (renamed_from) that the readers still accept. Live name -> contract name."""
+    here = set(present)
+    out = {}
+    on = today()
+    for column in table.columns:
+        if column.name in here:
+            out[column.name] = column.name
+            continue
+        if column.renamed_until is not None and on > column.renamed_until:
+            continue
+        old = next((o for o in column.renamed_from if o in here and o not in table.schema), None)
+        if old is not None:
+            out[old] = column.name
+    return out
 
 
 def _apply_renames(frame: F, actual: pl.Schema, table: Table) -> tuple[F, pl.Schema]:
@@ -631,11 +649,12 @@ def _range_checks(
     return checks
 
 
-def _in_zone(bound: object, dtype: pl.DataType) -> object:
-    """A zoned bound in the column's own zone: Polars compares zoned datetimes of one zone only."""
+def _in_zone(bound: object, dtype: pl.DataType) -> pl.Expr:
+    """A zoned bound in the column's own zone, as a literal: Polars compares zoned datetimes of
+    one zone only."""
     if isinstance(dtype, pl.Datetime) and dtype.time_zone and isinstance(bound, dt.datetime) and bound.tzinfo:
-        return bound.astimezone(zoneinfo.ZoneInfo(dtype.time_zone))
-    return bound
+        return pl.lit(bound.astimezone(zoneinfo.ZoneInfo(dtype.time_zone)))
+    return pl.lit(bound)
 
 
 def _says(name: str, what: str) -> Callable[[int], str]:

@@ -16,15 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
 from contractgen.runtime import text
-from contractgen.runtime.check import coercion, validate
+from contractgen.runtime.check import coercion, live_names, validate
 from contractgen.runtime.errors import MAX_SAMPLES, Violation
 from contractgen.runtime.io import DataReadError
-from contractgen.runtime.spec import Table, Unexpected, unexpected_policy
+from contractgen.runtime.spec import Column, Table, Unexpected, unexpected_policy
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$")
 _ROW = "__contractgen_row__"
@@ -69,9 +70,7 @@ def _read(query: str, connection: Any, label: str) -> pl.DataFrame:
     try:
         if isinstance(connection, str):
             if connection.startswith("sqlite:///"):
-                path = connection.removeprefix("sqlite:///")
-                with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-                    return pl.read_database(query, db)
+                return _read_sqlite(query, connection.removeprefix("sqlite:///"))
             return pl.read_database_uri(query, connection)
         if type(connection).__module__.startswith("duckdb"):
             return connection.sql(query).pl()  # type: ignore[no-any-return]
@@ -86,32 +85,30 @@ def _read(query: str, connection: Any, label: str) -> pl.DataFrame:
         raise DataReadError(f"cannot read {label}: {detail}") from None
 
 
+def _read_sqlite(query: str, path: str) -> pl.DataFrame:
+    """Read from a SQLite file opened read-only. The path is percent-encoded into the URI, so a
+    `?` or `#` in it is part of the name, never a URI option (`mode=rwc`) that could write."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    db = sqlite3.connect(uri, uri=True)
+    try:
+        return pl.read_database(query, db)
+    finally:
+        db.close()
+
+
 def _conform(frame: pl.DataFrame, table: Table) -> tuple[pl.DataFrame, list[Violation]]:
     """Bring each column the driver typed its own way to the contract's dtype, where every value
     fits; report the values that do not."""
-    objects = [n for n, d in frame.schema.items() if isinstance(d, pl.Object) and n in table.schema]
+    names = live_names(table, frame.columns)  # a column under its old name is conformed too
+    objects = [n for n, d in frame.schema.items() if isinstance(d, pl.Object) and n in names]
     if objects:  # UUIDs and the like, as Python objects: their text is what the contract checks
         frame = frame.with_columns(pl.col(n).map_elements(str, return_dtype=pl.String) for n in objects)
     convert: dict[str, pl.Expr] = {}
     for name, actual in frame.schema.items():
-        if name not in table.schema:
-            continue
-        expected = table.schema[name]
-        if coercion(actual, expected) is not None:
-            continue
-        value = pl.col(name)
-        if isinstance(actual, pl.Datetime) and isinstance(expected, pl.Datetime):
-            if actual.time_zone and expected.time_zone:  # the same instants, in the contract's zone
-                zoned = value.dt.convert_time_zone(expected.time_zone)
-                convert[name] = zoned.dt.cast_time_unit(expected.time_unit or "us")
-            continue  # naive against zoned: the dtype violation says so
-        if isinstance(actual, pl.String):
-            parser = text.parser(name, expected, table.column(name).layout)
-            if parser is not None:
-                convert[name] = parser.value
-            continue
-        if (actual.is_numeric() and expected.is_numeric()) or isinstance(actual, pl.Null):
-            convert[name] = value.cast(expected, strict=False)
+        if name in names:
+            conversion = _conversion(name, actual, table.schema[names[name]], table.column(names[name]))
+            if conversion is not None:
+                convert[name] = conversion
     if not convert:
         return frame, []
     failed = {n: pl.col(n).is_not_null() & e.is_null() for n, e in convert.items()}
@@ -121,6 +118,29 @@ def _conform(frame: pl.DataFrame, table: Table) -> tuple[pl.DataFrame, list[Viol
         if not count:
             continue
         rows = frame.with_row_index(_ROW).filter(failed[name]).select(_ROW, name).head(MAX_SAMPLES)
-        message = f"'{name}': {count:,} row{'s' * (count != 1)} not representable as {table.schema[name]}"
-        violations.append(Violation("dtype", name, message, count, tuple(rows.iter_rows())))
+        wanted = names[name]
+        message = f"'{wanted}': {count:,} row{'s' * (count != 1)} not representable as {table.schema[wanted]}"
+        violations.append(Violation("dtype", wanted, message, count, tuple(rows.iter_rows())))
     return frame.with_columns(**convert), violations
+
+
+def _conversion(name: str, actual: pl.DataType, expected: pl.DataType, column: Column) -> pl.Expr | None:  # noqa: PLR0911 -- one return per way a driver types a column
+    """The expression that brings a column to the contract's dtype (null where a value does not
+    fit), or None when it needs none or none exists (the dtype check then speaks)."""
+    if coercion(actual, expected) is not None:
+        return None
+    value = pl.col(name)
+    if isinstance(actual, pl.Datetime) and isinstance(expected, pl.Datetime):
+        if actual.time_zone and expected.time_zone:  # the same instants, in the contract's zone
+            return value.dt.convert_time_zone(expected.time_zone).dt.cast_time_unit(
+                expected.time_unit or "us"
+            )
+        return None  # naive against zoned: the dtype violation says so
+    if isinstance(actual, pl.String):
+        parser = text.parser(name, expected, column.layout)
+        return parser.value if parser is not None else None
+    if actual.is_integer() and isinstance(expected, pl.Boolean):  # SQLite stores 0 and 1
+        return pl.when(value == 1).then(True).when(value == 0).then(False)
+    if (actual.is_numeric() and expected.is_numeric()) or isinstance(actual, pl.Null):
+        return value.cast(expected, strict=False)
+    return None

@@ -25,6 +25,7 @@ from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.runtime import ContractViolationError, Table, Violation, validate
 from contractgen.runtime.errors import shown
 from contractgen.runtime.quality import plan, too_incomplete, unevaluable
+from contractgen.sources import regex
 from contractgen.sources.connect import Connection, SourceError
 
 RULE_DIALECT = "postgres"  # the dialect row rules are stored in (contractgen.load.sqlrule)
@@ -41,6 +42,7 @@ class Finding:
     duplicates: tuple[tuple[str, ...], bool] | None = None  # (columns, skip rows with a null)
     fails: Any = None  # (count, rows) -> bool; None: count > 0
     expression: str | None = None  # a row rule's text
+    readers_only: str | None = None  # a pattern with no exact equivalent in this database
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +50,7 @@ class Outcome:
     rows: int
     newest: dict[str, Any]  # freshness column -> its newest value (None: no rows)
     violations: list[Violation]
+    notes: list[str]  # what the database could not check exactly: left to the readers
 
 
 def schema_findings(live: pl.Schema, table: Table) -> tuple[list[Violation], list[str], dict[str, str]]:
@@ -77,11 +80,21 @@ def schema_findings(live: pl.Schema, table: Table) -> tuple[list[Violation], lis
 
 def run(connection: Connection, table: Table, usable: dict[str, str], now: dt.datetime) -> Outcome:
     """Count every violation inside the database."""
-    findings = _findings(table, usable, now, connection.dialect)
+    every = _findings(table, usable, now, connection.dialect)
+    findings = [f for f in every if f.readers_only is None]
+    notes = [
+        f"'{f.column}': the {f.kind} {f.readers_only!r} is checked by the readers only: "
+        f"{connection.dialect} has no exact equivalent of it"
+        for f in every
+        if f.readers_only is not None
+    ]
     rel = connection.relation
     fresh = sorted({r.columns[0] for r in table.rules if r.kind == "freshness" and r.columns[0] in usable})
     selects: list[Any] = [exp.Count(this=exp.Star()).as_("n_rows")]
-    selects += [exp.Max(this=_col(usable[c])).as_(f"newest_{i}") for i, c in enumerate(fresh)]
+    selects += [
+        exp.Max(this=_comparable(_col(usable[c]), table.schema[c], connection.dialect)).as_(f"newest_{i}")
+        for i, c in enumerate(fresh)
+    ]
     plain = [f for f in findings if f.aggregate is not None]
     combined = selects + [f.aggregate.as_(f"c{i}") for i, f in enumerate(plain) if f.aggregate is not None]
     unevaluated: dict[int, str] = {}  # finding -> why its query failed
@@ -120,7 +133,7 @@ def run(connection: Connection, table: Table, usable: dict[str, str], now: dt.da
         if failed:
             violations.append(Violation(finding.kind, finding.column, finding.words(n), n))  # type: ignore[arg-type]
     violations += _table_level(table, usable, now, rows, newest)
-    return Outcome(rows, newest, violations)
+    return Outcome(rows, newest, violations, notes)
 
 
 def _table_level(
@@ -153,6 +166,16 @@ def stale(newest: Any, now: dt.datetime, max_age: dt.timedelta) -> bool:
     return False
 
 
+def ahead(newest: Any, now: dt.datetime, tolerance: dt.timedelta) -> bool:
+    """Whether the newest value is later than `now` by more than `tolerance` (naive times are UTC)."""
+    if isinstance(newest, dt.datetime):
+        instant = newest if newest.tzinfo is not None else newest.replace(tzinfo=dt.UTC)
+        return instant > now + tolerance
+    if isinstance(newest, dt.date):
+        return newest > (now + tolerance).date()
+    return False
+
+
 def _instant(value: Any) -> Any:
     """A value from the catalog as Python: SQLite hands back dates and times as text."""
     if isinstance(value, str):
@@ -177,13 +200,43 @@ def _count_if(condition: Any) -> exp.Expression:
     )
 
 
-def _literal(value: Any, dtype: pl.DataType) -> exp.Expression:
+# SQLite keeps a zoned timestamp as text with its offset, and compares text: '+09:00' sorts after
+# a later instant written '+00:00', and CAST(... AS TIMESTAMPTZ) becomes a number. Each value is
+# compared as its UTC instant instead, written 'YYYY-MM-DD HH:MM:SS.ffffff+00:00'; the date
+# functions keep only milliseconds, so the fraction is taken from the text (an offset never
+# changes it) and padded to microseconds.
+_SQLITE_INSTANT = sqlglot.parse_one(
+    "strftime('%Y-%m-%d %H:%M:%S', substr(v, 1, 19) || ltrim(substr(v, 20), '.0123456789'))"
+    " || substr(coalesce(nullif(substr(substr(v, 20), 1, length(substr(v, 20))"
+    " - length(ltrim(substr(v, 20), '.0123456789'))), ''), '.') || '000000', 1, 7) || '+00:00'",
+    read="sqlite",
+)
+
+
+def _zoned(dtype: pl.DataType) -> bool:
+    return isinstance(dtype, pl.Datetime) and dtype.time_zone is not None
+
+
+def _comparable(value: exp.Expression, dtype: pl.DataType, dialect: str) -> exp.Expression:
+    """`value` as the database can compare it with other values and with bounds."""
+    if dialect != "sqlite" or not _zoned(dtype):
+        return value
+    instant = _SQLITE_INSTANT.copy()
+    for node in list(instant.find_all(exp.Column)):
+        node.replace(value.copy())
+    return exp.Paren(this=instant)
+
+
+def _literal(value: Any, dtype: pl.DataType, dialect: str) -> exp.Expression:
     if isinstance(value, bool):
         return exp.true() if value else exp.false()
     if isinstance(value, (int, float, Decimal)):
         return exp.Literal.number(str(value))
+    if isinstance(value, dt.datetime) and dialect == "sqlite" and _zoned(dtype):
+        utc = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        return exp.Literal.string(utc.strftime("%Y-%m-%d %H:%M:%S.%f+00:00"))
     if isinstance(value, dt.datetime):
-        zoned = isinstance(dtype, pl.Datetime) and dtype.time_zone is not None
+        zoned = _zoned(dtype)
         return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), "TIMESTAMPTZ" if zoned else "TIMESTAMP")
     if isinstance(value, dt.date):
         return exp.cast(exp.Literal.string(value.isoformat()), "DATE")
@@ -205,12 +258,18 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
         dtype = table.schema[name]
         value = _col(live)
         present = value.is_(exp.null()).not_()
+        comparable = _comparable(value, dtype, dialect)
         if column.required:
             out.append(
                 Finding(
                     "null", name, _count_if(value.is_(exp.null())), says(name, "null in a required column")
                 )
             )
+        if dialect == "sqlite" and isinstance(dtype, pl.Boolean):  # stored as 0 and 1, as read_database
+            bits = [exp.Literal.number(0), exp.Literal.number(1)]
+            not_bool = exp.and_(present, exp.Not(this=exp.In(this=value, expressions=bits)))
+            words = says(name, f"not representable as {dtype}")
+            out.append(Finding("dtype", name, _count_if(not_bool), words))
         if isinstance(dtype, pl.Enum):
             allowed = list(dtype.categories)
             outside = exp.and_(
@@ -230,7 +289,7 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
                 Finding(
                     "minimum",
                     name,
-                    _count_if(op(this=value, expression=_literal(lo, dtype))),
+                    _count_if(op(this=comparable, expression=_literal(lo, dtype, dialect))),
                     says(name, f"{word} the minimum {shown(lo)}"),
                 )
             )
@@ -242,7 +301,7 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
                 Finding(
                     "maximum",
                     name,
-                    _count_if(op(this=value, expression=_literal(hi, dtype))),
+                    _count_if(op(this=comparable, expression=_literal(hi, dtype, dialect))),
                     says(name, f"{word} the maximum {shown(hi)}"),
                 )
             )
@@ -267,26 +326,19 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
                     )
                 )
         text = value if isinstance(dtype, (pl.String, pl.Enum)) else exp.cast(value, "TEXT")
+        shapes = []
         if column.pattern is not None:
-            match = exp.RegexpLike(this=text, expression=exp.Literal.string(column.pattern))
-            out.append(
-                Finding(
-                    "pattern",
-                    name,
-                    _count_if(exp.and_(present, exp.Not(this=match))),
-                    says(name, f"not matching the pattern {column.pattern!r}"),
-                )
-            )
+            shapes.append(("pattern", column.pattern, f"not matching the pattern {column.pattern!r}"))
         if column.format in FORMAT_PATTERNS:
-            shape = column.format
-            match = exp.RegexpLike(this=text, expression=exp.Literal.string(FORMAT_PATTERNS[shape]))
+            shapes.append(("format", FORMAT_PATTERNS[column.format], f"not a valid {column.format}"))
+        for kind, pattern, what in shapes:
+            translated = regex.translate(pattern, dialect)
+            if translated is None:
+                out.append(Finding(kind, name, None, None, readers_only=pattern))
+                continue
+            match = exp.RegexpLike(this=text, expression=exp.Literal.string(translated))
             out.append(
-                Finding(
-                    "format",
-                    name,
-                    _count_if(exp.and_(present, exp.Not(this=match))),
-                    says(name, f"not a valid {shape}"),
-                )
+                Finding(kind, name, _count_if(exp.and_(present, exp.Not(this=match))), says(name, what))
             )
         if column.unique:
             words = says(name, "share a value with another row (the column must be unique)")

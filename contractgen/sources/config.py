@@ -180,7 +180,7 @@ class _Reader(Sections):
         if not isinstance(node, Map):
             self.report.error(node.pos, f"sources must map each contract to its access, not {describe(node)}")
             return []
-        secrets.scan(root, self.report)
+        secrets.scan(root, self.report, self._HINT)
         out = []
         seen: dict[str, Position] = {}
         for key, value in node.items:
@@ -239,12 +239,16 @@ class _Reader(Sections):
         for needed in _NEEDS[kind]:
             if needed not in keys:
                 self.report.error(key.pos, f"source '{name}' ({kind}) has no '{needed}'", f"add '{needed}:'")
-        if "password" in values and not _ENV.fullmatch(values["password"]):
-            self.report.error(
-                keys["password"][1].pos,
-                f"source '{name}': the password is written out; it must be an environment variable reference",
-                self._HINT,
-            )
+        written = values.get("password")
+        if written is not None and not _ENV.fullmatch(written):
+            where = keys["password"][1].pos
+            if all(d.pos != where for d in self.report.items):  # unless the secret scan spoke
+                self.report.error(
+                    where,
+                    f"source '{name}': the password is written out; it must be an environment variable "
+                    "reference",
+                    self._HINT,
+                )
         values.pop("kind", None)
         locs = tuple((k, v[1].pos) for k, v in keys.items())
         return Source(name=name, kind=kind, pos=key.pos, locs=locs, **values)

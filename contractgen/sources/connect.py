@@ -193,6 +193,7 @@ class _Sqlite(_Base):
 
 
 def _regexp(pattern: str, value: object) -> bool | None:
+    """SQLite's REGEXP, with the pattern already rewritten for Python's `re` (sources.regex)."""
     import re  # noqa: PLC0415 -- SQLite calls this only for pattern checks
 
     return None if value is None else re.search(pattern, str(value)) is not None

@@ -17,9 +17,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import polars as pl
+
 from contractgen.codegen.tables import table as runtime_table
 from contractgen.contract import Contract
 from contractgen.runtime import Violation
+from contractgen.runtime.check import live_names
 from contractgen.sources import catalog, checks
 from contractgen.sources.config import FILE_KINDS, AccessConfig, Source
 from contractgen.sources.connect import SourceError, connect
@@ -28,6 +31,9 @@ Status = Literal["healthy", "warning", "unhealthy", "unreachable", "unconfigured
 # What a status means for the exit code: broken (1), cannot be checked (4), fine (0).
 BROKEN = ("unhealthy",)
 UNCHECKED = ("unreachable", "unconfigured", "incomplete")
+# How far ahead of the check's clock the newest value may be before it is reported: beyond
+# ordinary clock drift, a value in the future means a writer's clock or zone is wrong.
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
 
 @dataclass
@@ -174,13 +180,16 @@ def _inspect(report: SourceReport, contract: Contract, connection: Any, now: dt.
             f"table {report.target} not found (or not visible to this user)",
             "check the table name and schema in the configuration, and that the user may see it",
         )
-    live_schema = catalog.schema(columns, table.schema, connection.dialect, loose=connection.loose)
+    names = live_names(table, [name for name, _ in columns])
+    expected = pl.Schema({live: table.schema[name] for live, name in names.items()})
+    live_schema = catalog.schema(columns, expected, connection.dialect, loose=connection.loose)
     schema_problems, notes, usable = checks.schema_findings(live_schema, table)
     report.problems += [v.render() for v in schema_problems]
     report.violations += [_structured(v) for v in schema_problems]
     report.warnings += notes
     outcome = checks.run(connection, table, usable, now)
     report.records = outcome.rows
+    report.warnings += outcome.notes
     report.problems += [v.render() for v in outcome.violations]
     report.violations += [_structured(v) for v in outcome.violations]
     column = contract.sla.freshness_column or next(
@@ -189,6 +198,14 @@ def _inspect(report: SourceReport, contract: Contract, connection: Any, now: dt.
     newest = outcome.newest.get(column) if column else None
     report.last_updated = _show(newest)
     report.freshness = _freshness(contract, column, newest, now)
+    if column is not None and column not in usable:
+        why = next((v.message for v in schema_problems if v.column == column), "it is not in the table")
+        report.freshness = f"unknown: '{column}' cannot be read as the contract says ({why})"
+    elif checks.ahead(newest, now, FUTURE_TOLERANCE):
+        report.warnings.append(
+            f"'{column}': the newest value ({report.last_updated}) is in the future: "
+            "clocks or time zones disagree?"
+        )
     report.status = "unhealthy" if report.problems else "warning" if report.warnings else "healthy"
     if report.problems:
         report.hint = f"tell the owner ({contract.owner or 'see the contract'}) or update the contract"
