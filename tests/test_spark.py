@@ -11,6 +11,7 @@ the reason when PySpark or Java is missing; CI installs both (`.ci/run`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import importlib.util
 import os
@@ -27,7 +28,17 @@ from typing import Any
 import polars as pl
 import pytest
 
-from contractgen.runtime import Column, ContractViolationError, DataReadError, Table, read_csv, read_parquet
+from contractgen.codegen.tables import table
+from contractgen.load import load_bytes
+from contractgen.runtime import (
+    Column,
+    ContractViolationError,
+    DataReadError,
+    Table,
+    read_csv,
+    read_parquet,
+    validate,
+)
 from contractgen.runtime.errors import Violation
 from tests.conftest import ROOT
 
@@ -596,3 +607,167 @@ def test_the_documented_job_runs_with_spark_submit(built, tmp_path):
         f"{bad} does not match contract usage_activity 1.5.2 (1 violation):",
         "  - 'sessions': 1 row below the minimum 0 (-1)",
     ]
+
+
+# -- Quality rules --------------------------------------------------------------------------------
+
+RULES_CONTRACT = b"""\
+data_source: periods
+version: 1.0.0
+schema:
+  id: {type: int64, primary_key: true}
+  region: {type: enum, values: [north, south]}
+  starts: {type: date}
+  ends: {type: date}
+  amount: {type: int32}
+  note: {type: string}
+  paid: {type: boolean}
+  email: {type: string, pii: true}
+  loaded_at: {type: timestamp with time zone, required: true}
+sla:
+  max_delay: 2 hours
+  freshness_column: loaded_at
+quality:
+  - type: completeness
+    columns: [amount, email]
+    min_ratio: 75%
+  - type: row_count
+    min: 3
+    max: 5
+  - type: uniqueness
+    columns: [region, starts]
+  - type: uniqueness
+    columns: [email]
+  - type: sql
+    expression: ends >= starts AND coalesce(amount, 0) >= 0
+  - type: sql
+    expression: amount % 7 <> 4 AND note <> 'it''s \\\\n' AND length(note) <= 4
+  - type: sql
+    expression: paid IS TRUE OR region IN ('north')
+  - type: sql
+    expression: NOT (CASE WHEN region = 'south' THEN abs(amount) >= 100 ELSE amount NOT BETWEEN -5 AND 50 END)
+"""
+LOADED = dt.datetime(2024, 1, 15, 6, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def periods_table() -> Table:
+
+    contract, diagnostics = load_bytes(RULES_CONTRACT, "periods.yaml")
+    assert diagnostics == [] and contract is not None
+    return table(contract)
+
+
+def periods() -> pl.DataFrame:
+    """Four rows that meet every rule (nulls where a rule must let them pass)."""
+    return pl.DataFrame(
+        {
+            "id": [1, 2, 3, 4],
+            "region": ["north", "south", "north", "south"],
+            "starts": [dt.date(2024, 1, d) for d in (1, 1, 8, 8)],
+            "ends": [dt.date(2024, 1, 7), dt.date(2024, 1, 7), dt.date(2024, 1, 14), None],
+            "amount": pl.Series([10, 20, 30, None], dtype=pl.Int32),
+            "note": ["ok", None, "a", "it's"],
+            "paid": [None, True, False, None],
+            "email": ["a@x.example", "b@x.example", None, "d@x.example"],
+            "loaded_at": [LOADED - dt.timedelta(hours=h) for h in (3, 2, 1, 0)],
+        }
+    )
+
+
+RULE_CASES: dict[str, tuple[Callable[[pl.DataFrame], pl.DataFrame], dict[str, Any]]] = {
+    "clean": (lambda f: f, {}),
+    "clean with every option": (lambda f: f, {"now": LOADED + dt.timedelta(hours=1), "whole_table": True}),
+    "completeness below the ratio": (replace("amount", [10, None, 30, None]), {}),
+    "completeness of two columns": (
+        lambda f: replace("email", [None, None, "c@x.example", "d@x.example"])(
+            replace("amount", [None] * 4)(f)
+        ),
+        {},
+    ),
+    "too few rows": (lambda f: f.head(2), {"whole_table": True}),
+    "too many rows": (lambda f: pl.concat([f, f.with_columns(pl.col("id") + 10)]), {"whole_table": True}),
+    "row counts only for the whole table": (lambda f: f.head(2), {}),
+    "composite uniqueness": (replace("starts", [dt.date(2024, 1, 1)] * 4), {}),
+    "uniqueness skips keys with a null part": (
+        replace("starts", [None, dt.date(2024, 1, 1), None, dt.date(2024, 1, 1)]),
+        {},
+    ),
+    "single-column uniqueness (redacted)": (
+        replace("email", ["a@x.example", "a@x.example", None, "a@x.example"]),
+        {},
+    ),
+    "sql rule on dates": (replace("ends", [dt.date(2023, 12, 31), None, dt.date(2024, 1, 8), None]), {}),
+    "sql rule with coalesce": (replace("amount", [-1, 20, 30, None]), {}),
+    "sql rule with %, strings and length": (replace("note", ["ok", "toolong", "it's \\n", None]), {}),
+    "sql rule with a negative remainder": (replace("amount", [11, -3, 3, None]), {}),
+    "sql rule with IS TRUE on nulls": (replace("paid", [None, False, None, None]), {}),
+    "sql rule with CASE": (replace("amount", [51, -200, -6, None]), {}),
+    "stale with a clock": (lambda f: f, {"now": LOADED + dt.timedelta(hours=3)}),
+    "stale only with a clock": (lambda f: f, {}),
+    "everything at once": (
+        lambda f: replace("amount", [None, None, -1])(
+            replace("starts", [dt.date(2024, 1, 1)] * 3)(f.head(3))
+        ),
+        {"now": LOADED + dt.timedelta(days=1), "whole_table": True},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", RULE_CASES)
+def test_quality_rules_parity(spark, tmp_path, periods_table, case):
+    change, options = RULE_CASES[case]
+    path = tmp_path / "periods.parquet"
+    change(periods()).write_parquet(path)
+    polars = outcome(lambda: read_parquet(path, periods_table, **options))
+    on_spark = outcome(lambda: rs.read_spark(spark, str(path), periods_table, **options))
+    assert comparable(on_spark) == comparable(polars)
+    if case.startswith(("clean", "row counts only", "stale only")):
+        assert not polars
+    else:
+        assert polars
+
+
+def test_quality_rules_on_a_zoneless_freshness_column(spark):
+    contract = RULES_CONTRACT.replace(b"timestamp with time zone", b"timestamp")
+
+    loaded, _ = load_bytes(contract, "periods.yaml")
+    assert loaded is not None
+    spec = table(loaded)
+    frame = periods().with_columns(pl.col("loaded_at").dt.replace_time_zone(None))
+    df = spark.createDataFrame(frame.rows(), _spark_ddl(frame))
+    for now in (LOADED + dt.timedelta(hours=1), LOADED + dt.timedelta(hours=3)):
+        polars = outcome(lambda: validate(frame, spec, now=now))
+        on_spark = outcome(lambda: rs.validate_spark(df, spec, now=now))
+        assert comparable(on_spark) == comparable(polars)
+
+
+def rs_validate_polars(frame: pl.DataFrame, spec: Table, now: dt.datetime) -> object:
+
+    return validate(frame, spec, now=now)
+
+
+def _spark_ddl(frame: pl.DataFrame) -> str:
+    types = {
+        pl.Int64: "bigint",
+        pl.Int32: "int",
+        pl.String: "string",
+        pl.Date: "date",
+        pl.Boolean: "boolean",
+        pl.Datetime: "timestamp_ntz",
+    }
+    return ", ".join(f"{n} {types[type(d)]}" for n, d in frame.schema.items())
+
+
+def test_sql_rules_spark_cannot_analyse_are_reported(spark, periods_table):
+    rule = next(r for r in periods_table.rules if r.kind == "sql")
+
+    broken = dataclasses.replace(periods_table, rules=(dataclasses.replace(rule, expression='"nope" > 1'),))
+    assert (
+        rs.spark_sql('"a""b" = \'it\'\'s \\ \' AND "c" IS TRUE') == "`a\"b` = 'it\\'s \\\\ ' AND `c` = TRUE"
+    )
+    frame = periods()
+    df = spark.createDataFrame(frame.rows(), _spark_ddl(frame).replace("timestamp_ntz", "timestamp"))
+    found = outcome(lambda: rs.validate_spark(df, broken))
+    assert [v.kind for v in found] == ["rule"], found
+    assert found[0].message.startswith('rule "nope" > 1 could not be evaluated: ')

@@ -43,7 +43,8 @@ from contractgen.runtime.check import coercion, instance, validate
 from contractgen.runtime.errors import MAX_SAMPLES, ContractViolationError, Violation, ViolationKind, shown
 from contractgen.runtime.io import DataReadError
 from contractgen.runtime.privacy import redact_violations
-from contractgen.runtime.spec import Table, Unexpected, today, unexpected_policy
+from contractgen.runtime.quality import RuleCheck, clock, exact, plan, unevaluable
+from contractgen.runtime.spec import Rule, Table, Unexpected, today, unexpected_policy
 
 if TYPE_CHECKING:
     from pyspark.sql import Column as SparkColumn
@@ -242,6 +243,12 @@ class _Check:
     message: Callable[[int], str]
     key: tuple[str, ...] = ()  # the columns a uniqueness check groups by
     zone: str | None = None  # an instant's sample is microseconds since the epoch, shown in this zone
+    # Quality rules: an aggregate that is the violation's count (0 when it holds), for a rule
+    # that is not a count of bad rows (a ratio, a row count, the newest value).
+    count: SparkColumn | None = None
+    sampled: bool = True
+    newest: bool = False  # the sample is the column's largest value (freshness)
+    skip_nulls: bool = False  # a key with a null part is no key (a uniqueness rule)
 
 
 def _rows(n: int) -> str:
@@ -362,16 +369,138 @@ def _key_check(table: Table, usable: set[str]) -> list[_Check]:
     return [_Check("primary_key", None, None, sample, message, key)]
 
 
+# -- Quality rules --------------------------------------------------------------------------------
+
+# A rule's text as `sqlrule` stored it (PostgreSQL, identifiers quoted): quoted names, strings, and
+# `IS TRUE`/`IS FALSE`, which are the parts Spark SQL reads differently.
+_SQL_TOKENS = re.compile(
+    r"\"(?:[^\"]|\"\")*\"|'(?:[^']|'')*'|\bIS\s+(?P<not>NOT\s+)?(?P<truth>TRUE|FALSE)\b|[^\"']",
+    re.IGNORECASE,
+)
+
+
+def spark_sql(text: str, names: dict[str, str] | None = None) -> str:
+    """A row rule as Spark SQL that means what Polars SQL makes of it.
+
+    Names are quoted with backticks (Spark reads `"x"` as text), each mapped through `names`;
+    strings are written with Spark's backslash escapes ('it''s' is two literals to Spark). Polars
+    keeps a null through `x IS TRUE` (null, so the rule passes on that row), where Spark's
+    `IS TRUE` is false: `x = TRUE` is what Polars computes.
+    """
+    out: list[str] = []
+    for match in _SQL_TOKENS.finditer(text):
+        token = match.group()
+        if match.group("truth"):
+            out.append(f"{'<>' if match.group('not') else '='} {match.group('truth').upper()}")
+        elif token.startswith('"'):
+            name = token[1:-1].replace('""', '"')
+            ref = (names or {}).get(name, name)
+            out.append("`" + ref.replace("`", "``") + "`")
+        elif token.startswith("'"):
+            value = token[1:-1].replace("''", "'")
+            out.append("'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'")
+        else:
+            out.append(token)
+    return "".join(out)
+
+
+def _rule_checks(
+    df: DataFrame, table: Table, refs: dict[str, str], now: dt.datetime | None, *, whole_table: bool
+) -> list[_Check]:
+    """The contract's quality rules as Spark checks, planned by `quality.plan` as for Polars (the
+    same rules, in the same order, with the same messages). `refs` names the column holding
+    each contract column in its contract type."""
+    return [
+        _rule_check(df, table, refs, rule, part, polars, now)
+        for rule, part, polars in plan(table, refs, now, whole_table=whole_table)
+        # A rule Polars cannot evaluate is reported by `validate` on the empty frame already.
+        if polars.sampled or polars.kind != "rule"
+    ]
+
+
+def _rule_check(  # noqa: PLR0913, PLR0917 -- a planned rule and what Spark needs to check it
+    df: DataFrame,
+    table: Table,
+    refs: dict[str, str],
+    rule: Rule,
+    part: str,
+    polars: RuleCheck,
+    now: dt.datetime | None,
+) -> _Check:
+    col = {name: F.col(f"`{ref}`") for name, ref in refs.items()}
+    rows = F.count(F.lit(1))
+    if rule.kind == "completeness":
+        assert rule.min_ratio is not None
+        num, den = exact(rule.min_ratio)
+        big = T.DecimalType(38, 0)
+        nulls = F.count(F.when(col[part].isNull(), 1))
+        short = nulls.cast(big) * den > rows.cast(big) * (den - num)
+        count = F.when(short, nulls).otherwise(F.lit(0))
+        return _Check(polars.kind, part, col[part].isNull(), col[part], polars.message, count=count)
+    if rule.kind == "row_count":
+        limit = rule.min_rows if part == "min" else rule.max_rows
+        assert limit is not None
+        missing = (
+            F.when(rows < limit, F.lit(limit) - rows) if part == "min" else F.when(rows > limit, rows - limit)
+        )
+        count = F.coalesce(missing, F.lit(0))
+        return _Check(polars.kind, None, None, F.lit(None), polars.message, count=count, sampled=False)
+    columns = rule.columns
+    sample = col[columns[0]] if len(columns) == 1 else F.struct(*(col[c].alias(c) for c in columns))
+    if rule.kind == "uniqueness":
+        key = tuple(refs[c] for c in columns)
+        return _Check(polars.kind, polars.column, None, sample, polars.message, key, skip_nulls=True)
+    if rule.kind == "sql":
+        assert rule.expression is not None
+        try:
+            bad = ~F.expr(spark_sql(rule.expression, refs))
+            df.select(bad).schema  # noqa: B018 -- analysing the rule here, not mid-job
+        except Exception as exc:  # Spark raises AnalysisException and parse errors alike
+            why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            message = lambda _: unevaluable(rule.expression or "", why)  # noqa: E731
+            return _Check("rule", polars.column, None, F.lit(None), message, count=F.lit(1), sampled=False)
+        return _Check(polars.kind, polars.column, bad, sample, polars.message)
+    return _freshness(table, refs, rule, polars, now)
+
+
+def _freshness(
+    table: Table, refs: dict[str, str], rule: Rule, polars: RuleCheck, now: dt.datetime | None
+) -> _Check:
+    """Stale when the newest value is older than the cutoff Polars computes; the newest value is
+    the sample."""
+    assert now is not None and rule.max_age is not None
+    name = rule.columns[0]
+    dtype = instance(table.schema[name])
+    cutoff = now.astimezone(dt.UTC) - rule.max_age
+    value = F.col(f"`{refs[name]}`")
+    zone = None
+    if isinstance(dtype, pl.Datetime) and dtype.time_zone:
+        limit = _lit(cutoff, T.TimestampType())
+        zone = dtype.time_zone
+        sample = F.unix_micros(value)
+    elif isinstance(dtype, pl.Datetime):
+        limit = _lit(cutoff.replace(tzinfo=None), T.TimestampNTZType())
+        sample = value
+    else:
+        limit = F.lit(cutoff.date())
+        sample = value
+    count = F.when(F.max(value) < limit, 1).otherwise(0)
+    return _Check(polars.kind, name, None, sample, polars.message, count=count, newest=True, zone=zone)
+
+
 # -- Validation -----------------------------------------------------------------------------------
 
 
-def validate_spark(
+def validate_spark(  # noqa: PLR0913 -- the reader options every generated reader passes on
     df: DataFrame,
     table: Table,
     *,
     unexpected: Unexpected = "error",
     source: str | None = None,
     extra: list[Violation] | None = None,
+    freshness: bool = False,
+    now: dt.datetime | None = None,
+    whole_table: bool = False,
 ) -> DataFrame:
     """Check a Spark DataFrame against `table`; return it in the contract's types and order.
 
@@ -380,6 +509,10 @@ def validate_spark(
     Clean data costs one aggregation job for every check; a unique column or key whose distinct
     count falls short is then counted exactly by a `groupBy`, and each failed check fetches its
     samples with one limited query.
+
+    The contract's quality rules are counted in the same job, under the options of the Polars
+    readers: freshness with a clock (`freshness=True`, or `now=` for a replay), row counts with
+    `whole_table=True`.
     """
     unexpected = unexpected_policy(unexpected)
     violations = list(extra or ())
@@ -421,11 +554,34 @@ def validate_spark(
     checks = [c for name, how in usable.items() for c in _column_checks(table, name, how, actual[name])]
     checks += _key_check(table, set(usable))
     filled = _filled(table, set(actual), violations)
-    violations += _run(df, checks)
+    work, refs = _in_contract_types(df, table, usable, filled)
+    checks += _rule_checks(work, table, refs, clock(freshness, now), whole_table=whole_table)
+    violations += _run(work, checks)
     if violations:
         raise ContractViolationError(table.name, table.version, redact_violations(violations, table), source)
     assert empty is not None
     return _output(df, table, empty.columns, filled)
+
+
+def _in_contract_types(
+    df: DataFrame, table: Table, usable: dict[str, str], filled: list[str]
+) -> tuple[DataFrame, dict[str, str]]:
+    """`df` with each usable column also in its contract type (under a hidden name where the
+    data's type differs) and the filled columns added, as Polars checks the rules on them; and
+    which column holds each contract column."""
+    refs: dict[str, str] = {}
+    added: dict[str, SparkColumn] = {}
+    for name, how in usable.items():
+        if how in ("same", "enum"):
+            refs[name] = name
+        else:
+            refs[name] = f"__contractgen_v{len(added)}"
+            added[refs[name]] = F.col(f"`{name}`").cast(spark_type(instance(table.schema[name])))
+    for name in filled:
+        refs[name] = f"__contractgen_v{len(added)}"
+        target = spark_type(instance(table.schema[name]))
+        added[refs[name]] = F.lit(table.column(name).default).cast(target)
+    return (df.withColumns(added) if added else df), refs
 
 
 def _apply_renames(df: DataFrame, table: Table) -> DataFrame:
@@ -482,25 +638,19 @@ def _run(df: DataFrame, checks: list[_Check]) -> list[Violation]:
     and clean data costs one job. Only a key with fewer is counted exactly, by a `groupBy`.
     """
     counts: list[int] = [0] * len(checks)
-    aggregates = []
-    for i, check in enumerate(checks):
-        if check.bad is not None:
-            aggregates.append(F.count(F.when(check.bad, 1)).alias(f"c{i}"))
-            continue
-        cols = [F.col(f"`{k}`") for k in check.key]
-        # count(DISTINCT a, b) skips keys with a null part, so such a key is only ever suspect.
-        present = F.count(cols[0]) if check.column is not None else F.count(F.lit(1))
-        aggregates.append((F.count_distinct(*cols) < present).alias(f"c{i}"))
+    aggregates = [a for i, check in enumerate(checks) for a in _aggregates(i, check)]
     row = df.agg(*aggregates).first() if aggregates else None
     duplicated: dict[int, DataFrame] = {}
     for i, check in enumerate(checks):
         assert row is not None
-        if check.bad is not None:
-            counts[i] = int(row[f"c{i}"])
+        if check.bad is not None or check.count is not None:
+            counts[i] = int(row[f"c{i}"] or 0)
         elif row[f"c{i}"]:
             cols = [F.col(f"`{k}`") for k in check.key]
             groups = df.groupBy(*cols).count().where(F.col("count") > 1)
-            if check.column is not None:  # a unique column: nulls are not values
+            if check.skip_nulls:  # rows with a null among the key's columns share no key
+                groups = groups.where(_complete(check.key))
+            elif check.column is not None:  # a unique column: nulls are not values
                 groups = groups.where(cols[0].isNotNull())
             duplicated[i] = groups.select(
                 *(F.col(f"`{k}`").alias(f"__contractgen_k{j}") for j, k in enumerate(check.key))
@@ -511,15 +661,54 @@ def _run(df: DataFrame, checks: list[_Check]) -> list[Violation]:
     for i, (check, n) in enumerate(zip(checks, counts, strict=True)):
         if not n:
             continue
-        if check.bad is not None:
-            found = df.where(check.bad)
-        else:
-            on = [F.col(f"`{k}`").eqNullSafe(F.col(f"__contractgen_k{j}")) for j, k in enumerate(check.key)]
-            found = df.join(duplicated[i], on, "left_semi")
-        rows = found.select(check.sample.alias("v")).limit(MAX_SAMPLES).collect()
-        samples = tuple((None, _python(r["v"], check)) for r in rows)
+        if not check.sampled:
+            violations.append(Violation(check.kind, check.column, check.message(n), n))
+            continue
+        if check.newest:
+            assert row is not None
+            newest = ((None, _python(row[f"s{i}"], check)),)
+            violations.append(Violation(check.kind, check.column, check.message(n), n, newest))
+            continue
+        samples = _samples(df, check, duplicated.get(i))
         violations.append(Violation(check.kind, check.column, check.message(n), n, samples))
     return violations
+
+
+def _aggregates(i: int, check: _Check) -> list[SparkColumn]:
+    """What the one aggregation job computes for check `i`: its count, or for uniqueness whether
+    the distinct count falls short (and a freshness rule's newest value, its sample)."""
+    if check.count is not None:
+        newest = [F.max(check.sample).alias(f"s{i}")] if check.newest else []
+        return [check.count.alias(f"c{i}"), *newest]
+    if check.bad is not None:
+        return [F.count(F.when(check.bad, 1)).alias(f"c{i}")]
+    cols = [F.col(f"`{k}`") for k in check.key]
+    # count(DISTINCT a, b) skips keys with a null part, so such a key is only ever suspect.
+    if check.skip_nulls:
+        present = F.count(F.when(_complete(check.key), 1))
+    else:
+        present = F.count(cols[0]) if check.column is not None else F.count(F.lit(1))
+    return [(F.count_distinct(*cols) < present).alias(f"c{i}")]
+
+
+def _samples(df: DataFrame, check: _Check, duplicated: DataFrame | None) -> tuple[tuple[None, Any], ...]:
+    """The first offending values of a failed check, by one limited query."""
+    if check.bad is not None:
+        found = df.where(check.bad)
+    else:
+        assert duplicated is not None
+        on = [F.col(f"`{k}`").eqNullSafe(F.col(f"__contractgen_k{j}")) for j, k in enumerate(check.key)]
+        found = df.join(duplicated, on, "left_semi")
+    rows = found.select(check.sample.alias("v")).limit(MAX_SAMPLES).collect()
+    return tuple((None, _python(r["v"], check)) for r in rows)
+
+
+def _complete(key: tuple[str, ...]) -> SparkColumn:
+    """Whether a row has a value in every column of `key`."""
+    out = F.col(f"`{key[0]}`").isNotNull()
+    for k in key[1:]:
+        out = out & F.col(f"`{k}`").isNotNull()
+    return out
 
 
 def _bad(check: _Check) -> SparkColumn:
@@ -555,6 +744,9 @@ def read_spark(  # noqa: PLR0913 -- the reader options every generated reader pa
     *,
     unexpected: Unexpected = "error",
     options: dict[str, str] | None = None,
+    freshness: bool = False,
+    now: dt.datetime | None = None,
+    whole_table: bool = False,
 ) -> DataFrame:
     """Read a file, folder or catalog table with Spark and check it against `table`.
 
@@ -562,11 +754,14 @@ def read_spark(  # noqa: PLR0913 -- the reader options every generated reader pa
     for a path with a `/`, then a catalog table. CSV is read as text and parsed strictly, as
     `read_csv` does: a cell that does not parse is reported with its value, never nulled, and a
     row with more or fewer fields than the header is refused (Spark would fill or drop them).
+    Quality rules as in `validate_spark`: freshness with `freshness=True` or `now=`, row counts
+    with `whole_table=True`.
     """
     unexpected = unexpected_policy(unexpected)
     fmt = format or _guess_format(path_or_table)
+    rules = _RuleOptions(freshness, now, whole_table)
     if fmt == "csv":
-        return _read_csv(spark, path_or_table, table, unexpected, options or {})
+        return _read_csv(spark, path_or_table, table, unexpected, options or {}, rules)
     try:
         if fmt == "table":
             df = spark.table(path_or_table)
@@ -577,7 +772,24 @@ def read_spark(  # noqa: PLR0913 -- the reader options every generated reader pa
     if unexpected == "drop":
         keep = [n for n in df.columns if n in table.schema or any(n in c.renamed_from for c in table.columns)]
         df = df.select(*(F.col(f"`{n}`") for n in keep))
-    return validate_spark(df, table, unexpected=unexpected, source=path_or_table)
+    return validate_spark(
+        df,
+        table,
+        unexpected=unexpected,
+        source=path_or_table,
+        freshness=freshness,
+        now=now,
+        whole_table=whole_table,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _RuleOptions:
+    """When the quality rules that need more than the data are checked (see `validate_spark`)."""
+
+    freshness: bool = False
+    now: dt.datetime | None = None
+    whole_table: bool = False
 
 
 def _guess_format(path: str) -> str:
@@ -593,8 +805,13 @@ def _unreadable(path: str, fmt: str, exc: Exception) -> DataReadError:
     return DataReadError(f"cannot read {path} as {fmt}: {detail}")
 
 
-def _read_csv(  # noqa: PLR0915 -- one pass: structure, parsing and its counts, read together
-    spark: SparkSession, path: str, table: Table, unexpected: Unexpected, options: dict[str, str]
+def _read_csv(  # noqa: PLR0913, PLR0915, PLR0917 -- one pass: structure, parsing and its counts, read together
+    spark: SparkSession,
+    path: str,
+    table: Table,
+    unexpected: Unexpected,
+    options: dict[str, str],
+    rules: _RuleOptions,
 ) -> DataFrame:
     """Text first, then strict parsing in Spark SQL by `read_csv`'s grammar (`runtime/text.py`):
     Spark's own CSV parsing guesses and fills."""
@@ -668,7 +885,16 @@ def _read_csv(  # noqa: PLR0915 -- one pass: structure, parsing and its counts, 
     )
     nulls = {n: counts[f"null{i}"] for i, n in enumerate(failed)}
     try:
-        checked = validate_spark(df, table, unexpected=unexpected, source=path, extra=cannot_hold)
+        checked = validate_spark(
+            df,
+            table,
+            unexpected=unexpected,
+            source=path,
+            extra=cannot_hold,
+            freshness=rules.freshness,
+            now=rules.now,
+            whole_table=rules.whole_table,
+        )
     except ContractViolationError as error:
         found = [_without_unread(v, unread, nulls) for v in error.violations]
         every = [*redact_violations(list(unread.values()), table), *(v for v in found if v is not None)]
