@@ -28,7 +28,8 @@ def test_settings_apply_and_flags_override(project):
     assert "from dc_usage_activity import models as _models" in frame
     flagged = run_cli("build", "--out", "elsewhere", cwd=project)
     assert flagged.returncode == 0 and (project / "elsewhere" / "dc_billing_payments").is_dir()
-    assert run_cli("lint", cwd=project).stdout == "4 contracts checked, 0 errors\n"
+    # The summary counts the configured folder's contracts (review smells may add warnings).
+    assert run_cli("lint", cwd=project).stdout.splitlines()[-1].startswith("4 contracts checked, 0 errors")
 
 
 def test_a_bad_key_is_a_located_error(project):

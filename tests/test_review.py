@@ -42,6 +42,7 @@ def test_adding_one_field_touches_only_its_lines(tmp_path):
         "usage_activity/usage_activity/__init__.py",
         "usage_activity/usage_activity/frame.py",
         "usage_activity/usage_activity/models.py",
+        "usage_activity/usage_activity/schema.json",  # the row's JSON Schema gains the field
         "usage_activity/usage_activity/spark.py",  # its header and docstring name the version
     ]
     for path in (
