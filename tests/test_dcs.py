@@ -438,3 +438,21 @@ def test_a_ref_cycle_is_refused_by_every_command(tmp_path):
     done = run_cli("lint", path, cwd=tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
     assert "$ref cycle m -> m" in done.stdout
+
+
+@pytest.mark.parametrize(("pointer", "name"), [("a~1b", "a/b"), ("a~0b", "a~b"), ("a~01b", "a~1b")])
+def test_ref_names_are_json_pointer_escaped(pointer, name):
+    """RFC 6901: '~1' is '/', '~0' is '~', decoded in that order."""
+    text = HEAD + f"models:\n  m:\n    fields:\n      a: {{$ref: '#/definitions/{pointer}'}}\n"
+    text += f"definitions:\n  '{name}': {{type: int}}\n"
+    contracts, diagnostics = load(text)
+    assert diagnostics == [] and contracts[0].fields[0].type == FieldType("integer", bits=32)
+
+
+def test_a_ref_inside_a_definition_says_so():
+    text = HEAD + "models:\n  m:\n    fields:\n      a: {$ref: '#/definitions/a/b'}\n"
+    text += "definitions:\n  a: {type: int}\n"
+    assert errors_of(text) == [
+        "c.dcs.yaml:9:17: error: 'm.a': $ref '#/definitions/a/b' points inside a definition; "
+        "only whole definitions are followed"
+    ]
