@@ -456,3 +456,34 @@ def test_a_ref_inside_a_definition_says_so():
         "c.dcs.yaml:9:17: error: 'm.a': $ref '#/definitions/a/b' points inside a definition; "
         "only whole definitions are followed"
     ]
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        (
+            "      a: {type: null}\n",
+            "c.dcs.yaml:9:17: warning: 'm.a': type 'null' has no structure to check; kept as text",
+        ),
+        (
+            "      a: {type: map}\n",
+            "c.dcs.yaml:9:17: warning: 'm.a': map without keys and values; read as string",
+        ),
+        (
+            "      a: {type: map, keys: {type: string}}\n",
+            "c.dcs.yaml:9:17: warning: 'm.a': map without values; read as string",
+        ),
+        (
+            "      a: {type: int}\ndefinitions: [1]\n",
+            "c.dcs.yaml:10:14: error: 'definitions' must be a mapping",
+        ),
+    ],
+)
+def test_types_the_docs_promise_and_silent_guesses(snippet, expected):
+    _, diagnostics = load(HEAD + "models:\n  m:\n    fields:\n" + snippet)
+    assert any(d.startswith(expected) for d in diagnostics), diagnostics
+
+
+def test_type_null_is_text():
+    contracts, _ = load(HEAD + "models:\n  m:\n    fields:\n      a: {type: null}\n")
+    assert contracts[0].fields[0].type == FieldType("string")

@@ -174,6 +174,10 @@ def _text(node: Node | None) -> str | None:
     return None
 
 
+def _is_null(node: Node) -> bool:
+    return isinstance(node, Scalar) and node.is_null
+
+
 def _entries(node: Node | None) -> Iterator[tuple[Scalar, Node]]:
     if isinstance(node, Map):
         yield from node.items
@@ -204,7 +208,14 @@ class _Importer(Shapes):
         for key in ("id", "info"):
             if key not in keys:
                 self.report.error(root.pos, f"DCS requires '{key}' at the top level", f"add '{key}:'")
-        self.definitions = {k.text: v for k, v in _entries(_get(root, "definitions"))}
+        definitions = _get(root, "definitions")
+        if definitions is not None and not isinstance(definitions, Map) and not _is_null(definitions):
+            self.report.error(
+                definitions.pos,
+                f"'definitions' must be a mapping of definition names, not {describe(definitions)}",
+                "write each definition as 'NAME: {type: ...}' under 'definitions:'",
+            )
+        self.definitions = {k.text: v for k, v in _entries(definitions)}
         info = _get(root, "info")
         if info is not None:
             self.keys(info, "'info'", _INFO_KEYS, ("links",))
@@ -656,6 +667,8 @@ class _Importer(Shapes):
     ) -> FieldType | None:
         written = keys.get("type")
         name = (_text(written[1]) if written else None) or ""
+        if written and isinstance(written[1], Scalar) and written[1].is_null and written[1].text:
+            name = "null"  # `type: null` is DCS's null type, which YAML reads as no value
         at = written[1].pos if written else pos
         low = name.lower()
         if "enum" in keys and low in ("", "string", "text", "varchar"):
@@ -690,6 +703,13 @@ class _Importer(Shapes):
                 if value_node
                 else None
             )
+            if key_node is None or value_node is None:
+                missing = [k for k, n in (("keys", key_node), ("values", value_node)) if n is None]
+                self.report.warning(
+                    at,
+                    f"'{where}': map without {' and '.join(missing)}; read as string",
+                    f"write {' and '.join(f'{k}: {{type: ...}}' for k in missing)}",
+                )
             entry = (
                 replace(key or Field("key", FieldType("string"), at), required=True),
                 value or Field("value", FieldType("string"), at),
