@@ -126,9 +126,10 @@ def _property(field: Field, out: Export, position: int | None = None) -> dict[st
     if field.classification:
         prop["classification"] = field.classification
     options = prop.get("logicalTypeOptions", {})
+    items = field.type.kind == "list"  # ODCS counts an array's items with minItems/maxItems
     for key, length in (
-        ("minLength", field.min_length),
-        ("maxLength", field.max_length),
+        ("minItems" if items else "minLength", field.min_length),
+        ("maxItems" if items else "maxLength", field.max_length),
         ("pattern", field.pattern),
     ):
         if length is not None:

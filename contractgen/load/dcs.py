@@ -34,7 +34,7 @@ from contractgen.contract import (
 from contractgen.diagnostics import Position, Report
 from contractgen.load.shapes import Shapes, suggest
 from contractgen.load.typespec import MAX_NESTING, STRING_FORMATS
-from contractgen.load.values import parse_duration, parse_value
+from contractgen.load.values import parse_duration, parse_percent, parse_value
 from contractgen.load.yamltree import Map, Node, Scalar, Seq, describe
 
 # DCS field types (the FieldType enum of the specification) and what each one is here.
@@ -131,11 +131,6 @@ _STATUS = {
     "deprecated": "deprecated",
     "retired": "retired",
 }
-_ISO = re.compile(
-    r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
-    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
-)
-_ISO_SECONDS = (31_536_000, 2_592_000, 604_800, 86_400, 3600, 60, 1)
 MAX_REF_DEPTH = 64  # definitions followed on one path, like the YAML nesting limit
 MAX_EXPANDED = 10_000  # fields built from definitions: each `$ref` copies its definition
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]*@")
@@ -152,11 +147,7 @@ def import_root(root: Node, report: Report, path: str) -> list[Contract]:
 
 
 def duration(text: str) -> Duration | None:
-    """A DCS duration: ISO 8601 (`P1Y`, `PT24H`) or simple (`25h`, `30 days`)."""
-    match = _ISO.match(text.strip())
-    if match and any(match.groups()):
-        seconds = sum(float(g) * s for g, s in zip(match.groups(), _ISO_SECONDS, strict=True) if g)
-        return Duration(text, seconds)
+    """A DCS duration: ISO 8601 (`P1Y`, `PT24H`) or simple (`25h`, `500ms`, `30 days`)."""
     return parse_duration(text)
 
 
@@ -320,11 +311,21 @@ class _Importer(Shapes):
             or text("frequency", "cron")
             or text("frequency", "type"),
             max_delay=span("latency", "threshold"),
-            uptime=uptime if uptime and uptime.endswith("%") else None,
+            uptime=self.percent(uptime, _get(_get(node, "availability"), "percentage")),
             retention=span("retention", "period"),
             freshness_column=column.rsplit(".", 1)[-1] if column else None,
             support_hours=text("support", "time"),
         )
+
+    def percent(self, text: str | None, node: Node | None) -> str | None:
+        if text is None or node is None:
+            return None
+        uptime = parse_percent(text)
+        if uptime is None:
+            self.report.warning(
+                node.pos, f"servicelevels availability.percentage '{text}' is not a percentage; left out"
+            )
+        return uptime
 
     def access(self, node: Node | None) -> Access:
         servers = list(_entries(node))
