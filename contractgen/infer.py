@@ -75,7 +75,7 @@ class _Scan:
     path: Path
     frame: pl.LazyFrame
     text: bool  # CSV: every column is text to be typed here
-    binary: bool = False  # Parquet: the file's dtypes are what the reader checks
+    binary: bool = False  # Parquet, NDJSON: the dtypes Polars reads are what the reader checks
     categorical: tuple[str, ...] = ()  # columns stored as Categorical, read here as text
 
 
@@ -121,7 +121,9 @@ def _open(path: Path) -> _Scan:
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         kind = {".csv": "CSV", ".tsv": "CSV", ".parquet": "Parquet", ".pq": "Parquet"}.get(suffix, "NDJSON")
         raise InferError(f"{path}: cannot read it as {kind}: {_first_line(exc)}") from None
-    return _Scan(path, frame, text, binary=suffix in (".parquet", ".pq"), categorical=cats)
+    # NDJSON is typed too: Polars reads every whole number as Int64, so a narrower draft would
+    # refuse the file it was drawn from.
+    return _Scan(path, frame, text, binary=not text, categorical=cats)
 
 
 def _check_utf8(path: Path) -> None:
@@ -249,7 +251,8 @@ def _column(  # noqa: PLR0913 -- the column and everything the scans learned abo
             if not scan.binary:
                 column.type_lines = [narrow]
             elif narrow != column.type_lines[0] and narrow[-1].isdigit():
-                # Parquet stores a width, and the reader checks it: keep it, and say what would fit.
+                # Parquet stores a width (NDJSON is read as int64), and the reader checks it: keep
+                # it, and say what would fit.
                 column.todos.append(f"every value fits {narrow}; the file stores {column.type_lines[0]}")
     if column.kind == "string":
         _string_facts(column, i, stats, rows - nulls, picked)

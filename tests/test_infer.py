@@ -318,3 +318,18 @@ def test_nested_and_categorical_parquet_columns(tmp_path: Path):
         "    # TODO: the file stores this column as Categorical, which the reader does not accept for "
         "text: have it written as plain strings\n"
     ) in infer(data, "nested")
+
+
+def test_an_ndjson_draft_keeps_int64_and_validates_its_own_file(tmp_path: Path):
+    """Polars reads NDJSON whole numbers as Int64: the draft keeps that width, like Parquet's."""
+    data = tmp_path / "events.ndjson"
+    data.write_text("".join(f'{{"id": {i}, "kind": "k{i % 3}"}}\n' for i in range(100)))
+    text = infer(data, "events")
+    assert "    type: int64\n" in text and "every value fits int8; the file stores int64" in text
+    (tmp_path / "events.yaml").write_text(text)
+    run = run_cli("validate", "events.yaml", "events.ndjson", cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout == "events.ndjson: 100 rows match events 0.1.0\n"
+    data.write_text('{"id": "x", "kind": "k1"}\n')
+    run = run_cli("validate", "events.yaml", "events.ndjson", cwd=tmp_path)
+    assert run.returncode == 1 and "id" in run.stdout
