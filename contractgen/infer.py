@@ -150,12 +150,17 @@ def _draft(scan: _Scan, name: str, sample: int) -> str:
     schema = scan.frame.collect_schema()
     if not schema:
         raise InferError(f"{scan.path}: the file has no columns")
-    stats = _aggregate(scan, schema)
-    rows = int(stats["__rows"][0])
+    # One row of facts, as a dict: looking a key up in a 40,000-column frame costs a list of
+    # every column name each time, which made a wide file quadratic.
+    stats: Stats = _aggregate(scan, schema).row(0, named=True)
+    rows = int(stats["__rows"])  # type: ignore[call-overload]
     if rows == 0:
         raise InferError(f"{scan.path}: the file has no rows; a draft needs data to learn from")
     picked = _sample(scan.frame, rows, sample)
-    columns = [_column(scan, n, dtype, stats=stats, rows=rows, picked=picked) for n, dtype in schema.items()]
+    columns = [
+        _column(scan, i, n, dtype, stats=stats, rows=rows, picked=picked)
+        for i, (n, dtype) in enumerate(schema.items())
+    ]
     _confirm(scan, columns, rows, picked)
     return _render(scan.path, name, columns, rows, picked.height)
 
@@ -224,14 +229,16 @@ def _sample(frame: pl.LazyFrame, rows: int, size: int) -> pl.DataFrame:
     return both.collect(engine="streaming").drop("__row")
 
 
-def _get(stats: pl.DataFrame, key: str) -> object:
-    return stats[key][0] if key in stats.columns else None
+Stats = dict[str, object]  # the streaming pass's facts, keyed "COLUMN_INDEX:what"
+
+
+def _get(stats: Stats, key: str) -> object:
+    return stats.get(key)
 
 
 def _column(  # noqa: PLR0913 -- the column and everything the scans learned about it
-    scan: _Scan, name: str, dtype: pl.DataType, *, stats: pl.DataFrame, rows: int, picked: pl.DataFrame
+    scan: _Scan, i: int, name: str, dtype: pl.DataType, *, stats: Stats, rows: int, picked: pl.DataFrame
 ) -> Column:
-    i = list(scan.frame.collect_schema()).index(name)
     nulls = int(_get(stats, f"{i}:nulls") or 0)  # type: ignore[call-overload]
     column = _text_column(name, i, stats) if scan.text else Column(name, _dtype_lines(dtype), _kind(dtype))
     column.nulls = nulls
@@ -259,7 +266,7 @@ def _column(  # noqa: PLR0913 -- the column and everything the scans learned abo
     return column
 
 
-def _text_column(name: str, i: int, stats: pl.DataFrame) -> Column:
+def _text_column(name: str, i: int, stats: Stats) -> Column:
     """The narrowest type every non-blank value of a CSV column parses as."""
 
     def fits(check: str) -> bool:
@@ -358,7 +365,7 @@ def _dtype_lines(dtype: pl.DataType | DataTypeClass) -> list[str]:  # noqa: PLR0
     return ["string"]  # text, categorical and null columns; a TODO asks
 
 
-def _string_facts(column: Column, i: int, stats: pl.DataFrame, present: int, picked: pl.DataFrame) -> None:
+def _string_facts(column: Column, i: int, stats: Stats, present: int, picked: pl.DataFrame) -> None:
     """Formats (all rows), empties, and an enum proposal from the sample."""
     empty = int(_get(stats, f"{i}:empty") or 0)  # type: ignore[call-overload]
     if empty:
