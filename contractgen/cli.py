@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import math
@@ -414,11 +415,12 @@ def docs(
             data = path.read_bytes()
         except OSError as exc:
             _fail(f"{shown}: cannot read: {exc.strerror}", Exit.IO)
-        found, diagnostics = load_all(data, shown)
+        found, diagnostics = load_all(data, shown)  # the catalog names files relative to here
         for diagnostic in diagnostics:
             if diagnostic.severity == "error":
                 errors += 1
-                _say(diagnostic.render(), err=True)
+                # As `lint` prints it: the path as passed, and render() has escaped every part.
+                _say_rendered(dataclasses.replace(diagnostic, path=str(path)).render(), err=True)
         loaded += found
     if errors:
         _fail(
