@@ -57,7 +57,7 @@ def test_field_without_description():
 
 def test_no_primary_key():
     assert found(CLEAN.replace("    primary_key: true\n", "")) == [
-        "c.yaml:5:3: warning: smell/no-primary-key: contract 'orders' marks no field as primary_key\n"
+        "c.yaml:4:1: warning: smell/no-primary-key: contract 'orders' marks no field as primary_key\n"
         "  hint: mark the fields that identify a row with 'primary_key: true' (several for a composite key)"
     ]
 

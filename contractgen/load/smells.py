@@ -81,10 +81,16 @@ def _no_primary_key(contract: Contract) -> Found:
     if contract.fields and not contract.primary_key:
         yield (
             "smell/no-primary-key",
-            contract.loc("schema"),
+            _at_key(contract, "schema"),
             f"contract '{contract.data_source}' marks no field as primary_key",
             "mark the fields that identify a row with 'primary_key: true' (several for a composite key)",
         )
+
+
+def _at_key(contract: Contract, key: str) -> Position:
+    """Where `key:` is written (native contracts), or where its section starts (ODCS, DCS)."""
+    written = dict(contract.locs)
+    return written[f"{key}:"] if f"{key}:" in written else contract.loc(key)
 
 
 def _single_value_enum(contract: Contract) -> Found:
