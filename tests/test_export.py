@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from contractgen.contract import Access, ChangePolicy, Contract, Field, FieldType, Party, QualityRule
+from contractgen.diagnostics import Position
 from contractgen.export import TARGETS, dcs, export_text, to_yaml
 from contractgen.export import jsonschema as row_schema
 from contractgen.load import load_all
@@ -279,3 +280,17 @@ def test_an_unreadable_odcs_sla_value_is_a_located_warning():
     assert "t.odcs.yaml:17:34: warning: slaProperties retention 'forever' is not a duration; left out" in [
         d.render().split("\n")[0] for d in diagnostics
     ]
+
+
+def test_the_enum_warning_says_what_standards_md_says():
+    """One name for the ODCS rule an enum becomes, in the warning and in the docs."""
+    contract = Contract(
+        data_source="t",
+        version="1.0.0",
+        path="t.yaml",
+        fields=(Field("k", FieldType("enum", values=("a", "b")), Position(1, 1)),),
+    )
+    _, lost = export_text("odcs", [contract])
+    doc = (REPO / "docs" / "standards.md").read_text()
+    assert any("an invalidValues quality rule whose validValues are the enum's values" in n for n in lost)
+    assert "an `invalidValues` quality rule whose `validValues` are the enum's values" in doc

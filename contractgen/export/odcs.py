@@ -185,7 +185,10 @@ def _type(ftype: FieldType, name: str, out: Export) -> dict[str, Any]:  # noqa: 
         case "binary":  # no logicalType: ODCS has none for bytes, and the physical type says it
             return {"physicalType": "binary"}
         case "enum":
-            out.note(f"{name}: enum values (ODCS v3 has no enum; written as a validValues quality rule)")
+            out.note(
+                f"{name}: enum values (ODCS v3 has no enum; written as an invalidValues quality rule "
+                "whose validValues are the enum's values)"
+            )
             check = {
                 "type": "library",
                 "metric": "invalidValues",
