@@ -386,6 +386,7 @@ def test_a_ref_cycle_through_nested_fields_is_a_located_error():
         + "definitions:\n  m:\n    type: object\n    fields:\n      z: {$ref: '#/definitions/m'}\n"
     )
     assert errors_of(text) == ["c.dcs.yaml:17:17: error: 'm.c.q.z': $ref cycle m -> m"]
+    assert not [d for d in load(text)[1] if "without fields" in d]  # no guess on top of the error
 
 
 def test_a_ref_cycle_through_items_names_every_definition():

@@ -692,8 +692,8 @@ class _Importer(Shapes):
             members = self.fields(keys["fields"][1], where) if "fields" in keys else ()
             if members:
                 return FieldType("struct", fields=members)
-            if self.exhausted:
-                return None
+            if self.exhausted or any(True for _ in _entries(keys.get("fields", (None, None))[1])):
+                return None  # its fields failed, each with its own error: no guess on top
             self.report.warning(at, f"'{where}': {name} without fields; kept as text", "list its 'fields:'")
             return FieldType("string")
         if low == "map":
