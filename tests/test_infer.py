@@ -352,3 +352,13 @@ def test_a_wide_csv_is_drafted_in_time_linear_in_its_columns(tmp_path: Path):
     text = infer(data, "wide")
     assert time.perf_counter() - start < 20, "infer on a wide CSV is quadratic again"
     assert text.count("    type: ") == 2000
+
+
+def test_facts_gathered_in_several_passes_give_the_same_draft(tmp_path: Path, monkeypatch):
+    """Wide files are scanned PASS_COLUMNS columns at a time; the split must not change a word."""
+    import contractgen.infer
+
+    data = telco_csv(tmp_path / "telco.csv", n=60)
+    whole = infer(data, "telco")
+    monkeypatch.setattr(contractgen.infer, "PASS_COLUMNS", 2)
+    assert infer(data, "telco") == whole
