@@ -174,6 +174,7 @@ def _build(  # noqa: PLR0913, PLR0917 -- the options of `build`, passed on after
                 result.refused.append(log)
                 continue
             planned = plan(contract, shown, digest, log, prefix=prefix, unexpected=unexpected)
+            planned = flavours.with_dependencies(planned, models)
             schema = to_json(row_schema(contract).data)
             packages[package] = render.render(planned, env, json_schema=schema)
             problem = flavours.add_records(packages[package], models, schema, planned)

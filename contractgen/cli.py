@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 import math
@@ -16,6 +17,8 @@ from contractgen.diagnostics import Diagnostic, printable
 from contractgen.policy import Unexpected
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from contractgen.config import Config
     from contractgen.contract import Contract
     from contractgen.evolution.verdict import Verdict
@@ -412,11 +415,12 @@ def docs(
             data = path.read_bytes()
         except OSError as exc:
             _fail(f"{shown}: cannot read: {exc.strerror}", Exit.IO)
-        found, diagnostics = load_all(data, shown)
+        found, diagnostics = load_all(data, shown)  # the catalog names files relative to here
         for diagnostic in diagnostics:
             if diagnostic.severity == "error":
                 errors += 1
-                _say(diagnostic.render(), err=True)
+                # As `lint` prints it: the path as passed, and render() has escaped every part.
+                _say_rendered(dataclasses.replace(diagnostic, path=str(path)).render(), err=True)
         loaded += found
     if errors:
         _fail(
@@ -502,7 +506,7 @@ def infer(
 @app.command()
 def validate(  # noqa: PLR0913, PLR0917 -- one parameter per command-line option
     contract: Annotated[Path, typer.Argument(help="The contract YAML file.")],
-    data: Annotated[Path, typer.Argument(help="A Parquet or CSV file.")],
+    data: Annotated[Path, typer.Argument(help="A Parquet, CSV or NDJSON file.")],
     unexpected: Annotated[
         Unexpected, typer.Option(help="What to do with columns the contract does not list.")
     ] = "error",
@@ -537,12 +541,17 @@ def validate(  # noqa: PLR0913, PLR0917 -- one parameter per command-line option
 
     spec = table(parsed)
     suffix = data.suffix.lower()
-    if suffix not in (".parquet", ".pq", ".csv", ".tsv"):
-        _fail(f"{data}: unknown data format '{suffix}'; use .parquet or .csv", Exit.USAGE)
+    if suffix not in (".parquet", ".pq", ".csv", ".tsv", *_NDJSON):
+        _fail(
+            f"{data}: unknown data format '{suffix}'; use .parquet, .csv, .tsv, .ndjson or .jsonl",
+            Exit.USAGE,
+        )
     status = _status(f"checking {data} against {spec.label}")
     try:
         if suffix in (".parquet", ".pq"):
             frame = runtime.read_parquet(data, spec, unexpected=unexpected)
+        elif suffix in _NDJSON:
+            frame = runtime.validate(_read_ndjson(data), spec, unexpected=unexpected, source=str(data))
         else:
             frame = runtime.read_csv(
                 data,
@@ -571,6 +580,24 @@ def validate(  # noqa: PLR0913, PLR0917 -- one parameter per command-line option
         )
     else:
         _say(f"{data}: {frame.height:,} rows match {spec.label}", color="green")
+
+
+_NDJSON = (".ndjson", ".jsonl")
+
+
+def _read_ndjson(path: Path) -> pl.DataFrame:
+    """An NDJSON file as Polars types it (whole numbers Int64, text String), as `infer` reads it."""
+    import polars as pl
+
+    from contractgen import runtime
+
+    try:
+        return pl.read_ndjson(path, infer_schema_length=None)
+    except FileNotFoundError:
+        raise runtime.DataReadError(f"cannot read {path}: no such file") from None
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise runtime.DataReadError(f"cannot read {path} as NDJSON: {first}") from None
 
 
 def _folder_of_contracts(path: Path) -> None:

@@ -68,6 +68,23 @@ def test_a_contract_with_errors_writes_nothing(tmp_path: Path):
     assert not (tmp_path / "docs").exists()
 
 
+def test_docs_prints_errors_as_lint_does(tmp_path: Path):
+    """The same lines as `lint`: the path as passed and the hint on its own line, no literal '\\n'."""
+    folder = tmp_path / "q" / "contracts"
+    folder.mkdir(parents=True)
+    (folder / "bad.yaml").write_text("data_source: bad\nversion: 1.0\nschema:\n  a:\n    type: string\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    lint = run_cli("lint", folder, cwd=elsewhere)
+    errors = [line for line in lint.stdout.splitlines() if ": error:" in line]
+    assert errors and errors[0].startswith(f"{folder}/bad.yaml:2:")
+    run = run_cli("docs", folder, "--out", "catalog.md", cwd=elsewhere)
+    assert run.returncode == 1 and "\\n" not in run.stderr
+    first = errors[0]
+    hint = lint.stdout.splitlines()[lint.stdout.splitlines().index(first) + 1]
+    assert run.stderr.startswith(f"{first}\n{hint}\n"), run.stderr
+
+
 # Text a hostile pull request might put in a name or description: table and fence breakers,
 # HTML, Mermaid syntax, entities and every kind of line break.
 HOSTILE = st.text(

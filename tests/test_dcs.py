@@ -124,6 +124,9 @@ definitions:
 """
 
 
+HEAD = "dataContractSpecification: 1.2.1\nid: x\ninfo:\n  title: X\n  version: 1.0.0\n"
+
+
 def load(text: str) -> tuple[list[Contract], list[str]]:
     contracts, diagnostics = load_all(textwrap.dedent(text).encode(), "c.dcs.yaml")
     return contracts, [d.render() for d in diagnostics]
@@ -233,7 +236,7 @@ def test_dropped_parts_are_located_warnings():
     ],
 )
 def test_field_diagnostics(snippet, expected):
-    head = "dataContractSpecification: 1.2.1\nid: x\ninfo:\n  title: X\n  version: 1.0.0\nmodels:\n  m:\n    fields:\n"
+    head = HEAD + "models:\n  m:\n    fields:\n"
     _, diagnostics = load(head + snippet)
     assert expected in [d.split("\n")[0] for d in diagnostics]
 
@@ -366,3 +369,122 @@ def test_cli_reads_dcs_everywhere(tmp_path):
     assert done.returncode == 100 and "total" in done.stdout, done.stdout
     done = run_cli("build", tmp_path / "models", cwd=tmp_path)
     assert done.returncode == 2
+
+
+# -- $ref expansion is bounded: cycles through any path, long chains, exponential copies -----------
+
+
+def errors_of(text: str) -> list[str]:
+    return [d.split("\n")[0] for d in load(text)[1] if ": error:" in d]
+
+
+def test_a_ref_cycle_through_nested_fields_is_a_located_error():
+    text = (
+        HEAD
+        + "models:\n  m:\n    fields:\n      c:\n        type: object\n        fields:\n"
+        + "          q: {$ref: '#/definitions/m'}\n"
+        + "definitions:\n  m:\n    type: object\n    fields:\n      z: {$ref: '#/definitions/m'}\n"
+    )
+    assert errors_of(text) == ["c.dcs.yaml:17:17: error: 'm.c.q.z': $ref cycle m -> m"]
+    assert not [d for d in load(text)[1] if "without fields" in d]  # no guess on top of the error
+
+
+def test_a_ref_cycle_through_items_names_every_definition():
+    text = (
+        HEAD
+        + "models:\n  m:\n    fields:\n      a: {$ref: '#/definitions/x'}\n"
+        + "definitions:\n  x: {type: array, items: {$ref: '#/definitions/y'}}\n"
+        + "  y: {type: object, fields: {b: {$ref: '#/definitions/x'}}}\n"
+    )
+    assert errors_of(text) == ["c.dcs.yaml:12:40: error: 'm.a[].b': $ref cycle x -> y -> x"]
+
+
+def test_a_long_ref_chain_is_cut_with_a_located_error():
+    defs = "".join(f"  d{i}: {{$ref: '#/definitions/d{i + 1}'}}\n" for i in range(3000))
+    text = HEAD + "models:\n  m:\n    fields:\n      a: {$ref: '#/definitions/d0'}\n"
+    text += "definitions:\n" + defs + "  d3000: {type: string}\n"
+    assert errors_of(text) == ["c.dcs.yaml:74:15: error: 'm.a': $ref chain deeper than 64 definitions"]
+
+
+def test_exponential_expansion_stops_at_the_field_limit():
+    defs = "".join(
+        f"  d{i}:\n    type: object\n    fields:\n"
+        f"      l: {{$ref: '#/definitions/d{i + 1}'}}\n      r: {{$ref: '#/definitions/d{i + 1}'}}\n"
+        for i in range(20)
+    )
+    text = HEAD + "models:\n  m:\n    fields:\n      a: {$ref: '#/definitions/d0'}\n"
+    text += "definitions:\n" + defs + "  d20: {type: string}\n"
+    errors = errors_of(text)
+    assert len(errors) == 1 and "expanding $ref definitions gives more than 10000 fields" in errors[0]
+
+
+def test_nesting_through_definitions_is_bounded():
+    defs = "".join(
+        f"  d{i}: {{type: object, fields: {{x: {{$ref: '#/definitions/d{i + 1}'}}}}}}\n" for i in range(60)
+    )
+    text = HEAD + "models:\n  m:\n    fields:\n      a: {$ref: '#/definitions/d0'}\n"
+    text += "definitions:\n" + defs + "  d60: {type: string}\n"
+    errors = errors_of(text)
+    assert len(errors) == 1 and "type nested more than 32 levels deep" in errors[0]
+
+
+def test_a_ref_cycle_is_refused_by_every_command(tmp_path):
+    from tests.conftest import run_cli
+
+    path = tmp_path / "c.dcs.yaml"
+    path.write_text(
+        HEAD + "models:\n  m:\n    fields:\n      a: {$ref: '#/definitions/m'}\n"
+        "definitions:\n  m: {type: object, fields: {z: {$ref: '#/definitions/m'}}}\n"
+    )
+    done = run_cli("lint", path, cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    assert "$ref cycle m -> m" in done.stdout
+
+
+@pytest.mark.parametrize(("pointer", "name"), [("a~1b", "a/b"), ("a~0b", "a~b"), ("a~01b", "a~1b")])
+def test_ref_names_are_json_pointer_escaped(pointer, name):
+    """RFC 6901: '~1' is '/', '~0' is '~', decoded in that order."""
+    text = HEAD + f"models:\n  m:\n    fields:\n      a: {{$ref: '#/definitions/{pointer}'}}\n"
+    text += f"definitions:\n  '{name}': {{type: int}}\n"
+    contracts, diagnostics = load(text)
+    assert diagnostics == [] and contracts[0].fields[0].type == FieldType("integer", bits=32)
+
+
+def test_a_ref_inside_a_definition_says_so():
+    text = HEAD + "models:\n  m:\n    fields:\n      a: {$ref: '#/definitions/a/b'}\n"
+    text += "definitions:\n  a: {type: int}\n"
+    assert errors_of(text) == [
+        "c.dcs.yaml:9:17: error: 'm.a': $ref '#/definitions/a/b' points inside a definition; "
+        "only whole definitions are followed"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("snippet", "expected"),
+    [
+        (
+            "      a: {type: null}\n",
+            "c.dcs.yaml:9:17: warning: 'm.a': type 'null' has no structure to check; kept as text",
+        ),
+        (
+            "      a: {type: map}\n",
+            "c.dcs.yaml:9:17: warning: 'm.a': map without keys and values; read as string",
+        ),
+        (
+            "      a: {type: map, keys: {type: string}}\n",
+            "c.dcs.yaml:9:17: warning: 'm.a': map without values; read as string",
+        ),
+        (
+            "      a: {type: int}\ndefinitions: [1]\n",
+            "c.dcs.yaml:10:14: error: 'definitions' must be a mapping",
+        ),
+    ],
+)
+def test_types_the_docs_promise_and_silent_guesses(snippet, expected):
+    _, diagnostics = load(HEAD + "models:\n  m:\n    fields:\n" + snippet)
+    assert any(d.startswith(expected) for d in diagnostics), diagnostics
+
+
+def test_type_null_is_text():
+    contracts, _ = load(HEAD + "models:\n  m:\n    fields:\n      a: {type: null}\n")
+    assert contracts[0].fields[0].type == FieldType("string")

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from contractgen.contract import Access, ChangePolicy, Contract, Field, FieldType, Party, QualityRule
+from contractgen.diagnostics import Position
 from contractgen.export import TARGETS, dcs, export_text, to_yaml
 from contractgen.export import jsonschema as row_schema
 from contractgen.load import load_all
@@ -207,3 +208,89 @@ def test_export_command(tmp_path):
     assert done.returncode == 0 and json.loads(done.stdout)["title"] == "customer_master"
     done = run_cli("export", "avro", out, cwd=tmp_path)
     assert done.returncode == 2
+
+
+# -- values that must survive a round trip, spelled as each schema wants them ---------------------
+
+ODCS_SLA = """\
+apiVersion: v3.1.0
+kind: DataContract
+id: t
+name: t
+version: 1.0.0
+status: active
+schema:
+  - name: t
+    logicalType: object
+    properties:
+      - name: tags
+        logicalType: array
+        items: {logicalType: string}
+        logicalTypeOptions: {minItems: 1, maxItems: 5}
+slaProperties:
+  - {property: availability, value: "95%", unit: "%"}
+  - {property: retention, value: P1Y}
+  - {property: latency, value: PT25H}
+"""
+
+
+def test_odcs_sla_durations_and_percentages_survive_both_exports(corpus):
+    (contract,) = reload(ODCS_SLA, "t.odcs.yaml")
+    sla = contract.sla
+    assert sla.uptime == "95%"
+    assert sla.retention is not None and sla.retention.days == 365
+    assert sla.max_delay is not None and sla.max_delay.seconds == 25 * 3600
+    assert (contract.fields[0].min_length, contract.fields[0].max_length) == (1, 5)
+    for target in ("odcs", "dcs"):
+        text, _ = export_text(target, [contract])
+        assert list(validator(corpus, target).iter_errors(yaml.safe_load(text))) == [], target
+        (again,) = reload(text, f"t.{target}.yaml")
+        assert carried(again, target) == carried(contract, target), target
+    assert yaml.safe_load(export_text("dcs", [contract])[0])["servicelevels"]["availability"] == {
+        "percentage": "95%"
+    }
+
+
+def test_array_lengths_are_item_counts_in_odcs_and_json_schema():
+    (contract,) = reload(ODCS_SLA, "t.odcs.yaml")
+    odcs = yaml.safe_load(export_text("odcs", [contract])[0])
+    assert odcs["schema"][0]["properties"][0]["logicalTypeOptions"] == {"minItems": 1, "maxItems": 5}
+    row = row_schema.export(contract).data["properties"]["tags"]["anyOf"][0]  # optional: or null
+    assert (row.get("minItems"), row.get("maxItems"), "minLength" in row) == (1, 5, False)
+
+
+@pytest.mark.parametrize("spelled", ["500ms", "PT0.5S", "0.5 seconds"])
+def test_both_importers_read_the_same_durations(spelled):
+    dcs_doc = (
+        "dataContractSpecification: 1.2.1\nid: t\ninfo: {title: t, version: 1.0.0}\n"
+        f"servicelevels:\n  latency: {{threshold: {spelled}}}\n"
+        "models:\n  t:\n    fields:\n      a: {type: int}\n"
+    )
+    odcs_doc = ODCS_SLA.replace("value: PT25H", f"value: {spelled}")
+    for text, name in ((dcs_doc, "t.dcs.yaml"), (odcs_doc, "t.odcs.yaml")):
+        contracts, diagnostics = load_all(text.encode(), name)
+        assert [d.render() for d in diagnostics if "latency" in d.message] == [], name
+        delay = contracts[0].sla.max_delay
+        assert delay is not None and delay.seconds == 0.5, name
+
+
+def test_an_unreadable_odcs_sla_value_is_a_located_warning():
+    text = ODCS_SLA.replace("value: P1Y", "value: forever")
+    _, diagnostics = load_all(text.encode(), "t.odcs.yaml")
+    assert "t.odcs.yaml:17:34: warning: slaProperties retention 'forever' is not a duration; left out" in [
+        d.render().split("\n")[0] for d in diagnostics
+    ]
+
+
+def test_the_enum_warning_says_what_standards_md_says():
+    """One name for the ODCS rule an enum becomes, in the warning and in the docs."""
+    contract = Contract(
+        data_source="t",
+        version="1.0.0",
+        path="t.yaml",
+        fields=(Field("k", FieldType("enum", values=("a", "b")), Position(1, 1)),),
+    )
+    _, lost = export_text("odcs", [contract])
+    doc = (REPO / "docs" / "standards.md").read_text()
+    assert any("an invalidValues quality rule whose validValues are the enum's values" in n for n in lost)
+    assert "an `invalidValues` quality rule whose `validValues` are the enum's values" in doc

@@ -58,3 +58,41 @@ def test_typeddict_rows_type_check(tmp_path):
     )
     typed = run("mypy", "--strict", "--no-incremental", "--cache-dir=/dev/null", "use.py", cwd=use.parent)
     assert typed.returncode == 1 and "Missing keys" in typed.stdout, typed.stdout
+
+
+AWKWARD = """\
+data_source: awkward
+version: 1.0.0
+schema:
+  "a b": {type: string, required: true, description: Spaced.}
+  class: {type: int64, description: A keyword.}
+"""
+
+
+def test_msgspec_packages_depend_on_msgspec(tmp_path):
+    (tmp_path / "contracts").mkdir()
+    (tmp_path / "contracts" / "awkward.yaml").write_text(AWKWARD)
+    assert build(tmp_path / "contracts", tmp_path / "msgspec", models="msgspec").ok
+    assert build(tmp_path / "contracts", tmp_path / "plain").ok
+    dependencies = [
+        line
+        for folder in ("msgspec", "plain")
+        for line in (tmp_path / folder / "awkward" / "pyproject.toml").read_text().splitlines()
+        if line.startswith("dependencies")
+    ]
+    assert '"msgspec>=0.18,<1"' in dependencies[0] and "msgspec" not in dependencies[1]
+
+
+def test_dataclass_records_map_column_names_to_attributes(tmp_path):
+    (tmp_path / "contracts").mkdir()
+    (tmp_path / "contracts" / "awkward.yaml").write_text(AWKWARD)
+    assert build(tmp_path / "contracts", tmp_path / "out", models="dataclass").ok
+    root = tmp_path / "out" / "awkward"
+    use = root / "use.py"
+    use.write_text(
+        "from awkward.records import COLUMNS, from_row\n\n"
+        "record = from_row({'a b': 'x', 'class': 3})\n"
+        "print(COLUMNS, record.a_b, record.class_)\n"
+    )
+    done = subprocess.run([sys.executable, "use.py"], cwd=root, capture_output=True, text=True, check=False)
+    assert done.stdout == "{'a b': 'a_b', 'class': 'class_'} x 3\n", done.stderr

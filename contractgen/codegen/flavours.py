@@ -8,14 +8,30 @@ only when a build asks for a flavour, so a no-op build never pays for it.
 
 from __future__ import annotations
 
+import ast
+import json
 import warnings
+from dataclasses import replace
 from typing import TYPE_CHECKING
+
+from contractgen.codegen.literal import py_str, toml_str
 
 if TYPE_CHECKING:
     from contractgen.codegen.plan import PackagePlan
 
 FLAVOURS = ("pydantic", "dataclass", "typeddict", "msgspec")
 RECORDS = "{package}/records.py"
+# What a flavour's records.py imports beyond the standard library and the package's own runtime.
+DEPENDENCIES = {"msgspec": ("msgspec>=0.18,<1",)}
+
+
+def with_dependencies(plan: PackagePlan, flavour: str) -> PackagePlan:
+    """The plan whose pyproject.toml also depends on what `flavour`'s records.py imports."""
+    extra = DEPENDENCIES.get(flavour, ())
+    if not extra:
+        return plan
+    listed = ", ".join((plan.pyproject.requirements, *(toml_str(d) for d in extra)))
+    return replace(plan, pyproject=replace(plan.pyproject, requirements=listed))
 
 
 def _header(header: str, flavour: str) -> str:
@@ -63,7 +79,41 @@ def records(json_schema: str, flavour: str, class_name: str, header: str) -> str
             raise FlavourError(f"datamodel-code-generator could not write {flavour} classes: {exc}") from None
     if not isinstance(code, str):
         raise FlavourError(f"datamodel-code-generator wrote several modules for {flavour}; expected one")
-    return code.rstrip("\n") + "\n"
+    code = code.rstrip("\n") + "\n"
+    if flavour != "dataclass":
+        return code
+    import isort  # noqa: PLC0415 -- comes with datamodel-code-generator, needed only here
+
+    future = "from __future__ import annotations\n"
+    typed = code.replace(future, future + "from collections.abc import Mapping\nfrom typing import Any\n", 1)
+    return isort.code(typed + _from_row(code, json_schema, class_name), profile="black")
+
+
+def _from_row(code: str, json_schema: str, class_name: str) -> str:
+    """A dataclass has no aliases, and its attributes are identifiers made from the column names
+    (`a b` → `a_b`): add the column → attribute map and `from_row`, so a row keyed by column
+    names still makes a record. The attributes come in the schema's (the contract's) order."""
+    columns = list(json.loads(json_schema)["properties"])
+    row = next(
+        (n for n in ast.parse(code).body if isinstance(n, ast.ClassDef) and n.name == class_name), None
+    )
+    names = [
+        s.target.id
+        for s in (row.body if row else [])
+        if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
+    ]
+    if len(names) != len(columns):
+        raise FlavourError(
+            f"datamodel-code-generator wrote {len(names)} attributes for {len(columns)} columns"
+        )
+    pairs = "".join(f"    {py_str(c)}: {py_str(n)},\n" for c, n in zip(columns, names, strict=True))
+    return (
+        "\n\n# Column names as rows carry them → attributes of the dataclass, which has no aliases.\n"
+        f"COLUMNS: dict[str, str] = {{\n{pairs}}}\n\n\n"
+        f"def from_row(row: Mapping[str, Any]) -> {class_name}:\n"
+        f'    """A {class_name} from a row keyed by column names; an unknown column is a KeyError."""\n'
+        f"    return {class_name}(**{{COLUMNS[name]: value for name, value in row.items()}})\n"
+    )
 
 
 def add_records(

@@ -103,7 +103,7 @@ class Pyproject:
     name: str
     version: str
     description: str
-    requirement: str
+    requirements: str  # the items of `dependencies`, each a TOML string, joined by ", "
     package: str
 
 
@@ -172,7 +172,7 @@ def _pyproject(dist_name: str, package: str, version: str) -> Pyproject:
         name=toml_str(dist_name),
         version=toml_str(version),
         description=toml_str(f"Typed, checked client for the {package} data contract."),
-        requirement=toml_str(f"contractgen>={_minor(__version__)},<{_next_minor(__version__)}"),
+        requirements=toml_str(f"contractgen>={_minor(__version__)},<{_next_minor(__version__)}"),
         package=toml_str(package),
     )
 

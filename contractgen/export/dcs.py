@@ -11,6 +11,7 @@ from typing import Any
 
 from contractgen.contract import Contract, Field, FieldType, QualityRule
 from contractgen.export import Export, number, text
+from contractgen.load.values import parse_percent
 
 SPEC = "1.2.1"
 _FORMATS = ("uuid", "email", "uri", "ipv4", "ipv6", "hostname")
@@ -73,7 +74,7 @@ def _servers(contract: Contract, out: Export) -> dict[str, Any]:
 def _servicelevels(contract: Contract) -> dict[str, Any]:
     sla, levels = contract.sla, {}
     if sla.uptime:
-        levels["availability"] = {"percentage": sla.uptime}
+        levels["availability"] = {"percentage": parse_percent(sla.uptime) or sla.uptime}
     if sla.retention:
         levels["retention"] = {"period": sla.retention.text}
     if sla.max_delay:

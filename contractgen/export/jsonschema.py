@@ -49,10 +49,11 @@ def _field(field: Field, out: Export) -> dict[str, Any]:
     schema = _type(field.type, out)
     if field.description:
         schema = {"description": field.description, **schema}
+    items = field.type.kind == "list"  # an array's length is its number of items
     if field.min_length is not None:
-        schema["minLength"] = field.min_length
+        schema["minItems" if items else "minLength"] = field.min_length
     if field.max_length is not None:
-        schema["maxLength"] = field.max_length
+        schema["maxItems" if items else "maxLength"] = field.max_length
     if field.pattern is not None:
         schema["pattern"] = field.pattern
     for bound, exclusive, key in (

@@ -126,9 +126,10 @@ def _property(field: Field, out: Export, position: int | None = None) -> dict[st
     if field.classification:
         prop["classification"] = field.classification
     options = prop.get("logicalTypeOptions", {})
+    items = field.type.kind == "list"  # ODCS counts an array's items with minItems/maxItems
     for key, length in (
-        ("minLength", field.min_length),
-        ("maxLength", field.max_length),
+        ("minItems" if items else "minLength", field.min_length),
+        ("maxItems" if items else "maxLength", field.max_length),
         ("pattern", field.pattern),
     ):
         if length is not None:
@@ -184,7 +185,10 @@ def _type(ftype: FieldType, name: str, out: Export) -> dict[str, Any]:  # noqa: 
         case "binary":  # no logicalType: ODCS has none for bytes, and the physical type says it
             return {"physicalType": "binary"}
         case "enum":
-            out.note(f"{name}: enum values (ODCS v3 has no enum; written as a validValues quality rule)")
+            out.note(
+                f"{name}: enum values (ODCS v3 has no enum; written as an invalidValues quality rule "
+                "whose validValues are the enum's values)"
+            )
             check = {
                 "type": "library",
                 "metric": "invalidValues",

@@ -4,8 +4,10 @@ DCS keeps tables under `models:` (a mapping from model name to fields), so each 
 contract named after it, sharing the file's `info` (version, owner, contact), `servicelevels`,
 `terms` and first server, as ODCS schema objects do. Field definitions may be shared through
 `$ref: '#/definitions/NAME'`: only local references are followed (a URL is never fetched), and a
-reference cycle is an error. Booleans and whole numbers are read by the same shape readers as the
-other formats; everything that has no place in a contract is a located warning, never lost quietly.
+reference cycle (through any path), a chain longer than MAX_REF_DEPTH and an expansion beyond
+MAX_EXPANDED fields are errors; nothing here recurses deeper than the nesting limit. Booleans and
+whole numbers are read by the same shape readers as the other formats; everything that has no
+place in a contract is a located warning, never lost quietly.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ from contractgen.contract import (
 )
 from contractgen.diagnostics import Position, Report
 from contractgen.load.shapes import Shapes, suggest
-from contractgen.load.typespec import STRING_FORMATS
-from contractgen.load.values import parse_duration, parse_value
+from contractgen.load.typespec import MAX_NESTING, STRING_FORMATS
+from contractgen.load.values import parse_duration, parse_percent, parse_value
 from contractgen.load.yamltree import Map, Node, Scalar, Seq, describe
 
 # DCS field types (the FieldType enum of the specification) and what each one is here.
@@ -129,11 +131,8 @@ _STATUS = {
     "deprecated": "deprecated",
     "retired": "retired",
 }
-_ISO = re.compile(
-    r"^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
-    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
-)
-_ISO_SECONDS = (31_536_000, 2_592_000, 604_800, 86_400, 3600, 60, 1)
+MAX_REF_DEPTH = 64  # definitions followed on one path, like the YAML nesting limit
+MAX_EXPANDED = 10_000  # fields built from definitions: each `$ref` copies its definition
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]*@")
 
 
@@ -148,11 +147,7 @@ def import_root(root: Node, report: Report, path: str) -> list[Contract]:
 
 
 def duration(text: str) -> Duration | None:
-    """A DCS duration: ISO 8601 (`P1Y`, `PT24H`) or simple (`25h`, `30 days`)."""
-    match = _ISO.match(text.strip())
-    if match and any(match.groups()):
-        seconds = sum(float(g) * s for g, s in zip(match.groups(), _ISO_SECONDS, strict=True) if g)
-        return Duration(text, seconds)
+    """A DCS duration: ISO 8601 (`P1Y`, `PT24H`) or simple (`25h`, `500ms`, `30 days`)."""
     return parse_duration(text)
 
 
@@ -170,6 +165,10 @@ def _text(node: Node | None) -> str | None:
     return None
 
 
+def _is_null(node: Node) -> bool:
+    return isinstance(node, Scalar) and node.is_null
+
+
 def _entries(node: Node | None) -> Iterator[tuple[Scalar, Node]]:
     if isinstance(node, Map):
         yield from node.items
@@ -185,6 +184,11 @@ class _Importer(Shapes):
         super().__init__(report)
         self.path = path
         self.definitions: dict[str, Node] = {}
+        self.chain: list[str] = []  # the definitions being expanded on the way to the current field
+        self.level = 0  # how deep the current field is nested, through definitions too
+        self.expanded = 0  # fields built by expanding definitions, over the whole document
+        self.exhausted = False  # a bound was crossed: stop building, the error is reported
+        self.ref_failed = False
 
     # -- the document ----------------------------------------------------------------------
 
@@ -195,7 +199,14 @@ class _Importer(Shapes):
         for key in ("id", "info"):
             if key not in keys:
                 self.report.error(root.pos, f"DCS requires '{key}' at the top level", f"add '{key}:'")
-        self.definitions = {k.text: v for k, v in _entries(_get(root, "definitions"))}
+        definitions = _get(root, "definitions")
+        if definitions is not None and not isinstance(definitions, Map) and not _is_null(definitions):
+            self.report.error(
+                definitions.pos,
+                f"'definitions' must be a mapping of definition names, not {describe(definitions)}",
+                "write each definition as 'NAME: {type: ...}' under 'definitions:'",
+            )
+        self.definitions = {k.text: v for k, v in _entries(definitions)}
         info = _get(root, "info")
         if info is not None:
             self.keys(info, "'info'", _INFO_KEYS, ("links",))
@@ -300,11 +311,21 @@ class _Importer(Shapes):
             or text("frequency", "cron")
             or text("frequency", "type"),
             max_delay=span("latency", "threshold"),
-            uptime=uptime if uptime and uptime.endswith("%") else None,
+            uptime=self.percent(uptime, _get(_get(node, "availability"), "percentage")),
             retention=span("retention", "period"),
             freshness_column=column.rsplit(".", 1)[-1] if column else None,
             support_hours=text("support", "time"),
         )
+
+    def percent(self, text: str | None, node: Node | None) -> str | None:
+        if text is None or node is None:
+            return None
+        uptime = parse_percent(text)
+        if uptime is None:
+            self.report.warning(
+                node.pos, f"servicelevels availability.percentage '{text}' is not a percentage; left out"
+            )
+        return uptime
 
     def access(self, node: Node | None) -> Access:
         servers = list(_entries(node))
@@ -343,6 +364,7 @@ class _Importer(Shapes):
         top_locs: tuple[tuple[str, Position], ...],
     ) -> Contract | None:
         where = f"model '{key.text}'"
+        self.exhausted = self.expanded > MAX_EXPANDED  # a nesting error stays with its model
         keys = self.keys(model, where, _MODEL_KEYS, _MODEL_DOCS)
         if keys is None:
             return None
@@ -438,49 +460,118 @@ class _Importer(Shapes):
                 out.append(field)
         return tuple(out)
 
-    def resolve(  # noqa: PLR0911 -- one return per way a reference can fail
-        self, node: Node, where: str, seen: tuple[str, ...] = ()
-    ) -> dict[str, tuple[Scalar, Node]] | None:
-        """A field's keys with its `$ref` definition merged under them (its own keys win)."""
-        if not isinstance(node, Map):
-            self.report.error(node.pos, f"field '{where}' must be a mapping, not {describe(node)}")
-            return None
-        own = {k.text: (k, v) for k, v in node.items}
-        ref = own.pop("$ref", None)
-        if ref is None:
-            return own
-        target = _text(ref[1]) or ""
+    def resolve(self, node: Node, where: str) -> tuple[dict[str, tuple[Scalar, Node]], list[str]] | None:
+        """A field's keys with its `$ref` definitions merged under them (its own keys win), and the
+        definitions followed. Iterative: a chain is cut at MAX_REF_DEPTH, and a definition already
+        being expanded on the way here (through any `$ref`, `fields`, `items`, ...) is a cycle."""
+        layers: list[dict[str, tuple[Scalar, Node]]] = []
+        followed: list[str] = []
+        current = node
+        while True:
+            if not isinstance(current, Map):
+                self.report.error(current.pos, f"field '{where}' must be a mapping, not {describe(current)}")
+                return None
+            own = {k.text: (k, v) for k, v in current.items}
+            ref = own.pop("$ref", None)
+            layers.append(own)
+            if ref is None:
+                break
+            name = self.reference(ref[1], where, followed)
+            if name is None:
+                if self.ref_failed:
+                    return None
+                break
+            followed.append(name)
+            current = self.definitions[name]
+        merged: dict[str, tuple[Scalar, Node]] = {}
+        for layer in reversed(layers):
+            merged.update(layer)
+        return merged, followed
+
+    def reference(self, node: Node, where: str, followed: list[str]) -> str | None:
+        """The definition a `$ref` names, or None (with `ref_failed` set when that is an error)."""
+        self.ref_failed = False
+        target = _text(node) or ""
         if not target.startswith("#/definitions/"):
             self.report.warning(
-                ref[1].pos,
+                node.pos,
                 f"'{where}': $ref '{target}' is not a local definition and is not followed",
                 "copy the definition under 'definitions:' and refer to it as '#/definitions/NAME'",
             )
-            return own
-        name = target.removeprefix("#/definitions/")
-        if name in seen:
+            return None
+        self.ref_failed = True
+        pointer = target.removeprefix("#/definitions/")
+        if "/" in pointer:
             self.report.error(
-                ref[1].pos,
-                f"'{where}': $ref cycle {' -> '.join((*seen, name))}",
-                "a definition must not refer back to itself",
+                node.pos,
+                f"'{where}': $ref '{target}' points inside a definition; only whole definitions are followed",
+                "write '~1' for a '/' that is part of the definition's name (RFC 6901)",
+            )
+            return None
+        name = pointer.replace("~1", "/").replace("~0", "~")  # RFC 6901: ~1 first, then ~0
+        chain = [*self.chain, *followed]
+        if name in chain:
+            cycle = chain[chain.index(name) :]
+            self.report.error(
+                node.pos,
+                f"'{where}': $ref cycle {' -> '.join((*cycle, name))}",
+                "a definition must not refer back to itself, directly or through its fields",
+            )
+            return None
+        if len(chain) >= MAX_REF_DEPTH:
+            self.report.error(
+                node.pos,
+                f"'{where}': $ref chain deeper than {MAX_REF_DEPTH} definitions",
+                "refer to the definition that holds the keys instead of a chain of them",
             )
             return None
         if name not in self.definitions:
             self.report.error(
-                ref[1].pos,
+                node.pos,
                 f"'{where}': $ref to '{name}', which is not under 'definitions'",
                 suggest(name, set(self.definitions), "definitions"),
             )
             return None
-        base = self.resolve(self.definitions[name], where, (*seen, name))
-        if base is None:
-            return None
-        return {**base, **own}
+        self.ref_failed = False
+        return name
 
     def field(self, name: str, node: Node, where: str, pos: Position) -> Field | None:
-        keys = self.resolve(node, where)
-        if keys is None:
+        """One field, its `$ref` definitions expanded; nesting and expansion are bounded."""
+        if self.exhausted:
             return None
+        if self.level >= MAX_NESTING:
+            self.report.error(
+                pos,
+                f"'{where}': type nested more than {MAX_NESTING} levels deep",
+                "flatten the structure, or refer to fewer nested definitions",
+            )
+            self.exhausted = True
+            return None
+        resolved = self.resolve(node, where)
+        if resolved is None:
+            return None
+        keys, followed = resolved
+        if self.chain or followed:
+            self.expanded += 1
+            if self.expanded > MAX_EXPANDED:
+                self.report.error(
+                    pos,
+                    f"'{where}': expanding $ref definitions gives more than {MAX_EXPANDED} fields",
+                    "a definition referred to many times over is copied each time; refer to fewer",
+                )
+                self.exhausted = True
+                return None
+        self.chain.extend(followed)
+        self.level += 1
+        try:
+            return self.build_field(name, keys, where, pos)
+        finally:
+            self.level -= 1
+            del self.chain[len(self.chain) - len(followed) :]
+
+    def build_field(
+        self, name: str, keys: dict[str, tuple[Scalar, Node]], where: str, pos: Position
+    ) -> Field | None:
         for key, (scalar, _) in keys.items():
             if key not in _FIELD_KEYS and key not in _FIELD_DOCS:
                 self.report.warning(
@@ -577,6 +668,8 @@ class _Importer(Shapes):
     ) -> FieldType | None:
         written = keys.get("type")
         name = (_text(written[1]) if written else None) or ""
+        if written and isinstance(written[1], Scalar) and written[1].is_null and written[1].text:
+            name = "null"  # `type: null` is DCS's null type, which YAML reads as no value
         at = written[1].pos if written else pos
         low = name.lower()
         if "enum" in keys and low in ("", "string", "text", "varchar"):
@@ -589,6 +682,8 @@ class _Importer(Shapes):
         if low in ("array",):
             items = keys.get("items")
             item = self.field("item", items[1], f"{where}[]", items[1].pos) if items else None
+            if item is None and self.exhausted:
+                return None
             if item is None:
                 self.report.warning(at, f"'{where}': array without items; imported as a list of strings")
                 item = Field("item", FieldType("string"), at)
@@ -597,6 +692,8 @@ class _Importer(Shapes):
             members = self.fields(keys["fields"][1], where) if "fields" in keys else ()
             if members:
                 return FieldType("struct", fields=members)
+            if self.exhausted or any(True for _ in _entries(keys.get("fields", (None, None))[1])):
+                return None  # its fields failed, each with its own error: no guess on top
             self.report.warning(at, f"'{where}': {name} without fields; kept as text", "list its 'fields:'")
             return FieldType("string")
         if low == "map":
@@ -607,6 +704,13 @@ class _Importer(Shapes):
                 if value_node
                 else None
             )
+            if key_node is None or value_node is None:
+                missing = [k for k, n in (("keys", key_node), ("values", value_node)) if n is None]
+                self.report.warning(
+                    at,
+                    f"'{where}': map without {' and '.join(missing)}; read as string",
+                    f"write {' and '.join(f'{k}: {{type: ...}}' for k in missing)}",
+                )
             entry = (
                 replace(key or Field("key", FieldType("string"), at), required=True),
                 value or Field("value", FieldType("string"), at),

@@ -170,7 +170,10 @@ class _Loader(Sections):
             else ChangePolicy(),
             access=self.access(keys["access"][1]) if "access" in keys else Access(),
             removed_fields=removed,
-            locs=tuple((key, value.pos) for key, (_, value) in keys.items()),
+            # Where each value starts, and (as "KEY:") where its key is written, for the
+            # diagnostics that are about a whole section, such as a smell at `schema:`.
+            locs=tuple((key, value.pos) for key, (_, value) in keys.items())
+            + tuple((f"{key}:", scalar.pos) for key, (scalar, _) in keys.items()),
         )
         return contract
 

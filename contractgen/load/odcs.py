@@ -32,7 +32,7 @@ from contractgen.contract import (
 from contractgen.diagnostics import Position, Report
 from contractgen.load import regex, sqlrule
 from contractgen.load.shapes import Shapes
-from contractgen.load.values import parse_value
+from contractgen.load.values import parse_duration, parse_percent, parse_value
 from contractgen.load.yamltree import Map, Node, Scalar, Seq
 
 _SIZED = re.compile(
@@ -112,14 +112,17 @@ _STATUS = {
     "deprecated": "deprecated",
     "retired": "retired",
 }
+# ODCS slaProperties units (`d`, `day`, `days`, `y`, `yr`, `years`, ...) as parse_duration reads them.
 _UNITS = {
     "d": "days",
     "day": "days",
-    "days": "days",
     "h": "hours",
+    "hr": "hours",
     "m": "minutes",
+    "min": "minutes",
     "y": "years",
-    "ms": "seconds",
+    "yr": "years",
+    "ms": "ms",
 }
 
 
@@ -292,31 +295,43 @@ class _Importer(Shapes):
         return tuple(out)
 
     def sla(self, root: Node) -> Sla:
-        values: dict[str, str] = {}
+        """The SLA properties contractgen checks; a value it cannot read is a located warning."""
+        values: dict[str, tuple[str, Node]] = {}
         for prop in _each(_get(root, "slaProperties")):
             key, value = _text(_get(prop, "property")), _text(_get(prop, "value"))
-            unit = _text(_get(prop, "unit"))
+            unit = (_text(_get(prop, "unit")) or "").strip()
             if key and value and key not in values:
-                values[key] = f"{value} {_UNITS.get(unit or '', unit or '')}".strip()
+                if unit and not value.strip().endswith(unit):  # `95%` with unit `%` is written once
+                    value = f"{value}{'' if unit == '%' else ' '}{_UNITS.get(unit.lower(), unit)}"
+                values[key] = (value, _get(prop, "value") or prop)
 
         def duration(key: str) -> Duration | None:
-            text = values.get(key)
-            match = re.match(
-                r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|y|days?|hours?|minutes?|years?|seconds?)\b", text or ""
-            )
-            if text is None or match is None:
+            if key not in values:
                 return None
-            unit = match.group(2)
-            seconds = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86_400, "y": 31_536_000}[
-                unit[0] if unit != "ms" else "ms"
-            ]
-            return Duration(text, float(match.group(1)) * seconds)
+            text, node = values[key]
+            found = parse_duration(text)
+            if found is None:
+                self.report.warning(
+                    node.pos,
+                    f"slaProperties {key} '{text}' is not a duration; left out",
+                    "write an ISO 8601 duration like PT25H or P1Y, or a value with a unit like 25 h",
+                )
+            return found
 
-        uptime = values.get("availability") or values.get("uptime")
+        uptime = None
+        for key in ("availability", "uptime"):
+            if key in values and uptime is None:
+                text, node = values[key]
+                uptime = parse_percent(text)
+                if uptime is None:
+                    self.report.warning(
+                        node.pos, f"slaProperties {key} '{text}' is not a percentage; left out"
+                    )
+        frequency = values.get("frequency")
         return Sla(
-            update_frequency=values.get("frequency"),
+            update_frequency=frequency[0] if frequency else None,
             max_delay=duration("latency"),
-            uptime=uptime if uptime and uptime.endswith("%") else None,
+            uptime=uptime,
             retention=duration("retention"),
         )
 

@@ -4,6 +4,7 @@ A smell is not an error: the contract loads and builds. It is something a review
 team's pull request should ask about (who owns this? what does this field mean? when does this
 deprecated field go?). Each smell has a stable rule name `smell/<what-is-wrong>`; `contractgen
 lint` prints them as warnings, and as errors with `--strict`. Pure: reads the contract, no I/O.
+What the loader already refuses (a default its own field would reject, for one) is no smell here.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 
-from contractgen.contract import Contract, Field
+from contractgen.contract import Contract
 from contractgen.diagnostics import Diagnostic, Position, Severity
 
 
@@ -36,7 +36,6 @@ SMELLS: dict[str, Smell] = {
         Smell("smell/deprecation-without-date", "a deprecation says no sunset date"),
         Smell("smell/change-policy-without-channel", "a change policy names no notification channel"),
         Smell("smell/nested-column-in-csv", "a list or struct column in a source served as CSV"),
-        Smell("smell/default-breaks-constraints", "a default its own field would refuse"),
     )
 }
 
@@ -82,10 +81,16 @@ def _no_primary_key(contract: Contract) -> Found:
     if contract.fields and not contract.primary_key:
         yield (
             "smell/no-primary-key",
-            contract.loc("schema"),
+            _at_key(contract, "schema"),
             f"contract '{contract.data_source}' marks no field as primary_key",
             "mark the fields that identify a row with 'primary_key: true' (several for a composite key)",
         )
+
+
+def _at_key(contract: Contract, key: str) -> Position:
+    """Where `key:` is written (native contracts), or where its section starts (ODCS, DCS)."""
+    written = dict(contract.locs)
+    return written[f"{key}:"] if f"{key}:" in written else contract.loc(key)
 
 
 def _single_value_enum(contract: Contract) -> Found:
@@ -157,51 +162,6 @@ def _nested_in_csv(contract: Contract) -> Found:
             )
 
 
-def _default_breaks(contract: Contract) -> Found:
-    for field in contract.fields:
-        if field.default is None:
-            continue
-        problem = _default_problem(field)
-        if problem is not None:
-            yield (
-                "smell/default-breaks-constraints",
-                field.loc("default"),
-                f"the default of field '{field.name}' {problem}",
-                "change the default or the constraint: old data filled with it would fail its own check",
-            )
-
-
-def _default_problem(field: Field) -> str | None:  # noqa: PLR0911 -- one return per constraint
-    """What is wrong with a field's default under the field's own constraints, or None."""
-    value = field.default
-    if field.type.kind == "enum" and field.type.values and str(value) not in field.type.values:
-        return f"'{value}' is not one of its values"
-    low, high = field.minimum, field.maximum
-    try:
-        if low is not None and (value < low or (field.exclusive_minimum and value == low)):  # type: ignore[operator]
-            return f"{_show(value)} is below its minimum {_show(low)}"
-        if high is not None and (value > high or (field.exclusive_maximum and value == high)):  # type: ignore[operator]
-            return f"{_show(value)} is above its maximum {_show(high)}"
-    except TypeError:
-        pass  # a bound of another type is the loader's business
-    if isinstance(value, str):
-        if field.max_length is not None and len(value) > field.max_length:
-            return f"'{value}' is longer than its max_length {field.max_length}"
-        if field.min_length is not None and len(value) < field.min_length:
-            return f"'{value}' is shorter than its min_length {field.min_length}"
-        for pattern in field.patterns:
-            try:
-                if re.search(pattern, value) is None:
-                    return f"'{value}' does not match its pattern '{pattern}'"
-            except re.error:
-                continue  # a pattern Python cannot read; the runtime's engine decides
-    return None
-
-
-def _show(value: object) -> str:
-    return str(value) if isinstance(value, (int, float, Decimal)) else f"'{value}'"
-
-
 _CHECKS: tuple[Callable[[Contract], Found], ...] = (
     _no_owner,
     _undescribed,
@@ -211,5 +171,4 @@ _CHECKS: tuple[Callable[[Contract], Found], ...] = (
     _deprecation_without_date,
     _policy_without_channel,
     _nested_in_csv,
-    _default_breaks,
 )

@@ -18,21 +18,48 @@ FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\
 BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*\Z")
 _DURATION = re.compile(
-    r"^\s*(\d+(?:\.\d+)?)\s*(seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|"
-    r"months?|years?)\b",
+    r"^\s*(\d+(?:\.\d+)?)\s*(milliseconds?|millis|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|"
+    r"days?|d|weeks?|w|months?|years?|y)\b",
     re.IGNORECASE,
 )
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800, "mo": 2_592_000, "y": 31_536_000}
+_UNIT_SECONDS = {
+    "ms": 0.001,
+    "s": 1,
+    "m": 60,
+    "h": 3600,
+    "d": 86_400,
+    "w": 604_800,
+    "mo": 2_592_000,
+    "y": 31_536_000,
+}
+# ISO 8601 durations (`P1Y`, `PT25H`, `P3M`), which ODCS and DCS documents write; a month is 30 days.
+_ISO = re.compile(
+    r"^\s*P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?\s*\Z"
+)
+_ISO_SECONDS = (31_536_000, 2_592_000, 604_800, 86_400, 3600, 60, 1)
 
 
 def parse_duration(text: str) -> Duration | None:
-    """The duration a text starts with ("5 minutes", "90 days advance notice"), or None."""
+    """The duration a text is in ISO 8601 (`P1Y`, `PT25H`) or starts with in words or units
+    ("5 minutes", "500ms", "25h", "90 days advance notice"), or None. The one duration grammar of
+    every format: native, ODCS and DCS read the same spellings."""
+    iso = _ISO.match(text)
+    if iso is not None and any(iso.groups()) and not text.strip().endswith("T"):
+        seconds = sum(float(g) * s for g, s in zip(iso.groups(), _ISO_SECONDS, strict=True) if g)
+        return Duration(text, seconds)
     match = _DURATION.match(text)
     if match is None:
         return None
     unit = match.group(2).lower()
-    key = "mo" if unit.startswith("mo") else unit[0]
+    key = "mo" if unit.startswith("mo") else "ms" if unit.startswith(("ms", "milli")) else unit[0]
     return Duration(text, float(match.group(1)) * _UNIT_SECONDS[key])
+
+
+def parse_percent(text: str) -> str | None:
+    """A percentage in one spelling, `99.5%`, from `99.5%`, `99.5 %` or None if it is not one."""
+    match = PERCENT.match(text)
+    return f"{match.group(1)}%" if match else None
 
 
 def parse_value(text: str, ftype: FieldType) -> Value:  # noqa: PLR0911, PLR0912 -- one return per kind of type
