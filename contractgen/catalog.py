@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from contractgen import naming
 from contractgen.contract import Contract, Party
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 # Characters that could end a table cell or start a link, emphasis, code or math: escaped with a
 # backslash. Text never starts a line (it sits in a table cell or after a heading's own words), so
 # list and heading markers need no escape.

@@ -27,7 +27,7 @@ from contractgen.runtime.errors import MAX_SAMPLES, Violation
 from contractgen.runtime.io import DataReadError
 from contractgen.runtime.spec import Column, Table, Unexpected, unexpected_policy
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*){0,2}\Z")
 _ROW = "__contractgen_row__"
 
 
