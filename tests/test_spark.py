@@ -561,6 +561,15 @@ def test_unsigned_values_beyond_their_range_are_reported(spark):
     ]
 
 
+def test_a_uint64_column_reads_on_spark(spark, tmp_path):
+    """uint64's top, 2**64 - 1, does not fit a Java long: its range check must still run."""
+    table = Table("u", "1.0.0", pl.Schema({"big": pl.UInt64()}), (Column("big"),))
+    path = tmp_path / "u.parquet"
+    pl.DataFrame({"big": pl.Series([0, 2**64 - 1], dtype=pl.UInt64)}).write_parquet(path)
+    assert read_parquet(path, table)["big"].to_list() == [0, 2**64 - 1]
+    assert rs.read_spark(spark, str(path), table).count() == 2
+
+
 # -- The documented cluster job -----------------------------------------------------------------
 
 

@@ -290,7 +290,9 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
         add("null", raw.isNull(), _says(name, "null in a required column"))
     if type(dtype) in _UNSIGNED:
         hi = _UNSIGNED[type(dtype)][1]
-        add("dtype", (raw < 0) | (raw > F.lit(hi).cast(target)), _says(name, f"outside the range of {dtype}"))
+        # As a Decimal: Py4J sends a Python int as a Java long, which 2**64 - 1 overflows.
+        top = F.lit(Decimal(hi)).cast(target)
+        add("dtype", (raw < 0) | (raw > top), _says(name, f"outside the range of {dtype}"))
     if isinstance(dtype, pl.Enum):
         allowed = list(dtype.categories)
         add(
