@@ -14,7 +14,15 @@ import polars as pl
 from polars.datatypes import DataTypeClass
 
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
-from contractgen.runtime.errors import MAX_SAMPLES, ContractViolationError, Violation, ViolationKind, shown
+from contractgen.runtime.errors import (
+    MAX_SAMPLES,
+    ContractViolationError,
+    Violation,
+    ViolationKind,
+    column_says,
+    rows_text,
+    shown,
+)
 from contractgen.runtime.privacy import redact_violations
 from contractgen.runtime.quality import checks as rule_checks
 from contractgen.runtime.quality import clock
@@ -460,7 +468,7 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
         add(
             "null",
             raw.is_null(),
-            lambda n: f"'{name}': {_rows(n)} null in a required column",
+            lambda n: f"'{name}': {rows_text(n)} null in a required column",
             raw.null_count() > 0,
             proven=pl.col(name).is_null(),
         )
@@ -468,13 +476,13 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
         add(
             "dtype",
             _nulls(value, dtype) > _nulls(raw, actual),
-            lambda n: f"'{name}': {_rows(n)} with nested values that do not fit {dtype}",
+            lambda n: f"'{name}': {rows_text(n)} with nested values that do not fit {dtype}",
         )
     if how == "cast" and isinstance(dtype, (pl.Datetime, pl.Duration)):
         add(
             "dtype",
             raw.is_not_null() & value.is_null(),
-            lambda n: f"'{name}': {_rows(n)} outside the range of {dtype}",
+            lambda n: f"'{name}': {rows_text(n)} outside the range of {dtype}",
             value.null_count() > raw.null_count(),  # the cast turned an overflowing value into a null
         )
     if how == "enum":
@@ -483,7 +491,7 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
         add(
             "enum",
             raw.is_not_null() & value.is_null(),
-            lambda n: f"'{name}': {_rows(n)} not among the allowed values {allowed}",
+            lambda n: f"'{name}': {rows_text(n)} not among the allowed values {allowed}",
             value.null_count() > raw.null_count(),  # the cast turned an unknown value into a null
         )
     checks += _item_checks(name, column.items, dtype, value, raw)
@@ -493,7 +501,7 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
         add(
             "maximum",
             ~value.dt.year().is_between(1, 9999),
-            lambda n: f"'{name}': {_rows(n)} outside the years 1 to 9999",
+            lambda n: f"'{name}': {rows_text(n)} outside the years 1 to 9999",
             (value.min().dt.year() < dt.MINYEAR) | (value.max().dt.year() > dt.MAXYEAR),
             proven=_outside_years(name, dtype) if how == "same" else None,
         )
@@ -505,7 +513,7 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
                 add(
                     "min_length",
                     length < lo,
-                    lambda n: f"'{name}': {_rows(n)} shorter than {lo}",
+                    lambda n: f"'{name}': {rows_text(n)} shorter than {lo}",
                     length.min() < lo,
                 )
             if column.max_length is not None:
@@ -513,7 +521,7 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
                 add(
                     "max_length",
                     length > hi,
-                    lambda n: f"'{name}': {_rows(n)} longer than {hi}",
+                    lambda n: f"'{name}': {rows_text(n)} longer than {hi}",
                     length.max() > hi,
                 )
     if column.pattern is not None:
@@ -521,21 +529,21 @@ def _value_checks(table: Table, name: str, how: str, actual: pl.DataType) -> lis
         add(
             "pattern",
             raw.is_not_null() & ~value.cast(pl.String).str.contains(pattern),
-            lambda n: f"'{name}': {_rows(n)} not matching the pattern {pattern!r}",
+            lambda n: f"'{name}': {rows_text(n)} not matching the pattern {pattern!r}",
         )
     if column.format in FORMAT_PATTERNS:
         shape = column.format
         add(
             "format",
             raw.is_not_null() & ~value.cast(pl.String).str.contains(FORMAT_PATTERNS[shape]),
-            lambda n: f"'{name}': {_rows(n)} not a valid {shape}",
+            lambda n: f"'{name}': {rows_text(n)} not a valid {shape}",
         )
     if column.unique:
         present = raw.drop_nulls()
         add(
             "unique",
             raw.is_not_null() & raw.is_duplicated(),
-            lambda n: f"'{name}': {_rows(n)} share a value with another row (the column must be unique)",
+            lambda n: f"'{name}': {rows_text(n)} share a value with another row (the column must be unique)",
             # Distinct hashes: as many as values means unique; fewer (a repeat, or a collision)
             # sends the column to the exact check.
             present.hash(_SEED).n_unique() < present.len(),
@@ -592,7 +600,7 @@ def _item_checks(
             name,
             lists.list.eval(test.fill_null(False)).list.any().fill_null(False),
             raw,
-            _says(name, what),
+            column_says(name, what),
         )
         for kind, test, lists, what in found
     ]
@@ -626,7 +634,7 @@ def _range_checks(
                 name,
                 value.is_nan(),
                 raw,
-                lambda n: f"'{name}': {_rows(n)} NaN, which no range admits",
+                lambda n: f"'{name}': {rows_text(n)} NaN, which no range admits",
                 value.is_nan().any(),
             )
         )
@@ -636,7 +644,7 @@ def _range_checks(
         word = "at or below" if column.exclusive_minimum else "below"
         low = (value.min() <= lo) if column.exclusive_minimum else (value.min() < lo)
         bad = below & number
-        message = _says(name, f"{word} the minimum {shown(column.minimum)}")
+        message = column_says(name, f"{word} the minimum {shown(column.minimum)}")
         checks.append(_ValueCheck("minimum", name, bad, raw, message, low, bad if same else None))
     if column.maximum is not None:
         hi = _in_zone(column.maximum, dtype)
@@ -644,7 +652,7 @@ def _range_checks(
         word = "at or above" if column.exclusive_maximum else "above"
         high = (value.max() >= hi) if column.exclusive_maximum else (value.max() > hi)
         bad = above & number
-        message = _says(name, f"{word} the maximum {shown(column.maximum)}")
+        message = column_says(name, f"{word} the maximum {shown(column.maximum)}")
         checks.append(_ValueCheck("maximum", name, bad, raw, message, high, bad if same else None))
     return checks
 
@@ -655,11 +663,6 @@ def _in_zone(bound: object, dtype: pl.DataType) -> pl.Expr:
     if isinstance(dtype, pl.Datetime) and dtype.time_zone and isinstance(bound, dt.datetime) and bound.tzinfo:
         return pl.lit(bound.astimezone(zoneinfo.ZoneInfo(dtype.time_zone)))
     return pl.lit(bound)
-
-
-def _says(name: str, what: str) -> Callable[[int], str]:
-    """The message of a value check, given how many rows failed it."""
-    return lambda n: f"'{name}': {_rows(n)} {what}"
 
 
 def _length(value: pl.Expr, dtype: pl.DataType) -> pl.Expr | None:
@@ -684,14 +687,10 @@ def _table_checks(table: Table, usable: dict[str, str]) -> list[_ValueCheck]:
             None,
             row.is_duplicated(),
             row,
-            lambda n: f"primary key ({', '.join(key)}): {_rows(n)} share a key with another row",
+            lambda n: f"primary key ({', '.join(key)}): {rows_text(n)} share a key with another row",
             row.hash(_SEED).n_unique() < pl.len(),
         )
     ]
-
-
-def _rows(n: int) -> str:
-    return f"{n:,} row{'s' * (n != 1)}"
 
 
 def _count(check: _ValueCheck) -> pl.Expr:

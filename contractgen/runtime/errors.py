@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -88,3 +89,13 @@ def shown(value: object) -> str:
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()
     return repr(value)
+
+
+def rows_text(n: int) -> str:
+    """`1 row`, `2,000 rows`: the count as every message of every engine words it."""
+    return f"{n:,} row{'s' * (n != 1)}"
+
+
+def column_says(name: str, what: str) -> Callable[[int], str]:
+    """The message of a column's value check, given how many rows failed it."""
+    return lambda n: f"'{name}': {rows_text(n)} {what}"

@@ -19,7 +19,7 @@ from fractions import Fraction
 
 import polars as pl
 
-from contractgen.runtime.errors import ViolationKind
+from contractgen.runtime.errors import ViolationKind, rows_text
 from contractgen.runtime.spec import Rule, Table
 
 _SEED = 0x5EED
@@ -99,10 +99,6 @@ def _already_unique(table: Table, columns: tuple[str, ...]) -> bool:
     return len(columns) == 1 and table.column(columns[0]).unique
 
 
-def _rows(n: int) -> str:
-    return f"{n:,} row{'s' * (n != 1)}"
-
-
 def exact(ratio: float) -> tuple[int, int]:
     """`ratio` as the fraction it was written as (0.9 is 9/10, not the double nearest it), so a
     count at the boundary compares exactly in every engine."""
@@ -125,7 +121,9 @@ def _completeness(name: str, ratio: float) -> RuleCheck:
         name,
         value.is_null(),
         value,
-        lambda n: f"'{name}': {_rows(n)} null, so it is less than the {share} complete the contract requires",
+        lambda n: (
+            f"'{name}': {rows_text(n)} null, so it is less than the {share} complete the contract requires"
+        ),
         value.null_count().cast(pl.Int64) * den > pl.len().cast(pl.Int64) * (den - num),
     )
 
@@ -143,7 +141,9 @@ def _row_count(rule: Rule) -> list[tuple[Rule, str, RuleCheck]]:
                     None,
                     pl.repeat(True, pl.len()),
                     pl.lit(None),
-                    lambda n: f"the data has {_rows(low - n)}, fewer than the {low:,} the contract requires",
+                    lambda n: (
+                        f"the data has {rows_text(low - n)}, fewer than the {low:,} the contract requires"
+                    ),
                     pl.len() < low,
                     count=pl.lit(low, pl.Int64) - pl.len().cast(pl.Int64),
                     sampled=False,
@@ -161,7 +161,9 @@ def _row_count(rule: Rule) -> list[tuple[Rule, str, RuleCheck]]:
                     None,
                     pl.int_range(pl.len()) >= high,
                     pl.lit(None),
-                    lambda n: f"the data has {_rows(high + n)}, more than the {high:,} the contract allows",
+                    lambda n: (
+                        f"the data has {rows_text(high + n)}, more than the {high:,} the contract allows"
+                    ),
                     pl.len() > high,
                     sampled=False,
                 ),
@@ -179,7 +181,7 @@ def _uniqueness(columns: tuple[str, ...]) -> RuleCheck:
         columns[0] if len(columns) == 1 else None,
         complete & key.is_duplicated(),
         key,
-        lambda n: f"unique ({names}): {_rows(n)} share their values with another row",
+        lambda n: f"unique ({names}): {rows_text(n)} share their values with another row",
         key.filter(complete).hash(_SEED).n_unique() < complete.sum(),
     )
 
@@ -213,7 +215,7 @@ def _row_rule(expression: str, columns: tuple[str, ...], schema: pl.Schema) -> R
         columns[0] if len(columns) == 1 else None,
         bad,
         pl.col(columns[0]) if len(columns) == 1 else pl.struct(*columns),
-        lambda n: f"rule {expression}: {_rows(n)} break it",
+        lambda n: f"rule {expression}: {rows_text(n)} break it",
         bad.any(),
         whole=False,
     )

@@ -40,7 +40,15 @@ from pyspark.sql import types as T
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.runtime import text as csv_text
 from contractgen.runtime.check import coercion, instance, validate
-from contractgen.runtime.errors import MAX_SAMPLES, ContractViolationError, Violation, ViolationKind, shown
+from contractgen.runtime.errors import (
+    MAX_SAMPLES,
+    ContractViolationError,
+    Violation,
+    ViolationKind,
+    column_says,
+    rows_text,
+    shown,
+)
 from contractgen.runtime.io import DataReadError
 from contractgen.runtime.privacy import redact_violations
 from contractgen.runtime.quality import RuleCheck, clock, exact, plan, unevaluable
@@ -251,14 +259,6 @@ class _Check:
     skip_nulls: bool = False  # a key with a null part is no key (a uniqueness rule)
 
 
-def _rows(n: int) -> str:
-    return f"{n:,} row{'s' * (n != 1)}"
-
-
-def _says(name: str, what: str) -> Callable[[int], str]:
-    return lambda n: f"'{name}': {_rows(n)} {what}"
-
-
 def _lit(value: Any, spark: T.DataType) -> SparkColumn:
     """A bound as a literal of the column's Spark type (a naive datetime in the session zone)."""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -287,49 +287,49 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
         checks.append(_Check(kind, name, bad, sample, message, zone=zone if sample is not raw else None))
 
     if column.required:
-        add("null", raw.isNull(), _says(name, "null in a required column"))
+        add("null", raw.isNull(), column_says(name, "null in a required column"))
     if type(dtype) in _UNSIGNED:
         hi = _UNSIGNED[type(dtype)][1]
         # As a Decimal: Py4J sends a Python int as a Java long, which 2**64 - 1 overflows.
         top = F.lit(Decimal(hi)).cast(target)
-        add("dtype", (raw < 0) | (raw > top), _says(name, f"outside the range of {dtype}"))
+        add("dtype", (raw < 0) | (raw > top), column_says(name, f"outside the range of {dtype}"))
     if isinstance(dtype, pl.Enum):
         allowed = list(dtype.categories)
         add(
             "enum",
             raw.isNotNull() & ~raw.isin(allowed),
-            _says(name, f"not among the allowed values {allowed}"),
+            column_says(name, f"not among the allowed values {allowed}"),
         )
     bounded = column.minimum is not None or column.maximum is not None
     number = ~F.isnan(value) if dtype.is_float() else F.lit(True)
     if bounded and dtype.is_float():
-        add("nan", F.isnan(value), _says(name, "NaN, which no range admits"))
+        add("nan", F.isnan(value), column_says(name, "NaN, which no range admits"))
     if column.minimum is not None:
         lo = _lit(column.minimum, target)
         below = (value <= lo) if column.exclusive_minimum else (value < lo)
         word = "at or below" if column.exclusive_minimum else "below"
-        add("minimum", below & number, _says(name, f"{word} the minimum {shown(column.minimum)}"))
+        add("minimum", below & number, column_says(name, f"{word} the minimum {shown(column.minimum)}"))
     if column.maximum is not None:
         hi_ = _lit(column.maximum, target)
         above = (value >= hi_) if column.exclusive_maximum else (value > hi_)
         word = "at or above" if column.exclusive_maximum else "above"
-        add("maximum", above & number, _says(name, f"{word} the maximum {shown(column.maximum)}"))
+        add("maximum", above & number, column_says(name, f"{word} the maximum {shown(column.maximum)}"))
     if isinstance(dtype, pl.Date | pl.Datetime):
         year = F.year(value)
-        add("maximum", (year < 1) | (year > 9999), _says(name, "outside the years 1 to 9999"))  # noqa: PLR2004 -- Python's date range
+        add("maximum", (year < 1) | (year > 9999), column_says(name, "outside the years 1 to 9999"))  # noqa: PLR2004 -- Python's date range
     length = _length(value, dtype)
     if length is not None and column.min_length is not None:
         lo_len = column.min_length
-        add("min_length", length < lo_len, _says(name, f"shorter than {lo_len}"))
+        add("min_length", length < lo_len, column_says(name, f"shorter than {lo_len}"))
     if length is not None and column.max_length is not None:
         hi_len = column.max_length
-        add("max_length", length > hi_len, _says(name, f"longer than {hi_len}"))
+        add("max_length", length > hi_len, column_says(name, f"longer than {hi_len}"))
     if column.pattern is not None:
         text = value.cast(T.StringType())
         add(
             "pattern",
             raw.isNotNull() & ~text.rlike(java_regex(column.pattern)),
-            _says(name, f"not matching the pattern {column.pattern!r}"),
+            column_says(name, f"not matching the pattern {column.pattern!r}"),
         )
     if column.format in FORMAT_PATTERNS:
         text = value.cast(T.StringType())
@@ -337,7 +337,7 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
         add(
             "format",
             raw.isNotNull() & ~text.rlike(java_regex(FORMAT_PATTERNS[shape])),
-            _says(name, f"not a valid {shape}"),
+            column_says(name, f"not a valid {shape}"),
         )
     if column.unique:
         checks.append(
@@ -346,7 +346,7 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
                 name,
                 None,
                 sample,
-                _says(name, "share a value with another row (the column must be unique)"),
+                column_says(name, "share a value with another row (the column must be unique)"),
                 (name,),
                 zone if sample is not raw else None,
             )
@@ -367,7 +367,7 @@ def _key_check(table: Table, usable: set[str]) -> list[_Check]:
     if len(key) < 2 or not all(k in usable for k in key):  # noqa: PLR2004 -- a composite key has two columns or more
         return []
     sample = F.struct(*(F.col(f"`{k}`") for k in key))
-    message = lambda n: f"primary key ({', '.join(key)}): {_rows(n)} share a key with another row"  # noqa: E731
+    message = lambda n: f"primary key ({', '.join(key)}): {rows_text(n)} share a key with another row"  # noqa: E731
     return [_Check("primary_key", None, None, sample, message, key)]
 
 
@@ -860,12 +860,12 @@ def _read_csv(  # noqa: PLR0913, PLR0915, PLR0917 -- one pass: structure, parsin
     ).first()
     assert counts is not None
     if counts["long"]:
-        where = _rows(counts["long"])
+        where = rows_text(counts["long"])
         raise DataReadError(
             f"cannot read {path} as CSV: more fields than the header's {len(header)} at {where}"
         )
     if counts["short"]:
-        where = _rows(counts["short"])
+        where = rows_text(counts["short"])
         raise DataReadError(
             f"cannot read {path} as CSV: fewer fields than the header's {len(header)} at {where} "
             "(every row needs every field; an empty one is written as nothing between two separators)"
@@ -876,7 +876,7 @@ def _read_csv(  # noqa: PLR0913, PLR0915, PLR0917 -- one pass: structure, parsin
         if n:
             cells = [r[0] for r in text.where(bad).select(f"`{name}`").limit(MAX_SAMPLES).collect()]
             dtype = table.schema[name]
-            message = f"'{name}': {_rows(n)} not readable as {dtype}: {_hints(name, dtype, table, cells)}"
+            message = f"'{name}': {rows_text(n)} not readable as {dtype}: {_hints(name, dtype, table, cells)}"
             unread[name] = Violation("dtype", name, message, n, tuple((None, c) for c in cells))
     df = text.select(
         *(
@@ -934,7 +934,7 @@ def _no_blank_lines(spark: SparkSession, path: str) -> None:
         shown = ", ".join(map(str, found[:MAX_SAMPLES]))
         where = f"line{'s' * (len(found) != 1)} {shown}{more}"
     else:
-        where = _rows(inside.count()).replace("row", "line")
+        where = rows_text(inside.count()).replace("row", "line")
     raise DataReadError(
         f'cannot read {path} as CSV: blank line inside the data at {where} (write "" for an empty cell)'
     )
@@ -960,7 +960,7 @@ def _without_unread(
     n = nulls[name]
     if not n:
         return None
-    message = f"'{name}': {_rows(n)} null in a required column"
+    message = f"'{name}': {rows_text(n)} null in a required column"
     return Violation("null", name, message, n, tuple((None, None) for _ in range(min(n, MAX_SAMPLES))))
 
 

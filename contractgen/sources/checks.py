@@ -23,7 +23,7 @@ from sqlglot import exp
 
 from contractgen.formats import PATTERNS as FORMAT_PATTERNS
 from contractgen.runtime import ContractViolationError, Table, Violation, validate
-from contractgen.runtime.errors import shown
+from contractgen.runtime.errors import rows_text, shown
 from contractgen.runtime.quality import plan, too_incomplete, unevaluable
 from contractgen.sources import regex
 from contractgen.sources.connect import Connection, SourceError
@@ -243,15 +243,11 @@ def _literal(value: Any, dtype: pl.DataType, dialect: str) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
-def _rows(n: int) -> str:
-    return f"{n:,} row{'s' * (n != 1)}"
-
-
 def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: str) -> list[Finding]:  # noqa: PLR0912, PLR0915 -- one branch per kind of check, as in the readers
     out: list[Finding] = []
 
     def says(name: str, what: str) -> Any:
-        return lambda n: f"'{name}': {_rows(n)} {what}"
+        return lambda n: f"'{name}': {rows_text(n)} {what}"
 
     for name, live in usable.items():
         column = table.column(name)
@@ -351,7 +347,7 @@ def _findings(table: Table, usable: dict[str, str], now: dt.datetime, dialect: s
                 "primary_key",
                 None,
                 None,
-                lambda n: f"primary key ({names}): {_rows(n)} share a key with another row",
+                lambda n: f"primary key ({names}): {rows_text(n)} share a key with another row",
                 (key, False),
             )
         )
