@@ -13,7 +13,6 @@ place in a contract is a located warning, never lost quietly.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 
 from contractgen import naming
@@ -36,6 +35,10 @@ from contractgen.load.shapes import Shapes, suggest
 from contractgen.load.typespec import MAX_NESTING, STRING_FORMATS
 from contractgen.load.values import parse_duration, parse_percent, parse_value
 from contractgen.load.yamltree import Map, Node, Scalar, Seq, describe
+from contractgen.load.yamltree import child as _get
+from contractgen.load.yamltree import each as _each
+from contractgen.load.yamltree import entries as _entries
+from contractgen.load.yamltree import text_of as _text
 
 # DCS field types (the FieldType enum of the specification) and what each one is here.
 TYPES: dict[str, FieldType] = {
@@ -151,32 +154,8 @@ def duration(text: str) -> Duration | None:
     return parse_duration(text)
 
 
-def _get(node: Node | None, key: str) -> Node | None:
-    if isinstance(node, Map):
-        for k, v in node.items:
-            if k.text == key:
-                return v
-    return None
-
-
-def _text(node: Node | None) -> str | None:
-    if isinstance(node, Scalar) and not node.is_null:
-        return node.text
-    return None
-
-
 def _is_null(node: Node) -> bool:
     return isinstance(node, Scalar) and node.is_null
-
-
-def _entries(node: Node | None) -> Iterator[tuple[Scalar, Node]]:
-    if isinstance(node, Map):
-        yield from node.items
-
-
-def _each(node: Node | None) -> Iterator[Node]:
-    if isinstance(node, Seq):
-        yield from node.items
 
 
 class _Importer(Shapes):

@@ -10,7 +10,6 @@ every lossy choice (a type that had to be guessed) is reported as a warning at i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 
 from contractgen import naming
@@ -33,7 +32,10 @@ from contractgen.diagnostics import Position, Report
 from contractgen.load import regex, sqlrule
 from contractgen.load.shapes import Shapes
 from contractgen.load.values import parse_duration, parse_percent, parse_value
-from contractgen.load.yamltree import Map, Node, Scalar, Seq
+from contractgen.load.yamltree import Map, Node, Scalar
+from contractgen.load.yamltree import child as _get
+from contractgen.load.yamltree import each as _each
+from contractgen.load.yamltree import text_of as _text
 
 _SIZED = re.compile(
     r"^\s*(?:varchar|char|character varying|bpchar|nvarchar|string)\s*[\[(]\s*(\d+)\s*[\])]\s*\Z", re.I
@@ -140,29 +142,10 @@ def import_root(root: Node, report: Report, path: str) -> list[Contract]:
     return _Importer(report, path).contracts(root)
 
 
-def _get(node: Node | None, key: str) -> Node | None:
-    if isinstance(node, Map):
-        for k, v in node.items:
-            if k.text == key:
-                return v
-    return None
-
-
 def _pos(node: Node, key: str) -> Position:
     """Where `key` of `node` was written, or where `node` starts."""
     found = _get(node, key)
     return found.pos if found is not None else node.pos
-
-
-def _text(node: Node | None) -> str | None:
-    if isinstance(node, Scalar) and not node.is_null:
-        return node.text
-    return None
-
-
-def _each(node: Node | None) -> Iterator[Node]:
-    if isinstance(node, Seq):
-        yield from node.items
 
 
 class _Importer(Shapes):

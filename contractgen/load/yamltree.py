@@ -10,6 +10,7 @@ alias bombs) are refused before they can do anything.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol, TypeAlias
 
@@ -223,3 +224,34 @@ class _Builder:
                 self._add(Map(tuple(pairs), pos))
             else:
                 self._add(Seq(tuple(children), pos))
+
+
+# -- reading a tree whose shape is not known yet (the importers of other formats) -------------
+
+
+def child(node: Node | None, key: str) -> Node | None:
+    """The value under `key` when `node` is a mapping that has it; None otherwise."""
+    if isinstance(node, Map):
+        for k, v in node.items:
+            if k.text == key:
+                return v
+    return None
+
+
+def text_of(node: Node | None) -> str | None:
+    """The text of a non-null scalar; None for anything else."""
+    if isinstance(node, Scalar) and not node.is_null:
+        return node.text
+    return None
+
+
+def each(node: Node | None) -> Iterator[Node]:
+    """The items of a sequence; nothing for anything else."""
+    if isinstance(node, Seq):
+        yield from node.items
+
+
+def entries(node: Node | None) -> Iterator[tuple[Scalar, Node]]:
+    """The key and value pairs of a mapping; nothing for anything else."""
+    if isinstance(node, Map):
+        yield from node.items
