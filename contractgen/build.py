@@ -12,6 +12,9 @@ from contractgen.codegen import write
 from contractgen.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
+    import jinja2
+
+    from contractgen.codegen.plan import PackagePlan
     from contractgen.contract import Contract
     from contractgen.evolution.changelog import Changelog
     from contractgen.evolution.verdict import Verdict
@@ -41,28 +44,51 @@ def display_path(path: Path, folder: Path) -> str:
     return f"{folder.resolve().name}/{path.relative_to(folder).as_posix()}"
 
 
-def history(contract: Contract, out: Path, package: str, source: Path) -> Changelog | Verdict:
-    """The changelog including this version, or the verdict that refuses it.
+def history_files(package: str, table: str | None = None) -> tuple[str, str]:
+    """Where a package keeps the snapshot and changelog record of its contract (of `table`, in a
+    dataset package), relative to the output folder."""
+    if table is None:
+        return f"{package}/contract.json", f"{package}/changelog.json"
+    return f"{package}/{table}.contract.json", f"{package}/{table}.changelog.json"
 
-    The contract is compared with the snapshot its package was last built from. With no package
-    yet, the history is rebuilt from git when the contract is tracked, so that deleting the
-    generated folder loses nothing. A damaged snapshot is a located `write.WriteError`.
-    """
-    from contractgen.evolution import changelog, gitlog
-    from contractgen.evolution.verdict import evaluate, same_content
+
+def _rebuild_hint(folder: Path) -> str:
+    return f"restore it from git, or delete {folder} and build again (its history is rebuilt from git)"
+
+
+def snapshot_of(out: Path, snapshot: str, path: str, fix: str) -> Contract | None:
+    """The contract a package was last built from, None when it has no snapshot yet; a damaged
+    snapshot is a located `write.WriteError`."""
     from contractgen.snapshot import from_plain
 
-    fix = f"restore it from git, or delete {out / package} and build again (its history is rebuilt from git)"
-    snapshot, log_file = f"{package}/contract.json", f"{package}/changelog.json"
     data = write.load_json(out, snapshot, "the package's contract snapshot", fix)
     if data is None:
-        return gitlog.rebuild(source, contract)
+        return None
     try:
-        old = from_plain(data, contract.path)
+        return from_plain(data, path)
     except ValueError as exc:
         raise write.WriteError(
             f"the package's contract snapshot is damaged: {exc}; {fix}", out / snapshot
         ) from None
+
+
+def history(contract: Contract, out: Path, files: tuple[str, str], source: Path) -> Changelog | Verdict:
+    """The changelog including this version, or the verdict that refuses it.
+
+    The contract is compared with the snapshot its package was last built from (`files` are the
+    snapshot and the changelog record, from `history_files`). With no package yet, the history
+    is rebuilt from git when the contract is tracked, so that deleting the generated folder loses
+    nothing. A damaged snapshot is a located `write.WriteError`.
+    """
+    from contractgen.evolution import changelog, gitlog
+    from contractgen.evolution.verdict import evaluate, same_content
+
+    snapshot, log_file = files
+    package = snapshot.split("/", 1)[0]
+    fix = _rebuild_hint(out / package)
+    old = snapshot_of(out, snapshot, contract.path, fix)
+    if old is None:
+        return gitlog.rebuild(source, contract)
     data = write.load_json(out, log_file, "the package's changelog record", fix)
     try:
         log = changelog.first(old) if data is None else changelog.Changelog.from_plain(data)
@@ -85,6 +111,7 @@ def build(  # noqa: PLR0913, PLR0917 -- the public entry mirrors the CLI's optio
     unexpected: str = "error",
     progress: Callable[[int, int, str], None] | None = None,
     models: str = "pydantic",
+    layout: str = "table",
 ) -> BuildResult:
     """Build (or with `check`, compare) every package; write nothing if any contract is refused.
 
@@ -99,9 +126,13 @@ def build(  # noqa: PLR0913, PLR0917 -- the public entry mirrors the CLI's optio
     write.check_out(out)
     result = BuildResult()
     # Settings that shape the output count as inputs too.
-    fingerprint = template_fingerprint(templates) + f"\0prefix={prefix}\0unexpected={unexpected}".encode()
+    options = Options(prefix, unexpected, models, layout)
+    fingerprint = template_fingerprint(templates, dataset=layout == "dataset")
+    fingerprint += f"\0prefix={prefix}\0unexpected={unexpected}".encode()
     if models != "pydantic":
         fingerprint += f"\0models={models}".encode()
+    if layout != "table":
+        fingerprint += f"\0layout={layout}".encode()
     manifest = write.read_manifest(out)
     same_generator = write.read_generator(out) == generator_fingerprint()
     by_source: dict[str, list[str]] = {}
@@ -127,7 +158,17 @@ def build(  # noqa: PLR0913, PLR0917 -- the public entry mirrors the CLI's optio
     if not todo and not gone:
         result.packages = sorted(kept)
         return result
-    return _build(result, todo, kept, manifest, out, templates, check, (prefix, unexpected, models), progress)
+    return _build(result, todo, kept, manifest, out, templates, check, options, progress)
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The build settings that shape the output (each is part of the fingerprint)."""
+
+    prefix: str = ""  # text put before every package name
+    unexpected: str = "error"  # the readers' default policy for extra columns
+    models: str = "pydantic"  # the row-class flavour besides the Pydantic models
+    layout: str = "table"  # one package per table, or per file ("dataset")
 
 
 def _build(  # noqa: PLR0913, PLR0917 -- the options of `build`, passed on after the lock is taken
@@ -138,49 +179,27 @@ def _build(  # noqa: PLR0913, PLR0917 -- the options of `build`, passed on after
     out: Path,
     templates: Path | None,
     check: bool,
-    options: tuple[str, str, str],  # package prefix, extra-column policy, model flavour
+    options: Options,
     progress: Callable[[int, int, str], None] | None,
 ) -> BuildResult:
-    from contractgen import naming
-    from contractgen.codegen import flavours, render
+    from contractgen.codegen import render
     from contractgen.codegen.fingerprint import generator_fingerprint
     from contractgen.evolution import gitlog
-    from contractgen.evolution.verdict import Verdict
-
-    gitlog.forget_repositories()
-    prefix, unexpected, models = options
-    from contractgen.codegen.plan import plan
-    from contractgen.export import to_json
-    from contractgen.export.jsonschema import export as row_schema
     from contractgen.load import load_all
 
-    env = render.environment(templates)
-    packages: dict[str, dict[str, str]] = {}
-    meta: dict[str, dict[str, str]] = {}
-    owner: dict[str, str] = dict(kept)
+    gitlog.forget_repositories()
+    compiler = _Compiler(result, render.environment(templates), out, options, dict(kept))
     for done, (path, shown, data, digest) in enumerate(todo):
         if progress is not None:
             progress(done, len(todo), shown)
         loaded, diagnostics = load_all(data, shown)
         result.diagnostics += diagnostics
-        for contract in loaded:
-            package = prefix + naming.package(contract.data_source)
-            clash = claim_package(owner, package, contract, shown)
-            if clash is not None:
-                result.diagnostics.append(clash)
-                continue
-            log = history(contract, out, package, path)
-            if isinstance(log, Verdict):
-                result.refused.append(log)
-                continue
-            planned = plan(contract, shown, digest, log, prefix=prefix, unexpected=unexpected)
-            planned = flavours.with_dependencies(planned, models)
-            schema = to_json(row_schema(contract).data)
-            packages[package] = render.render(planned, env, json_schema=schema)
-            problem = flavours.add_records(packages[package], models, schema, planned)
-            if problem is not None:
-                result.diagnostics.append(Diagnostic(shown, contract.loc("schema"), "error", *problem))
-            meta[package] = {"source": shown, "hash": digest}
+        if options.layout == "dataset":
+            compiler.dataset(loaded, path, shown, digest)
+        else:
+            for contract in loaded:
+                compiler.table(contract, path, shown, digest)
+    packages, meta = compiler.packages, compiler.meta
     if not result.ok:
         return result
     result.packages = sorted({*packages, *kept})
@@ -196,7 +215,54 @@ def _build(  # noqa: PLR0913, PLR0917 -- the options of `build`, passed on after
     return result
 
 
-def claim_package(owner: dict[str, str], package: str, contract: Contract, shown: str) -> Diagnostic | None:
+def claim_packages(
+    owner: dict[str, str], loaded: list[Contract], shown: str, prefix: str, layout: str
+) -> list[Diagnostic]:
+    """Claim the packages the contracts of file `shown` build under `layout`; what clashes."""
+    from contractgen import naming
+
+    if layout == "dataset":
+        if not loaded:
+            return []
+        package = prefix + naming.dataset(shown)
+        clash = claim_package(owner, package, loaded[0], shown, _DATASET_HINT)
+        return [clash] if clash is not None else twin_tables(loaded, shown, package)
+    found = (claim_package(owner, prefix + naming.package(c.data_source), c, shown) for c in loaded)
+    return [clash for clash in found if clash is not None]
+
+
+def twin_tables(loaded: list[Contract], shown: str, package: str) -> list[Diagnostic]:
+    """Tables of one dataset package whose subpackages would share a name."""
+    from contractgen import naming
+
+    seen: set[str] = set()
+    out = []
+    for contract in loaded:
+        table = naming.package(contract.data_source)
+        if table in seen:
+            out.append(
+                Diagnostic(
+                    shown,
+                    contract.loc("schema"),
+                    "error",
+                    f"two tables of {shown} would both be '{package}.{table}'",
+                    "give each table its own name",
+                )
+            )
+        seen.add(table)
+    return out
+
+
+_DATASET_HINT = "rename one of the files: a dataset package takes its file's name up to the first dot"
+
+
+def claim_package(
+    owner: dict[str, str],
+    package: str,
+    contract: Contract,
+    shown: str,
+    hint: str = "give each contract (and each ODCS table) its own name",
+) -> Diagnostic | None:
     """Record that `contract` (from file `shown`) builds `package`; the error if another does."""
     if package in owner:
         return Diagnostic(
@@ -204,7 +270,130 @@ def claim_package(owner: dict[str, str], package: str, contract: Contract, shown
             contract.loc("schema"),
             "error",
             f"package '{package}' is also generated from {owner[package]}",
-            "give each contract (and each ODCS table) its own name",
+            hint,
         )
     owner[package] = shown
     return None
+
+
+class _Compiler:
+    """Contracts → the files of their packages, gathered for one write."""
+
+    def __init__(
+        self, result: BuildResult, env: jinja2.Environment, out: Path, options: Options, owner: dict[str, str]
+    ) -> None:
+        self.result = result
+        self.env = env
+        self.out = out
+        self.options = options
+        self.owner = owner  # package → the file it is built from
+        self.packages: dict[str, dict[str, str]] = {}
+        self.meta: dict[str, dict[str, str]] = {}
+
+    def table(self, contract: Contract, path: Path, shown: str, digest: str) -> None:
+        """One package for one table."""
+        from contractgen import naming
+
+        package = self.options.prefix + naming.package(contract.data_source)
+        clash = claim_package(self.owner, package, contract, shown)
+        if clash is not None:
+            self.result.diagnostics.append(clash)
+            return
+        rendered = self.render(contract, path, shown, digest, package, "")
+        if rendered is not None:
+            self.packages[package] = rendered[0]
+            self.meta[package] = {"source": shown, "hash": digest}
+
+    def dataset(self, loaded: list[Contract], path: Path, shown: str, digest: str) -> None:
+        """One package for every table of a file, each table a subpackage (`shop.orders`)."""
+        from contractgen import naming
+        from contractgen.codegen import render
+        from contractgen.codegen.plan import dataset_plan
+
+        if not loaded:
+            return
+        package = self.options.prefix + naming.dataset(shown)
+        first = loaded[0]
+        clash = claim_package(self.owner, package, first, shown, _DATASET_HINT)
+        if clash is not None:
+            self.result.diagnostics.append(clash)
+            return
+        if not self.tables_kept(package, loaded, shown):
+            return
+        twins = twin_tables(loaded, shown, package)
+        if twins:
+            self.result.diagnostics += twins
+            return
+        tables: dict[str, dict[str, str]] = {}
+        plans = []
+        for contract in loaded:
+            table = naming.package(contract.data_source)
+            rendered = self.render(contract, path, shown, digest, package, table)
+            if rendered is None:
+                return
+            tables[table], planned = rendered
+            plans.append(planned)
+        self.packages[package] = render.render_dataset(
+            dataset_plan(package, first.title, plans), tables, self.env
+        )
+        self.meta[package] = {"source": shown, "hash": digest}
+
+    def tables_kept(self, package: str, loaded: list[Contract], shown: str) -> bool:
+        """Whether the version of a dataset package owns up to the tables it gained or lost since
+        its last build (DATASET_ADDED needs a minor bump, DATASET_REMOVED a major one)."""
+        from contractgen.evolution.verdict import evaluate_files
+
+        listed = write.read_manifest(self.out).get(package, {}).get("files")
+        suffix = ".contract.json"
+        before = sorted(
+            rel.removesuffix(suffix)
+            for rel in (listed if isinstance(listed, dict) else {})
+            if "/" not in rel and rel.endswith(suffix)
+        )
+        if not before:
+            return True
+        fix = _rebuild_hint(self.out / package)
+        old = [
+            c
+            for t in before
+            if (c := snapshot_of(self.out, history_files(package, t)[0], shown, fix)) is not None
+        ]
+        now = {c.data_source for c in loaded}
+        changed = [v for v in evaluate_files(old, loaded) if v.old.data_source not in now or not v.old.fields]
+        refused = [v for v in changed if not v.ok]
+        self.result.refused += refused
+        return not refused
+
+    def render(  # noqa: PLR0913, PLR0917 -- a contract, where it comes from and where it goes
+        self, contract: Contract, path: Path, shown: str, digest: str, package: str, table: str
+    ) -> tuple[dict[str, str], PackagePlan] | None:
+        """The files of `contract`'s package (the subpackage `table` of `package` when given) and
+        its plan; None when its version is refused or its records cannot be made."""
+        from contractgen.codegen import flavours, render
+        from contractgen.codegen.plan import plan
+        from contractgen.evolution.verdict import Verdict
+        from contractgen.export import to_json
+        from contractgen.export.jsonschema import export as row_schema
+
+        options = self.options
+        log = history(contract, self.out, history_files(package, table or None), path)
+        if isinstance(log, Verdict):
+            self.result.refused.append(log)
+            return None
+        planned = plan(
+            contract,
+            shown,
+            digest,
+            log,
+            prefix=options.prefix,
+            unexpected=options.unexpected,
+            within=package if table else "",
+        )
+        planned = flavours.with_dependencies(planned, options.models)
+        schema = to_json(row_schema(contract).data)
+        files = render.render(planned, self.env, json_schema=schema)
+        problem = flavours.add_records(files, options.models, schema, planned)
+        if problem is not None:
+            self.result.diagnostics.append(Diagnostic(shown, contract.loc("schema"), "error", *problem))
+            return None
+        return files, planned

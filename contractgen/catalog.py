@@ -66,7 +66,9 @@ def label(text: str) -> str:
     return f'"{body}"'
 
 
-def render(contracts: Iterable[Contract], out: str = "generated", prefix: str = "") -> str:
+def render(
+    contracts: Iterable[Contract], out: str = "generated", prefix: str = "", layout: str = "table"
+) -> str:
     """The catalog page for `contracts`, `out` being the generated packages' folder as written."""
     ordered = sorted(contracts, key=lambda c: (c.data_source, c.version))
     lines = [
@@ -86,9 +88,9 @@ def render(contracts: Iterable[Contract], out: str = "generated", prefix: str = 
             f"| {code(c.data_source)} | {code(c.version)} | {cell(c.owner)} "
             f"| {cell(c.access.system)} | {cell(c.sla.update_frequency)} | {cell(_names(c.consumers))} |"
         )
-    lines += ["", "## Lineage", "", *_lineage(ordered, out, prefix)]
+    lines += ["", "## Lineage", "", *_lineage(ordered, out, prefix, layout)]
     for c in ordered:
-        lines += _source(c, out, prefix)
+        lines += _source(c, out, prefix, layout)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -101,11 +103,15 @@ def _party(p: Party) -> str:
     return cell(p.name) + (f" ({'; '.join(cell(x) for x in extra)})" if extra else "")
 
 
-def _package(c: Contract, out: str, prefix: str) -> str:
-    return f"{out.rstrip('/')}/{prefix}{naming.package(c.data_source)}"
+def _package(c: Contract, out: str, prefix: str, layout: str) -> str:
+    """The folder of `c`'s generated package: `out/shop/shop/orders` for a table of a dataset."""
+    module = naming.module_path(c.data_source, c.path, prefix, layout)
+    top = module.split(".", 1)[0]
+    inside = f"/{module.replace('.', '/')}" if "." in module else ""
+    return f"{out.rstrip('/')}/{top}{inside}"
 
 
-def _source(c: Contract, out: str, prefix: str) -> list[str]:
+def _source(c: Contract, out: str, prefix: str, layout: str) -> list[str]:
     sla, access, policy = c.sla, c.access, c.change_policy
     sla_parts = [
         ("max delay", sla.max_delay.text if sla.max_delay else None),
@@ -147,7 +153,7 @@ def _source(c: Contract, out: str, prefix: str) -> list[str]:
         ("Key fields", ", ".join(code(k) for k in keys) or "—"),
         ("Fields", f"{len(c.fields)}: " + ", ".join(code(f.name) for f in c.fields)),
         ("Consumers", "<br>".join(_party(p) for p in sorted(c.consumers, key=lambda p: p.name)) or "—"),
-        ("Package", code(_package(c, out, prefix))),
+        ("Package", code(_package(c, out, prefix, layout))),
         ("Contract", code(c.path)),
     ]
     head = f"## Source: {code(c.data_source)}" + (f" — {cell(c.title)}" if c.title else "")
@@ -161,7 +167,7 @@ def _pairs(parts: list[tuple[str, str | None]]) -> str:
     return "; ".join(shown) or "—"
 
 
-def _lineage(contracts: list[Contract], out: str, prefix: str) -> list[str]:
+def _lineage(contracts: list[Contract], out: str, prefix: str, layout: str) -> list[str]:
     """A Mermaid flowchart: systems → contracts → packages → consumers; IDs from sorted positions."""
     systems = sorted(
         {c.access.system or "unknown system" for c in contracts}, key=lambda s: (s.casefold(), s)
@@ -171,7 +177,7 @@ def _lineage(contracts: list[Contract], out: str, prefix: str) -> list[str]:
     lines += [f"  system{i}[{label(name)}]" for i, name in enumerate(systems)]
     for i, c in enumerate(contracts):
         lines.append(f"  contract{i}[{label(f'contract {c.data_source} {c.version}')}]")
-        lines.append(f"  package{i}[{label(_package(c, out, prefix))}]")
+        lines.append(f"  package{i}[{label(_package(c, out, prefix, layout))}]")
     lines += [f"  consumer{i}([{label(name)}])" for i, name in enumerate(consumers)]
     for i, c in enumerate(contracts):
         lines.append(f"  system{systems.index(c.access.system or 'unknown system')} --> contract{i}")

@@ -70,6 +70,11 @@ class Models(enum.StrEnum):
     msgspec = "msgspec"
 
 
+class Layout(enum.StrEnum):
+    table = "table"
+    dataset = "dataset"
+
+
 class ReportFormat(enum.StrEnum):
     text = "text"
     json = "json"
@@ -156,6 +161,15 @@ def build(  # noqa: PLR0912, PLR0913, PLR0917 -- one branch per outcome; one par
             "are written to PACKAGE/records.py by datamodel-code-generator (contractgen[models]).",
         ),
     ] = Models.pydantic,
+    layout: Annotated[
+        Layout | None,
+        typer.Option(
+            "--layout",
+            help="table: one package per table (an ODCS or DCS file with several tables gives several). "
+            "dataset: one package per file, each table a subpackage (shop.orders.read_parquet) "
+            "[config: layout; default: table].",
+        ),
+    ] = None,
 ) -> None:
     """Generate one client package per contract; refuse version bumps that understate a change.
 
@@ -186,6 +200,7 @@ def build(  # noqa: PLR0912, PLR0913, PLR0917 -- one branch per outcome; one par
                 config.unexpected,
                 progress,
                 models=models.value,
+                layout=layout.value if layout else config.layout,
             )
     except WriteError as exc:  # its message is located: `path: error: ...`
         _say(str(exc), err=True, color="red")
@@ -333,8 +348,7 @@ def lint(
 
     Example: contractgen lint --strict contracts/customer_master.yaml
     """
-    from contractgen import naming
-    from contractgen.build import claim_package, contract_files
+    from contractgen.build import claim_packages, contract_files
     from contractgen.load import load_all
     from contractgen.load.smells import smells
 
@@ -348,7 +362,7 @@ def lint(
             _fail(f"{path}: no such file or folder", Exit.USAGE)
     diagnostics = []
     owner: dict[str, str] = {}  # packages the files would build, as `build` claims them
-    prefix = _config().package_prefix
+    config = _config()
     for path in files:
         try:
             data = path.read_bytes()
@@ -356,9 +370,8 @@ def lint(
             _fail(f"{path}: cannot read: {exc.strerror}", Exit.IO)
         loaded, found = load_all(data, str(path))
         diagnostics += found
+        diagnostics += claim_packages(owner, loaded, str(path), config.package_prefix, config.layout)
         for contract in loaded:
-            clash = claim_package(owner, prefix + naming.package(contract.data_source), contract, str(path))
-            diagnostics += [clash] if clash is not None else []
             diagnostics += smells(contract, "error" if strict else "warning")
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = len(diagnostics) - errors
@@ -428,7 +441,7 @@ def docs(
             "(see 'contractgen lint')",
             Exit.PROBLEMS,
         )
-    text = render(loaded, _relative(config.out), config.package_prefix)
+    text = render(loaded, _relative(config.out), config.package_prefix, config.layout)
     try:
         old = out.read_text(encoding="utf-8") if out.exists() else ""
     except (OSError, UnicodeDecodeError) as exc:

@@ -16,7 +16,9 @@ KEYS = {
     "templates": "folder of Jinja templates overriding the built-in ones",
     "package_prefix": "text put before every generated package name, such as 'dc_'",
     "unexpected": "what generated readers do with extra columns by default: error, drop or keep",
+    "layout": "one package per table ('table', the default) or per contract file ('dataset')",
 }
+LAYOUTS = ("table", "dataset")
 _PREFIX = re.compile(r"^[a-z_][a-z0-9_]*\Z")
 
 
@@ -28,6 +30,7 @@ class Config:
     templates: Path | None = None
     package_prefix: str = ""
     unexpected: str = "error"
+    layout: str = "table"
 
 
 def _position(text: str, key: str) -> Position:
@@ -78,6 +81,9 @@ def load_config(folder: Path) -> tuple[Config, list[Diagnostic]]:
             errors.append(
                 Diagnostic(shown, pos, "error", f"unexpected = '{value}' is not a policy", KEYS[key])
             )
+            continue
+        if key == "layout" and value not in LAYOUTS:
+            errors.append(Diagnostic(shown, pos, "error", f"layout = '{value}' is not a layout", KEYS[key]))
             continue
         if key == "package_prefix" and value and not _PREFIX.match(value):
             errors.append(

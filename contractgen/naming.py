@@ -141,6 +141,19 @@ def package(text: str) -> str:
     return f"{name}_contract" if name in _TAKEN_MODULES else name
 
 
+def dataset(file_name: str) -> str:
+    """A contract file → the import name of its dataset package (`build --layout dataset`): the
+    file's name up to its first dot, so `shop.odcs.yaml` gives `shop`."""
+    return package(file_name.replace("\\", "/").rsplit("/", 1)[-1].split(".", 1)[0])
+
+
+def module_path(data_source: str, file_name: str, prefix: str = "", layout: str = "table") -> str:
+    """The dotted import path of a table's generated package under `layout`."""
+    if layout == "dataset":
+        return f"{prefix}{dataset(file_name)}.{package(data_source)}"
+    return prefix + package(data_source)
+
+
 class Namespace:
     """Hands out unique names: the second `customer_id` becomes `customer_id_2`."""
 

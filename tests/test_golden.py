@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from contractgen.build import build
+from contractgen.config import load_config
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "contracts").is_dir())
@@ -33,7 +34,9 @@ def tree(root: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize("case", CASES)
 def test_generated_tree_matches_golden(case, tmp_path):
     out = tmp_path / "generated"
-    result = build(GOLDEN / case / "contracts", out)
+    config, problems = load_config(GOLDEN / case)  # a case's pyproject.toml sets its options
+    assert not problems, problems
+    result = build(GOLDEN / case / "contracts", out, layout=config.layout)
     assert result.ok, [d.render() for d in result.diagnostics]
     expected_dir = GOLDEN / case / "generated"
     if os.environ.get("CONTRACTGEN_UPDATE_GOLDEN") == "1":

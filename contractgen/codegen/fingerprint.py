@@ -20,6 +20,12 @@ FILES = {
     "{package}/spark.py": "package/spark.py.jinja",
     "CHANGELOG.md": "CHANGELOG.md.jinja",
 }
+# The files of a dataset package beside its tables' subpackages (`build --layout dataset`).
+DATASET_FILES = {
+    "pyproject.toml": "pyproject.toml.jinja",
+    "{package}/__init__.py": "dataset/__init__.py.jinja",
+    "CHANGELOG.md": "dataset/CHANGELOG.md.jinja",
+}
 # Data files beside the templates' output: rendered from data the build hands in, not templates.
 DATA_FILES = ("{package}/schema.json",)  # the row's JSON Schema, from the exporter
 
@@ -29,10 +35,11 @@ def builtin_templates() -> Path:
     return Path(__file__).resolve().parent / "templates"
 
 
-def template_fingerprint(user_dir: Path | None) -> bytes:
+def template_fingerprint(user_dir: Path | None, dataset: bool = False) -> bytes:
     """The bytes of every template in use, so that a template change shows in the header hash."""
     parts = []
-    for name in sorted(FILES.values()):
+    names = {*FILES.values(), *DATASET_FILES.values()} if dataset else set(FILES.values())
+    for name in sorted(names):
         for folder in (user_dir, builtin_templates()):
             if folder is not None and (folder / name).is_file():
                 parts.append(name.encode() + b"\0" + (folder / name).read_bytes())

@@ -123,7 +123,7 @@ def add_records(
     if flavour == "pydantic":
         return None
     try:
-        files[RECORDS.format(package=plan.package)] = records(
+        files[RECORDS.format(package=plan.package.replace(".", "/"))] = records(
             json_schema, flavour, plan.row_model, plan.header
         )
     except FlavourError as exc:

@@ -152,13 +152,15 @@ def plan(  # noqa: PLR0913 -- the contract and the build options it is planned u
     *,
     prefix: str = "",
     unexpected: str = "error",
+    within: str = "",
 ) -> PackagePlan:
     """Decide every name, type and literal of `contract`'s generated package.
 
     `log` is the contract's changelog with this version's entry; a first version's by default.
+    `within` names the dataset package the table's package sits in (`shop` → `shop.orders`).
     """
     planned = _Planner(contract).build(display_path, digest, log or first(contract))
-    package = prefix + planned.package
+    package = f"{within}.{planned.package}" if within else prefix + planned.package
     return replace(
         planned,
         package=package,
@@ -174,6 +176,62 @@ def _pyproject(dist_name: str, package: str, version: str) -> Pyproject:
         description=toml_str(f"Typed, checked client for the {package} data contract."),
         requirements=toml_str(f"contractgen>={_minor(__version__)},<{_next_minor(__version__)}"),
         package=toml_str(package),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class TablePlan:
+    """One table of a dataset package, for the dataset's own files."""
+
+    module: str  # the table's subpackage name, such as `orders`
+    title: str  # plain text for docstrings (already escaped)
+    heading: str  # the table's name for Markdown (already escaped)
+    releases: tuple[Release, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DatasetPlan:
+    """The files of a dataset package beside its tables' subpackages: pyproject.toml, the
+    top-level `__init__.py` and CHANGELOG.md."""
+
+    package: str
+    version: str
+    version_literal: str
+    header: str
+    title: str
+    pyproject: Pyproject
+    spark_requirement: str
+    tables: tuple[TablePlan, ...]
+
+
+def dataset_plan(package: str, title: str | None, tables: list[PackagePlan]) -> DatasetPlan:
+    """The dataset package `package` holding `tables` (planned with `within=package`), which come
+    from one file and so share its header and version."""
+    one = tables[0]
+    listed = ", ".join(
+        dict.fromkeys(r for t in tables for r in t.pyproject.requirements.split(", "))
+    )  # every table's requirements (a model flavour adds some), each once
+    pyproject = replace(_pyproject(package.replace("_", "-"), package, one.version), requirements=listed)
+    return DatasetPlan(
+        package=package,
+        version=one.version,
+        version_literal=one.version_literal,
+        header=one.header,
+        title=doc_text(title or package),
+        pyproject=pyproject,
+        spark_requirement=one.spark_requirement,
+        # ruff's order for the `from` import and `__all__` alike, all names being lowercase
+        tables=tuple(
+            sorted(
+                (
+                    TablePlan(
+                        t.package.rsplit(".", 1)[1], t.title, md_text(t.package.rsplit(".", 1)[1]), t.releases
+                    )
+                    for t in tables
+                ),
+                key=lambda t: _isort_key(t.module),
+            )
+        ),
     )
 
 

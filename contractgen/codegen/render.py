@@ -6,10 +6,10 @@ from pathlib import Path
 
 import jinja2
 
-from contractgen.codegen.fingerprint import DATA_FILES, FILES
+from contractgen.codegen.fingerprint import DATA_FILES, DATASET_FILES, FILES
 from contractgen.codegen.layout import statement
 from contractgen.codegen.literal import py_str, toml_str
-from contractgen.codegen.plan import PackagePlan, Statement
+from contractgen.codegen.plan import DatasetPlan, PackagePlan, Statement
 
 _MODULE_ALIAS = {"datetime": "_dt", "decimal": "_decimal", "typing": "_t", "typing_extensions": "_te"}
 
@@ -46,13 +46,41 @@ def render(plan: PackagePlan, env: jinja2.Environment, *, json_schema: str) -> d
     """
     context = {name: getattr(plan, name) for name in plan.__dataclass_fields__}
     context["module_alias"] = _MODULE_ALIAS
+    folder = plan.package.replace(".", "/")  # a table of a dataset is a subpackage
     files = {
-        path.format(package=plan.package): env.get_template(template).render(context)
+        path.format(package=folder): env.get_template(template).render(context)
         for path, template in FILES.items()
     }
-    files[f"{plan.package}/py.typed"] = ""
+    files[f"{folder}/py.typed"] = ""
     (schema_path,) = DATA_FILES
-    files[schema_path.format(package=plan.package)] = json_schema
+    files[schema_path.format(package=folder)] = json_schema
     files["contract.json"] = plan.snapshot
     files["changelog.json"] = plan.changelog_json
+    return dict(sorted(files.items()))
+
+
+def render_dataset(
+    plan: DatasetPlan, tables: dict[str, dict[str, str]], env: jinja2.Environment
+) -> dict[str, str]:
+    """Every file of a dataset package: its own files, then each table's subpackage.
+
+    `tables` are the tables' rendered packages (`render` of plans made `within` the dataset), by
+    table module.
+    Their pyproject.toml and CHANGELOG.md give way to the dataset's, their `py.typed` to the
+    top-level one, and their history files are kept as `<table>.contract.json` and
+    `<table>.changelog.json` beside the dataset's pyproject.toml.
+    """
+    context = {name: getattr(plan, name) for name in plan.__dataclass_fields__}
+    files = {
+        path.format(package=plan.package): env.get_template(template).render(context)
+        for path, template in DATASET_FILES.items()
+    }
+    files[f"{plan.package}/py.typed"] = ""
+    for table in plan.tables:
+        rendered = tables[table.module]
+        inside = f"{plan.package}/{table.module}/"
+        files.update((rel, text) for rel, text in rendered.items() if rel.startswith(inside))
+        del files[f"{inside}py.typed"]
+        files[f"{table.module}.contract.json"] = rendered["contract.json"]
+        files[f"{table.module}.changelog.json"] = rendered["changelog.json"]
     return dict(sorted(files.items()))
