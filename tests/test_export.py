@@ -55,10 +55,8 @@ def _field(field: Field, target: str) -> Field:
         ftype = FieldType("integer", bits=64)
     elif kind == "timestamp" and ftype.timezone is not None:
         ftype = FieldType("timestamp", timezone="UTC")
-    elif (
-        kind == "duration"
-        or (kind == "enum" and target == "odcs")
-        or (kind == "string" and target == "odcs" and ftype.format not in (None, "uuid", "email"))
+    elif kind == "duration" or (
+        kind == "string" and target == "odcs" and ftype.format not in (None, "uuid", "email")
     ):
         ftype = FieldType("string")
     elif kind in ("date", "time", "timestamp") and ftype.format is not None:
@@ -294,3 +292,50 @@ def test_the_enum_warning_says_what_standards_md_says():
     doc = (REPO / "docs" / "standards.md").read_text()
     assert any("an invalidValues quality rule whose validValues are the enum's values" in n for n in lost)
     assert "an `invalidValues` quality rule whose `validValues` are the enum's values" in doc
+
+
+ODCS_STATUS = """apiVersion: v3.0.2
+kind: DataContract
+id: t
+version: 1.0.0
+status: active
+schema:
+  - name: t
+    properties:
+      - name: status
+        logicalType: string
+        physicalType: varchar(12)
+        logicalTypeOptions: {{maxLength: 12}}
+        quality:
+          - type: library
+            metric: invalidValues
+            arguments:
+              validValues: {values}
+            mustBe: {must}
+"""
+
+
+def _imported(values: str, must: str = "0") -> tuple[list[Contract], list[str]]:
+    contracts, diagnostics = load_all(ODCS_STATUS.format(values=values, must=must).encode(), "t.yaml")
+    return contracts, [d.render().split("\n")[0] for d in diagnostics]
+
+
+def test_an_odcs_valid_values_rule_comes_back_as_the_enum():
+    (contract,), shown = _imported("[open, closed]")
+    (status,) = contract.fields
+    assert status.type == FieldType("enum", values=("open", "closed"))
+    assert status.max_length is None
+    assert shown == [
+        "t.yaml:12:41: warning: t.status: maxLength left out: the validValues rule lists every value"
+    ]
+
+
+def test_a_valid_values_rule_that_is_not_a_must_be_zero_count_leaves_text():
+    (contract,), _ = _imported("[open, closed]", must="2")
+    assert contract.fields[0].type == FieldType("string")
+
+
+def test_a_valid_values_rule_that_repeats_a_value_is_refused_where_it_stands():
+    contracts, shown = _imported("[open, open]")
+    assert contracts == []
+    assert "t.yaml:17:28: error: validValues of property 't.status' repeats a value" in shown

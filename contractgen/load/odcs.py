@@ -32,7 +32,7 @@ from contractgen.diagnostics import Position, Report
 from contractgen.load import regex, sqlrule
 from contractgen.load.shapes import Shapes
 from contractgen.load.values import parse_duration, parse_percent, parse_value
-from contractgen.load.yamltree import Map, Node, Scalar
+from contractgen.load.yamltree import Map, Node, Scalar, Seq
 from contractgen.load.yamltree import child as _get
 from contractgen.load.yamltree import each as _each
 from contractgen.load.yamltree import text_of as _text
@@ -418,6 +418,17 @@ class _Importer(Shapes):
         if ftype is None:
             return None
         options = _get(prop, "logicalTypeOptions")
+        values = self.valid_values(prop, where) if ftype.kind == "string" and ftype.format is None else None
+        if values is not None:
+            # How contractgen writes an enum to ODCS (which has none); read back as the enum it was.
+            for key in ("pattern", "minLength", "maxLength"):
+                if (node := _get(options, key)) is not None:
+                    self.report.warning(
+                        node.pos,
+                        f"{where}: {key} left out: the validValues rule lists every value",
+                        f"remove '{key}' or the validValues rule",
+                    )
+            ftype, options = FieldType("enum", values=values), None
         required = self.flag(_get(prop, "required"), f"'required' of property '{where}'")
         primary = self.flag(_get(prop, "primaryKey"), f"'primaryKey' of property '{where}'")
         classification = _text(_get(prop, "classification"))
@@ -443,6 +454,8 @@ class _Importer(Shapes):
             min_length=_int(_get(options, "minItems" if ftype.kind == "list" else "minLength")),
             max_length=_int(_get(options, "maxItems"))
             if ftype.kind == "list"
+            else None
+            if ftype.kind == "enum"
             else _int(_get(options, "maxLength")) or _sized(prop),
             pii=pii,
             classification=classification,
@@ -451,6 +464,24 @@ class _Importer(Shapes):
             deprecated=Deprecation() if (_text(_get(prop, "status")) or "").lower() == "deprecated" else None,
         )
         return self.bounds(field, prop, options, where)
+
+    def valid_values(self, prop: Node, where: str) -> tuple[str, ...] | None:
+        """The values of an `invalidValues` library rule that must count 0 against `validValues`:
+        the property's enum."""
+        for rule in _each(_get(prop, "quality")):
+            metric = (_text(_get(rule, "metric")) or "").lower()
+            listed = _get(_get(rule, "arguments"), "validValues")
+            if metric != "invalidvalues" or listed is None or _text(_get(rule, "mustBe")) != "0":
+                continue
+            if not isinstance(listed, Seq) or not listed.items:
+                self.report.warning(listed.pos, f"{where}: validValues is not a list of values; left out")
+                return None
+            values = self.texts(listed, f"validValues of property '{where}'")
+            if len(set(values)) != len(values):
+                self.report.error(listed.pos, f"validValues of property '{where}' repeats a value")
+                return None
+            return values if len(values) == len(listed.items) else None
+        return None
 
     def pattern(self, options: Node | None, where: str) -> str | None:
         node = _get(options, "pattern")
