@@ -392,7 +392,8 @@ class _Compiler:
         planned = flavours.with_dependencies(planned, options.models)
         schema = to_json(row_schema(contract).data)
         files = render.render(planned, self.env, json_schema=schema)
-        problem = flavours.add_records(files, options.models, schema, planned)
+        rows = to_json(row_schema(contract, frames=True).data) if options.models != "pydantic" else ""
+        problem = flavours.add_records(files, options.models, rows, planned)
         if problem is not None:
             self.result.diagnostics.append(Diagnostic(shown, contract.loc("schema"), "error", *problem))
             return None

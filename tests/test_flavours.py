@@ -96,3 +96,66 @@ def test_dataclass_records_map_column_names_to_attributes(tmp_path):
     )
     done = subprocess.run([sys.executable, "use.py"], cwd=root, capture_output=True, text=True, check=False)
     assert done.stdout == "{'a b': 'a_b', 'class': 'class_'} x 3\n", done.stderr
+
+
+MIXED = """\
+data_source: mixed
+version: 1.0.0
+schema:
+  note: {type: string, description: Optional and before the required ones.}
+  day: {type: date, required: true, description: A date.}
+  at: {type: timestamp, required: true, description: A timestamp.}
+  amount: {type: decimal, precision: 10, scale: 2, required: true, description: Money.}
+  blob: {type: binary, description: Bytes.}
+  took: {type: duration, description: A duration.}
+  count: {type: int32, description: Optional again.}
+"""
+
+ROWS = """
+import datetime as dt, decimal
+import polars as pl
+from mixed import records
+
+frame = pl.DataFrame(
+    {
+        "note": [None], "day": [dt.date(2026, 1, 2)], "at": [dt.datetime(2026, 1, 2, 3, 4)],
+        "amount": [decimal.Decimal("1.50")], "blob": [b"x"], "took": [dt.timedelta(seconds=5)],
+        "count": [7],
+    },
+    schema_overrides={"amount": pl.Decimal(10, 2), "count": pl.Int32},
+)
+(row,) = frame.to_dicts()
+record = records.from_row(row)
+assert [getattr(record, name) for name in row] == list(row.values()), record
+print("ok")
+"""
+
+USE = """\
+import polars as pl
+import typing as _t
+
+from mixed.records import Mixed
+
+rows = _t.cast(list[Mixed], pl.DataFrame().to_dicts())
+for row in rows:
+    print(row["day"].year, row["at"].hour, row["amount"].quantize(1), (row["blob"] or b"").hex())
+    print(row["took"].total_seconds() if row["took"] is not None else 0, row["note"])
+"""
+
+
+def test_records_hold_what_polars_rows_hold(tmp_path):
+    """Every column is present in a row (null when empty), dates are dates and decimals Decimal:
+    the records say so, and a dataclass gets each value under its own column's name."""
+    (tmp_path / "contracts").mkdir()
+    (tmp_path / "contracts" / "mixed.yaml").write_text(MIXED)
+    assert build(tmp_path / "contracts", tmp_path / "dataclass", models="dataclass").ok
+    package = tmp_path / "dataclass" / "mixed"
+    done = subprocess.run(
+        [sys.executable, "-c", ROWS], cwd=package, capture_output=True, text=True, check=False
+    )
+    assert done.stdout == "ok\n", done.stderr
+    assert build(tmp_path / "contracts", tmp_path / "typeddict", models="typeddict").ok
+    package = tmp_path / "typeddict" / "mixed"
+    (package / "use.py").write_text(USE)
+    typed = run("mypy", "--strict", "--no-incremental", "--cache-dir=/dev/null", "use.py", cwd=package)
+    assert typed.returncode == 0, typed.stdout

@@ -1,15 +1,18 @@
 """Other model flavours: the row's JSON Schema → dataclasses, TypedDicts or msgspec Structs.
 
 Pydantic models come from our own templates (exact, and the readers return them). For the other
-flavours datamodel-code-generator is the well-kept tool: it turns the exported JSON Schema into
-`{package}/records.py`. It is an optional extra (`contractgen[models]`), imported only here and
-only when a build asks for a flavour, so a no-op build never pays for it.
+flavours datamodel-code-generator is the well-kept tool: it turns the row's JSON Schema, in the
+variant that describes a row as `DataFrame.to_dicts()` gives it (every column present, dates as
+dates, decimals as Decimal), into `{package}/records.py`. It is an optional extra
+(`contractgen[models]`), imported only here and only when a build asks for a flavour, so a no-op
+build never pays for it.
 """
 
 from __future__ import annotations
 
 import ast
 import json
+import keyword
 import warnings
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -47,7 +50,7 @@ class FlavourError(Exception):
 def records(json_schema: str, flavour: str, class_name: str, header: str) -> str:
     """The module of `flavour` row classes for one package, formatted and deterministic."""
     try:
-        from datamodel_code_generator import generate  # noqa: PLC0415 -- optional and heavy: only when asked
+        from datamodel_code_generator import DatetimeClassType, generate  # noqa: PLC0415 -- optional and heavy: only when asked
         from datamodel_code_generator.enums import DataModelType, InputFileType  # noqa: PLC0415
         from datamodel_code_generator.format import Formatter, PythonVersion  # noqa: PLC0415
     except ImportError:
@@ -68,6 +71,8 @@ def records(json_schema: str, flavour: str, class_name: str, header: str) -> str
                 output_model_type=kinds[flavour],
                 target_python_version=PythonVersion.PY_311,
                 class_name=class_name,
+                # date, time and datetime objects, as Polars hands them over (not ISO text)
+                output_datetime_class=DatetimeClassType.Datetime,
                 disable_timestamp=True,
                 custom_file_header=_header(header, flavour),
                 use_double_quotes=True,
@@ -106,6 +111,12 @@ def _from_row(code: str, json_schema: str, class_name: str) -> str:
         raise FlavourError(
             f"datamodel-code-generator wrote {len(names)} attributes for {len(columns)} columns"
         )
+    for column, name in zip(columns, names, strict=True):
+        if column.isidentifier() and not keyword.iskeyword(column) and name != column:
+            # a reordered or renamed attribute would put values under the wrong names
+            raise FlavourError(
+                f"datamodel-code-generator wrote attribute '{name}' where column '{column}' is"
+            )
     pairs = "".join(f"    {py_str(c)}: {py_str(n)},\n" for c, n in zip(columns, names, strict=True))
     return (
         "\n\n# Column names as rows carry them → attributes of the dataclass, which has no aliases.\n"

@@ -24,29 +24,35 @@ _FORMATS = {
 _TEMPORAL = {"date": "date", "time": "time", "timestamp": "date-time", "duration": "duration"}
 
 
-def export(contract: Contract) -> Export:
-    """The JSON Schema of one row of `contract`."""
+def export(contract: Contract, frames: bool = False) -> Export:
+    """The JSON Schema of one row of `contract`.
+
+    With `frames`, the row as Polars hands it to Python (`DataFrame.to_dicts()`) rather than as
+    JSON: every column is present, null when empty; decimals have the format `decimal` and binary
+    columns the format `binary`, so that a code generator types them `Decimal` and `bytes`. The
+    model flavours are generated from that schema.
+    """
     out = Export({})
     out.data = {
         "$schema": DIALECT,
         "title": contract.data_source,
         **({"description": contract.description} if contract.description else {}),
-        **_object(contract.fields, out),
+        **_object(contract.fields, out, frames),
     }
     return out
 
 
-def _object(fields: tuple[Field, ...], out: Export) -> dict[str, Any]:
+def _object(fields: tuple[Field, ...], out: Export, frames: bool) -> dict[str, Any]:
     return {
         "type": "object",
-        "properties": {f.name: _field(f, out) for f in fields},
-        "required": [f.name for f in fields if f.required],
+        "properties": {f.name: _field(f, out, frames) for f in fields},
+        "required": [f.name for f in fields if f.required or frames],
         "additionalProperties": False,
     }
 
 
-def _field(field: Field, out: Export) -> dict[str, Any]:
-    schema = _type(field.type, out)
+def _field(field: Field, out: Export, frames: bool) -> dict[str, Any]:
+    schema = _type(field.type, out, frames)
     if field.description:
         schema = {"description": field.description, **schema}
     items = field.type.kind == "list"  # an array's length is its number of items
@@ -74,7 +80,7 @@ def _field(field: Field, out: Export) -> dict[str, Any]:
     return schema
 
 
-def _type(ftype: FieldType, out: Export) -> dict[str, Any]:  # noqa: PLR0911 -- one return per kind of type
+def _type(ftype: FieldType, out: Export, frames: bool) -> dict[str, Any]:  # noqa: PLR0911 -- one return per kind of type
     match ftype.kind:
         case "string":
             fmt = _FORMATS.get(ftype.format or "")
@@ -82,18 +88,22 @@ def _type(ftype: FieldType, out: Export) -> dict[str, Any]:  # noqa: PLR0911 -- 
         case "integer":
             low, high = INT_RANGE[(ftype.bits or 64, ftype.signed)]
             return {"type": "integer", "minimum": low, "maximum": high}
+        case "decimal" if frames:
+            return {"type": "number", "format": "decimal"}
         case "float" | "decimal":
             return {"type": "number"}
         case "boolean":
             return {"type": "boolean"}
         case "date" | "time" | "timestamp" | "duration":
             return {"type": "string", "format": _TEMPORAL[ftype.kind]}
+        case "binary" if frames:
+            return {"type": "string", "format": "binary"}
         case "binary":
             return {"type": "string", "contentEncoding": "base64"}
         case "enum":
             return {"type": "string", "enum": list(ftype.values)}
         case "list":
             assert ftype.items is not None
-            return {"type": "array", "items": _field(ftype.items, out)}
+            return {"type": "array", "items": _field(ftype.items, out, frames)}
         case _:
-            return _object(ftype.fields, out)
+            return _object(ftype.fields, out, frames)
