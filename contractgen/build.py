@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from contractgen.codegen import write
-from contractgen.diagnostics import Diagnostic
+from contractgen.diagnostics import Diagnostic, Position
 
 if TYPE_CHECKING:
     import jinja2
@@ -27,6 +27,7 @@ class BuildResult:
     changes: write.Changes = field(default_factory=write.Changes)
     manifest_stale: bool = False
     packages: list[str] = field(default_factory=list)
+    built_layout: str | None = None  # the layout the output folder was last built with
 
     @property
     def ok(self) -> bool:
@@ -134,6 +135,9 @@ def build(  # noqa: PLR0913, PLR0917 -- the public entry mirrors the CLI's optio
     if layout != "table":
         fingerprint += f"\0layout={layout}".encode()
     manifest = write.read_manifest(out)
+    if manifest:
+        dataset = any(entry.get("layout") == "dataset" for entry in manifest.values())
+        result.built_layout = "dataset" if dataset else "table"
     same_generator = write.read_generator(out) == generator_fingerprint()
     by_source: dict[str, list[str]] = {}
     for package, entry in manifest.items():
@@ -188,12 +192,21 @@ def _build(  # noqa: PLR0913, PLR0917 -- the options of `build`, passed on after
     from contractgen.load import load_all
 
     gitlog.forget_repositories()
-    compiler = _Compiler(result, render.environment(templates), out, options, dict(kept))
+    sources = {shown for _, shown, _, _ in todo} | set(kept.values())
+    compiler = _Compiler(result, render.environment(templates), out, options, dict(kept), sources)
     for done, (path, shown, data, digest) in enumerate(todo):
         if progress is not None:
             progress(done, len(todo), shown)
         loaded, diagnostics = load_all(data, shown)
         result.diagnostics += diagnostics
+        if not loaded and not any(d.severity == "error" for d in diagnostics):
+            result.diagnostics.append(
+                Diagnostic(
+                    shown, Position(1, 1), "warning", "this file describes no table: nothing is built from it"
+                )
+            )
+        elif not loaded:
+            continue
         if options.layout == "dataset":
             compiler.dataset(loaded, path, shown, digest)
         else:
@@ -224,10 +237,10 @@ def claim_packages(
     if layout == "dataset":
         if not loaded:
             return []
-        package = prefix + naming.dataset(shown)
+        package = naming.dataset(shown, prefix)
         clash = claim_package(owner, package, loaded[0], shown, _DATASET_HINT)
         return [clash] if clash is not None else twin_tables(loaded, shown, package)
-    found = (claim_package(owner, prefix + naming.package(c.data_source), c, shown) for c in loaded)
+    found = (claim_package(owner, naming.package(c.data_source, prefix), c, shown) for c in loaded)
     return [clash for clash in found if clash is not None]
 
 
@@ -279,14 +292,22 @@ def claim_package(
 class _Compiler:
     """Contracts → the files of their packages, gathered for one write."""
 
-    def __init__(
-        self, result: BuildResult, env: jinja2.Environment, out: Path, options: Options, owner: dict[str, str]
+    def __init__(  # noqa: PLR0913, PLR0917 -- the state of one build
+        self,
+        result: BuildResult,
+        env: jinja2.Environment,
+        out: Path,
+        options: Options,
+        owner: dict[str, str],
+        sources: set[str],
     ) -> None:
         self.result = result
         self.env = env
         self.out = out
         self.options = options
         self.owner = owner  # package → the file it is built from
+        self.sources = sources  # every contract file of this build, as shown
+        self.manifest = write.read_manifest(out)
         self.packages: dict[str, dict[str, str]] = {}
         self.meta: dict[str, dict[str, str]] = {}
 
@@ -294,81 +315,127 @@ class _Compiler:
         """One package for one table."""
         from contractgen import naming
 
-        package = self.options.prefix + naming.package(contract.data_source)
+        package = naming.package(contract.data_source, self.options.prefix)
         clash = claim_package(self.owner, package, contract, shown)
         if clash is not None:
             self.result.diagnostics.append(clash)
             return
         rendered = self.render(contract, path, shown, digest, package, "")
-        if rendered is not None:
+        if isinstance(rendered, tuple):
             self.packages[package] = rendered[0]
             self.meta[package] = {"source": shown, "hash": digest}
+        elif rendered is not None:
+            self.result.refused.append(rendered)
 
     def dataset(self, loaded: list[Contract], path: Path, shown: str, digest: str) -> None:
         """One package for every table of a file, each table a subpackage (`shop.orders`)."""
         from contractgen import naming
         from contractgen.codegen import render
         from contractgen.codegen.plan import dataset_plan
+        from contractgen.evolution.verdict import Verdict
 
+        package = naming.dataset(shown, self.options.prefix)
         if not loaded:
+            # A file that had tables and has none: its package would vanish unannounced.
+            gone = self.table_set(package, [], path, shown)
+            if gone is not None:
+                self.result.refused.append(gone)
             return
-        package = self.options.prefix + naming.dataset(shown)
         first = loaded[0]
         clash = claim_package(self.owner, package, first, shown, _DATASET_HINT)
         if clash is not None:
             self.result.diagnostics.append(clash)
             return
-        if not self.tables_kept(package, loaded, shown):
-            return
         twins = twin_tables(loaded, shown, package)
         if twins:
             self.result.diagnostics += twins
             return
+        refused = [v for v in [self.table_set(package, loaded, path, shown)] if v is not None]
         tables: dict[str, dict[str, str]] = {}
         plans = []
         for contract in loaded:
             table = naming.package(contract.data_source)
             rendered = self.render(contract, path, shown, digest, package, table)
-            if rendered is None:
-                return
-            tables[table], planned = rendered
-            plans.append(planned)
+            if isinstance(rendered, Verdict):
+                refused.append(rendered)
+            elif rendered is not None:
+                tables[table], planned = rendered
+                plans.append(planned)
+        if refused:
+            self.result.refused.append(_one_verdict(refused, package, first))
+        if refused or len(plans) != len(loaded):
+            return
         self.packages[package] = render.render_dataset(
             dataset_plan(package, first.title, plans), tables, self.env
         )
-        self.meta[package] = {"source": shown, "hash": digest}
+        self.meta[package] = {"source": shown, "hash": digest, "layout": "dataset"}
 
-    def tables_kept(self, package: str, loaded: list[Contract], shown: str) -> bool:
-        """Whether the version of a dataset package owns up to the tables it gained or lost since
-        its last build (DATASET_ADDED needs a minor bump, DATASET_REMOVED a major one)."""
-        from contractgen.evolution.verdict import evaluate_files
+    def table_set(self, package: str, loaded: list[Contract], path: Path, shown: str) -> Verdict | None:
+        """The refusal when the file's version understates the tables it gained or lost (a table
+        added needs a minor bump, one removed a major one), measured against the package's last
+        build and against the file as last committed, so that neither deleting generated/ nor
+        editing its manifest hides a change."""
+        from contractgen.evolution import gitlog
 
-        listed = write.read_manifest(self.out).get(package, {}).get("files")
+        built = self.built_tables(package, shown)
+        try:
+            committed = gitlog.committed_tables(path)
+        except gitlog.GitError:
+            committed = []
+        for old in (built, committed):
+            verdict = _table_set_verdict(old, loaded, package, shown)
+            if verdict is not None and not verdict.ok:
+                return verdict
+        return None
+
+    def built_tables(self, package: str, shown: str) -> list[Contract]:
+        """The tables of `package` as last built, from the snapshots its manifest entry lists."""
+        entry = self.manifest.get(package, {})
+        listed = entry.get("files")
+        if entry.get("source") != shown or not isinstance(listed, dict):
+            return []
         suffix = ".contract.json"
-        before = sorted(
-            rel.removesuffix(suffix)
-            for rel in (listed if isinstance(listed, dict) else {})
+        fix = _rebuild_hint(self.out / package)
+        found = (
+            snapshot_of(self.out, f"{package}/{rel}", shown, fix)
+            for rel in sorted(listed)
             if "/" not in rel and rel.endswith(suffix)
         )
-        if not before:
-            return True
-        fix = _rebuild_hint(self.out / package)
-        old = [
-            c
-            for t in before
-            if (c := snapshot_of(self.out, history_files(package, t)[0], shown, fix)) is not None
-        ]
-        now = {c.data_source for c in loaded}
-        changed = [v for v in evaluate_files(old, loaded) if v.old.data_source not in now or not v.old.fields]
-        refused = [v for v in changed if not v.ok]
-        self.result.refused += refused
-        return not refused
+        return [c for c in found if c is not None]
+
+    def baseline(
+        self, contract: Contract, package: str, files: tuple[str, str], shown: str
+    ) -> tuple[str, str]:
+        """Where the table's history is: its own files, or, when it has none yet, those of the one
+        package of the last build that held the same table and is not built from another file
+        now (the table's file was renamed, or the layout switched)."""
+        from contractgen import naming
+
+        if write.load_json(self.out, files[0], "the package's contract snapshot", "") is not None:
+            return files
+        table = naming.package(contract.data_source)
+        found = []
+        for other, entry in self.manifest.items():
+            source, listed = entry.get("source"), entry.get("files")
+            if (
+                other == package
+                or not isinstance(listed, dict)
+                or (source != shown and source in self.sources)
+            ):
+                continue
+            if "contract.json" in listed and other == naming.package(
+                contract.data_source, self.options.prefix
+            ):
+                found.append(history_files(other))
+            if f"{table}.contract.json" in listed:
+                found.append(history_files(other, table))
+        return found[0] if len(found) == 1 else files
 
     def render(  # noqa: PLR0913, PLR0917 -- a contract, where it comes from and where it goes
         self, contract: Contract, path: Path, shown: str, digest: str, package: str, table: str
-    ) -> tuple[dict[str, str], PackagePlan] | None:
+    ) -> tuple[dict[str, str], PackagePlan] | Verdict | None:
         """The files of `contract`'s package (the subpackage `table` of `package` when given) and
-        its plan; None when its version is refused or its records cannot be made."""
+        its plan; the verdict when its version is refused; None when its records cannot be made."""
         from contractgen.codegen import flavours, render
         from contractgen.codegen.plan import plan
         from contractgen.evolution.verdict import Verdict
@@ -376,10 +443,10 @@ class _Compiler:
         from contractgen.export.jsonschema import export as row_schema
 
         options = self.options
-        log = history(contract, self.out, history_files(package, table or None), path)
+        files = self.baseline(contract, package, history_files(package, table or None), shown)
+        log = history(contract, self.out, files, path)
         if isinstance(log, Verdict):
-            self.result.refused.append(log)
-            return None
+            return log
         planned = plan(
             contract,
             shown,
@@ -391,10 +458,58 @@ class _Compiler:
         )
         planned = flavours.with_dependencies(planned, options.models)
         schema = to_json(row_schema(contract).data)
-        files = render.render(planned, self.env, json_schema=schema)
+        files_out = render.render(planned, self.env, json_schema=schema)
         rows = to_json(row_schema(contract, frames=True).data) if options.models != "pydantic" else ""
-        problem = flavours.add_records(files, options.models, rows, planned)
+        problem = flavours.add_records(files_out, options.models, rows, planned)
         if problem is not None:
             self.result.diagnostics.append(Diagnostic(shown, contract.loc("schema"), "error", *problem))
             return None
-        return files, planned
+        return files_out, planned
+
+
+def _table_set_verdict(old: list[Contract], new: list[Contract], package: str, shown: str) -> Verdict | None:
+    """DATASET_ADDED and DATASET_REMOVED findings between two versions of a file's tables, weighed
+    together; None when the file holds the same tables."""
+    from contractgen.contract import DEFAULT_MODE
+    from contractgen.evolution.diff import Finding
+    from contractgen.evolution.rules import RULES
+    from contractgen.evolution.verdict import Verdict
+
+    if not old:
+        return None
+    before = {c.data_source: c for c in old}
+    after = {c.data_source: c for c in new}
+    anchor = new[0] if new else old[0]
+    where = anchor.loc("schema") if new else Position(1, 1)
+    findings = [
+        Finding(
+            RULES["DATASET_ADDED"], f"{package}.{name}", f"Table '{name}' was added.", shown, c.loc("schema")
+        )
+        for name, c in after.items()
+        if name not in before
+    ]
+    findings += [
+        Finding(RULES["DATASET_REMOVED"], f"{package}.{name}", f"Table '{name}' was removed.", shown, where)
+        for name in before
+        if name not in after
+    ]
+    if not findings:
+        return None
+    mode = anchor.change_policy.compatibility or DEFAULT_MODE
+    was = replace(old[0], data_source=package, fields=(), path=shown)
+    now = replace(anchor, data_source=package, fields=(), path=shown)
+    return Verdict(was, now if new else replace(now, version=old[0].version), mode, findings)
+
+
+def _one_verdict(verdicts: list[Verdict], package: str, first: Contract) -> Verdict:
+    """The refusals of a dataset's tables as one verdict on its version, so that the version asked
+    for is the one every change needs."""
+    from contractgen.evolution.verdict import Verdict
+
+    if len(verdicts) == 1 and verdicts[0].new.data_source == package:
+        return verdicts[0]
+    old = replace(verdicts[0].old, data_source=package, fields=())
+    new = replace(first, data_source=package, fields=())
+    findings = [f for v in verdicts for f in v.findings]
+    policy = [f for v in verdicts for f in v.policy]
+    return Verdict(old, new, verdicts[0].mode, findings, policy)

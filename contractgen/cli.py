@@ -241,6 +241,14 @@ def build(  # noqa: PLR0912, PLR0913, PLR0917 -- one branch per outcome; one par
         _refuse(result.refused)
     if check:
         if stale:
+            requested = layout.value if layout else config.layout
+            if result.built_layout not in (None, requested):  # every file would differ: no diff
+                _fail(
+                    f"{out} was built with layout '{result.built_layout}' and this check asked for "
+                    f"'{requested}': pass --layout {result.built_layout}, or set layout in "
+                    "[tool.contractgen] so that every build uses one",
+                    Exit.PROBLEMS,
+                )
             sys.stdout.writelines(_diff_lines(changes.diff))
             _fail(f"{out} is stale: run 'contractgen build' and commit the result", Exit.PROBLEMS)
         _say(f"{out} is up to date ({len(result.packages)} packages)")
@@ -404,6 +412,12 @@ def docs(
         bool,
         typer.Option("--check", help="Write nothing; print the diff and exit 1 if the file is stale."),
     ] = False,
+    layout: Annotated[
+        Layout | None,
+        typer.Option(
+            "--layout", help="The layout the packages are built with [config: layout; default: table]."
+        ),
+    ] = None,
 ) -> None:
     """Write the data-source catalog: owners, SLAs, access, change policy, consumers, lineage.
 
@@ -441,7 +455,9 @@ def docs(
             "(see 'contractgen lint')",
             Exit.PROBLEMS,
         )
-    text = render(loaded, _relative(config.out), config.package_prefix, config.layout)
+    text = render(
+        loaded, _relative(config.out), config.package_prefix, layout.value if layout else config.layout
+    )
     try:
         old = out.read_text(encoding="utf-8") if out.exists() else ""
     except (OSError, UnicodeDecodeError) as exc:

@@ -135,23 +135,24 @@ _TAKEN_MODULES = frozenset(sys.stdlib_module_names) | {
 }
 
 
-def package(text: str) -> str:
-    """A contract's data_source → the import name of its package (never a module it needs)."""
-    name = snake(text).rstrip("_") or "contract"
-    return f"{name}_contract" if name in _TAKEN_MODULES else name
+def package(text: str, prefix: str = "") -> str:
+    """A contract's data_source → the import name of its package, `prefix` in front: never a
+    keyword, nor a module the package needs (either gets the suffix `_contract`)."""
+    name = prefix + (snake(text).rstrip("_") or "contract")
+    return f"{name}_contract" if name in _TAKEN_MODULES or keyword.iskeyword(name) else name
 
 
-def dataset(file_name: str) -> str:
+def dataset(file_name: str, prefix: str = "") -> str:
     """A contract file → the import name of its dataset package (`build --layout dataset`): the
     file's name up to its first dot, so `shop.odcs.yaml` gives `shop`."""
-    return package(file_name.replace("\\", "/").rsplit("/", 1)[-1].split(".", 1)[0])
+    return package(file_name.replace("\\", "/").rsplit("/", 1)[-1].split(".", 1)[0], prefix)
 
 
 def module_path(data_source: str, file_name: str, prefix: str = "", layout: str = "table") -> str:
     """The dotted import path of a table's generated package under `layout`."""
     if layout == "dataset":
-        return f"{prefix}{dataset(file_name)}.{package(data_source)}"
-    return prefix + package(data_source)
+        return f"{dataset(file_name, prefix)}.{package(data_source)}"
+    return package(data_source, prefix)
 
 
 class Namespace:

@@ -94,8 +94,13 @@ def test_a_removed_table_needs_a_major_version(work: Path) -> None:
     without_table(shop, "line_items")
     refused = build(work)
     assert refused.returncode == REFUSED, refused.stderr
-    assert "DATASET_REMOVED [consumers,code] Table 'line_items' was removed." in refused.stderr
-    assert "error: refused line_items; nothing was written" in refused.stderr
+    assert refused.stderr == (
+        "contracts/shop.odcs.yaml:10:5: error DATASET_REMOVED [consumers,code] Table 'line_items' was removed.\n"
+        "Summary: 1 breaking under FULL_TRANSITIVE -> requires MAJOR; declared 1.0.0 -> 1.1.0 (MINOR): FAIL\n"
+        "contracts/shop.odcs.yaml:5:1: error: version 1.1.0 is a minor bump, but the changes since 1.0.0 "
+        "need a major bump: set version to 2.0.0\n"
+        "error: refused shop; nothing was written\n"
+    )
     assert (work / "generated/shop/shop/line_items/frame.py").is_file()
 
     edit(shop, "version: 1.1.0", "version: 2.0.0")
@@ -131,7 +136,8 @@ def test_a_breaking_change_in_one_table_is_refused_by_name(work: Path) -> None:
     edit(shop, "      - name: sku\n", "      - name: product_code\n")
     refused = build(work)
     assert refused.returncode == REFUSED, refused.stderr
-    assert "error: refused line_items; nothing was written" in refused.stderr
+    assert "FIELD_REMOVED" in refused.stderr
+    assert "error: refused shop; nothing was written" in refused.stderr
 
 
 def test_switching_layouts_replaces_the_packages(work: Path) -> None:
@@ -144,6 +150,11 @@ def test_switching_layouts_replaces_the_packages(work: Path) -> None:
     assert build(work, "--layout", "dataset", "--check").returncode == 0
     stale = build(work, "--check")  # the table layout again: everything would change
     assert stale.returncode == 1
+    assert stale.stdout == ""  # no diff of every file
+    assert stale.stderr == (
+        "error: generated was built with layout 'dataset' and this check asked for 'table': pass "
+        "--layout dataset, or set layout in [tool.contractgen] so that every build uses one\n"
+    )
 
 
 def test_two_files_giving_one_dataset_name_clash(work: Path) -> None:
@@ -226,3 +237,105 @@ def test_the_catalog_names_each_tables_subpackage() -> None:
     page = render(loaded, "generated", "dc_", "dataset")
     assert "| Package | `generated/dc_shop/dc_shop/orders` |" in page
     assert "| Package | `generated/dc_shop/dc_shop/line_items` |" in page
+
+
+def git(work: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=work,
+        check=True,
+        capture_output=True,
+    )
+
+
+def committed(work: Path) -> Path:
+    """The case as a repository with its first build committed; the shop file."""
+    git(work, "init", "-q")
+    assert build(work).returncode == 0
+    git(work, "add", "-A")
+    git(work, "commit", "-qm", "first")
+    return work / "contracts" / "shop.odcs.yaml"
+
+
+@pytest.mark.parametrize("lose", ["generated", "snapshot", "manifest entry"])
+def test_a_removed_table_is_refused_however_the_last_build_was_lost(work: Path, lose: str) -> None:
+    """The file as committed is a baseline too: deleting generated/, a snapshot, or the manifest's
+    lines for a table does not turn a removal into a first version."""
+    shop = committed(work)
+    without_table(shop, "line_items")
+    if lose == "generated":
+        shutil.rmtree(work / "generated")
+    elif lose == "snapshot":
+        (work / "generated/shop/line_items.contract.json").unlink()
+    else:
+        manifest = work / "generated/.contractgen-manifest.json"
+        data = json.loads(manifest.read_text())
+        files = data["packages"]["shop"]["files"]
+        for rel in [r for r in files if "line_items" in r]:
+            del files[rel]
+        manifest.write_text(json.dumps(data))
+    refused = build(work)
+    assert refused.returncode == REFUSED, refused.stderr
+    assert "Table 'line_items' was removed." in refused.stderr
+
+
+def test_a_file_that_loses_every_table_is_refused(work: Path) -> None:
+    assert build(work).returncode == 0
+    shop = work / "contracts" / "shop.odcs.yaml"
+    text = shop.read_text()
+    shop.write_text(text[: text.index("schema:")] + "schema: []\n")
+    refused = build(work)
+    assert refused.returncode == REFUSED, refused.stderr
+    assert (
+        "contracts/shop.odcs.yaml:1:1: warning: this file describes no table: nothing is built from it"
+        in (refused.stderr)
+    )
+    assert "Table 'line_items' was removed." in refused.stderr
+    assert "Table 'orders' was removed." in refused.stderr
+    assert (work / "generated/shop/shop/orders/frame.py").is_file()
+
+
+def test_a_renamed_file_keeps_its_tables_history(work: Path) -> None:
+    """The package follows the file's name; the tables' history follows the tables."""
+    assert build(work).returncode == 0
+    shop = work / "contracts" / "shop.odcs.yaml"
+    store = shop.rename(work / "contracts" / "store.odcs.yaml")
+    edit(store, "      - name: sku\n        logicalType: string\n        required: true\n", "")
+    refused = build(work)
+    assert refused.returncode == REFUSED, refused.stderr
+    assert "FIELD_REMOVED" in refused.stderr and "'sku'" in refused.stderr
+    edit(store, "version: 1.0.0", "version: 2.0.0")
+    done = build(work)
+    assert done.returncode == 0, done.stderr
+    log = json.loads((work / "generated/store/line_items.changelog.json").read_text())
+    assert [v["version"] for v in log["versions"]] == ["2.0.0", "1.0.0"]
+
+
+def test_switching_layouts_keeps_each_tables_baseline(work: Path) -> None:
+    (work / "pyproject.toml").unlink()
+    assert build(work).returncode == 0  # one package per table
+    edit(
+        work / "contracts" / "shop.odcs.yaml",
+        "      - name: sku\n        logicalType: string\n        required: true\n",
+        "",
+    )
+    refused = build(work, "--layout", "dataset")
+    assert refused.returncode == REFUSED, refused.stderr
+    assert "FIELD_REMOVED" in refused.stderr
+
+
+def test_keyword_names_give_importable_packages(work: Path) -> None:
+    shop = work / "contracts" / "shop.odcs.yaml"
+    edit(shop, "  - name: line_items\n", "  - name: class\n")
+    shop.rename(work / "contracts" / "import.odcs.yaml")
+    assert build(work).returncode == 0
+    init = (work / "generated/import_contract/import_contract/__init__.py").read_text()
+    assert "from import_contract import (\n    class_contract,\n    orders,\n)" in init
+    done = run_python(work, "import import_contract.class_contract as t; print(t.CONTRACT_NAME)")
+    assert done.stdout == "class_contract\n", done.stderr
+
+
+def test_the_spark_hint_names_the_datasets_distribution(work: Path) -> None:
+    assert build(work).returncode == 0
+    spark = (work / "generated/shop/shop/line_items/spark.py").read_text()
+    assert "pip install 'shop[spark]'" in spark

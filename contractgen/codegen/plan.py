@@ -160,11 +160,14 @@ def plan(  # noqa: PLR0913 -- the contract and the build options it is planned u
     `within` names the dataset package the table's package sits in (`shop` → `shop.orders`).
     """
     planned = _Planner(contract).build(display_path, digest, log or first(contract))
-    package = f"{within}.{planned.package}" if within else prefix + planned.package
+    package = f"{within}.{planned.package}" if within else naming.package(contract.data_source, prefix)
+    # A table of a dataset ships in the dataset's distribution.
+    dist_name = within.replace("_", "-") if within else planned.dist_name
     return replace(
         planned,
         package=package,
-        pyproject=_pyproject(planned.dist_name, package, planned.version),
+        dist_name=dist_name,
+        pyproject=_pyproject(dist_name, package, planned.version),
         unexpected_literal=py_str(unexpected),
     )
 

@@ -238,8 +238,8 @@ def _manifest_problem(data: object) -> str | None:  # noqa: PLR0911 -- one retur
             return f"names the package folder {package!r}, which is not a folder inside the output folder"
         if not isinstance(entry, dict) or not isinstance(entry.get("files"), dict):
             return f"has no 'files' object for package {package!r}"
-        if any(not isinstance(entry.get(key, ""), str) for key in ("source", "hash")):
-            return f"has a 'source' or 'hash' that is not text for package {package!r}"
+        if any(not isinstance(entry.get(key, ""), str) for key in ("source", "hash", "layout")):
+            return f"has a 'source', 'hash' or 'layout' that is not text for package {package!r}"
         for rel, digest in entry["files"].items():
             problem = _lexical(rel)
             if problem is not None:

@@ -133,3 +133,13 @@ def rebuild(path: Path, current: Contract) -> Changelog | Verdict:
         if index == len(steps) - 1:
             return verdict
     return accepted[-1][1]
+
+
+def committed_tables(path: Path) -> list[Contract]:
+    """The tables of the file as last committed (HEAD); none when it is not committed or does
+    not load there."""
+    from contractgen.load import load_all
+
+    root, rel = locate(path)
+    data = show(root, "HEAD", rel)
+    return [] if data is None else load_all(data, rel)[0]
