@@ -28,6 +28,7 @@ class BuildResult:
     manifest_stale: bool = False
     packages: list[str] = field(default_factory=list)
     built_layout: str | None = None  # the layout the output folder was last built with
+    unlisted: list[str] = field(default_factory=list)  # files in package folders we did not write
 
     @property
     def ok(self) -> bool:
@@ -135,6 +136,7 @@ def build(  # noqa: PLR0913, PLR0917 -- the public entry mirrors the CLI's optio
     if layout != "table":
         fingerprint += f"\0layout={layout}".encode()
     manifest = write.read_manifest(out)
+    result.unlisted = write.unlisted(out, manifest)
     if manifest:
         dataset = any(entry.get("layout") == "dataset" for entry in manifest.values())
         result.built_layout = "dataset" if dataset else "table"

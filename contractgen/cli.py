@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 
 from contractgen import __version__
-from contractgen.diagnostics import Diagnostic, printable
+from contractgen.diagnostics import Diagnostic, Position, printable
 from contractgen.policy import Unexpected
 
 if TYPE_CHECKING:
@@ -207,17 +207,29 @@ def build(  # noqa: PLR0912, PLR0913, PLR0917 -- one branch per outcome; one par
         raise typer.Exit(int(Exit.IO)) from None
     changes = result.changes
     stale = changes.any or result.manifest_stale
+    for rel in result.unlisted:
+        _say_rendered(
+            Diagnostic(
+                (out / rel).as_posix(),
+                Position(1, 1),
+                "warning" if not check else "error",
+                "this file is in a generated package but was not generated; its wheel would ship it",
+                "remove it (changes belong in the contract or in --templates)",
+            ).render(),
+            err=True,
+        )
     errors = sum(d.severity == "error" for d in result.diagnostics)
     if output is Format.json:
         typer.echo(
             json.dumps(
                 {
-                    "ok": result.ok and not (check and stale),
+                    "ok": result.ok and not (check and (stale or bool(result.unlisted))),
                     "packages": result.packages,
                     "added": changes.added,
                     "updated": changes.changed,
                     "removed": changes.removed,
                     "stale": stale,
+                    "unlisted": result.unlisted,
                     "diagnostics": [_diagnostic_json(d) for d in result.diagnostics],
                     "refused": [
                         {
@@ -231,7 +243,13 @@ def build(  # noqa: PLR0912, PLR0913, PLR0917 -- one branch per outcome; one par
                 indent=2,
             )
         )
-        code = Exit.PROBLEMS if errors or (check and stale) else Exit.REFUSED if result.refused else Exit.OK
+        code = (
+            Exit.PROBLEMS
+            if errors or (check and (stale or result.unlisted))
+            else Exit.REFUSED
+            if result.refused
+            else Exit.OK
+        )
         raise typer.Exit(int(code))
     for diagnostic in result.diagnostics:
         _say_rendered(diagnostic.render(), err=True)
@@ -251,6 +269,8 @@ def build(  # noqa: PLR0912, PLR0913, PLR0917 -- one branch per outcome; one par
                 )
             sys.stdout.writelines(_diff_lines(changes.diff))
             _fail(f"{out} is stale: run 'contractgen build' and commit the result", Exit.PROBLEMS)
+        if result.unlisted:
+            _fail(f"{out} holds files it did not generate: remove them", Exit.PROBLEMS)
         _say(f"{out} is up to date ({len(result.packages)} packages)")
         return
     if not stale:

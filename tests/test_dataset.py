@@ -339,3 +339,24 @@ def test_the_spark_hint_names_the_datasets_distribution(work: Path) -> None:
     assert build(work).returncode == 0
     spark = (work / "generated/shop/shop/line_items/spark.py").read_text()
     assert "pip install 'shop[spark]'" in spark
+
+
+def test_a_file_planted_in_a_package_fails_the_check(work: Path) -> None:
+    assert build(work).returncode == 0
+    planted = work / "generated/shop/shop/evil/__init__.py"
+    planted.parent.mkdir()
+    planted.write_text("import os\n")
+    (work / "generated/shop/shop/orders/__pycache__").mkdir()
+    (work / "generated/shop/shop/orders/__pycache__/frame.cpython-311.pyc").write_bytes(b"")
+    check = build(work, "--check")
+    assert check.returncode == 1
+    assert check.stderr == (
+        "generated/shop/shop/evil/__init__.py:1:1: error: this file is in a generated package but was "
+        "not generated; its wheel would ship it\n"
+        "  hint: remove it (changes belong in the contract or in --templates)\n"
+        "error: generated holds files it did not generate: remove them\n"
+    )
+    again = build(work)  # a build warns and leaves it: it only ever touches files it wrote
+    assert again.returncode == 0
+    assert "warning: this file is in a generated package but was not generated" in again.stderr
+    assert planted.is_file()

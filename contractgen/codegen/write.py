@@ -262,6 +262,27 @@ def _is_ours(path: Path, digest: object, record: str = "the manifest") -> bytes:
     return b"" if data is None else data
 
 
+_CACHES = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
+
+
+def unlisted(out: Path, manifest: dict[str, dict[str, object]]) -> list[str]:
+    """Files inside a package's import folder (what its wheel ships) that the manifest does not
+    list: planted, or left by hand. Caches of Python and its tools are not counted."""
+    found = []
+    for package, entry in sorted(manifest.items()):
+        listed = entry.get("files")
+        folder = out / package / package
+        if not isinstance(listed, dict) or folder.is_symlink() or not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            rel = path.relative_to(out / package)
+            if _CACHES.intersection(rel.parts) or path.suffix == ".pyc" or path.is_dir():
+                continue
+            if rel.as_posix() not in listed:
+                found.append(f"{package}/{rel.as_posix()}")
+    return found
+
+
 def intact(out: Path, package: str, entry: dict[str, object]) -> bool:
     """Every file the manifest lists for `package` is on disk with the content we wrote."""
     files = entry.get("files")
