@@ -570,6 +570,61 @@ def test_a_uint64_column_reads_on_spark(spark, tmp_path):
     assert rs.read_spark(spark, str(path), table).count() == 2
 
 
+# -- What Spark reads differently ------------------------------------------------------------------
+
+
+def contract_table(schema: str) -> Table:
+    """The runtime table of a contract with these fields (YAML, indented by two)."""
+    loaded, diagnostics = load_bytes(f"data_source: t\nversion: 1.0.0\nschema:\n{schema}".encode(), "t.yaml")
+    assert diagnostics == [] and loaded is not None, diagnostics
+    return table(loaded)
+
+
+def file_parity(
+    spark: SparkSession, path: Path, spec: Table, frame: pl.DataFrame, **options: Any
+) -> list[Violation]:
+    """Write `frame` with Polars, read it with both engines; what Polars found, after asserting that
+    Spark found the same."""
+    frame.write_parquet(path)
+    polars, polars_warnings = warned(lambda: read_parquet(path, spec, **options))
+    on_spark, spark_warnings = warned(lambda: rs.read_spark(spark, str(path), spec, **options))
+    assert comparable(on_spark) == comparable(polars)
+    assert spark_warnings == polars_warnings
+    return polars
+
+
+ITEMS = """\
+  n: {type: list, items: {type: int32, required: true, minimum: 0, maximum: 9}}
+  f: {type: list, items: {type: float64, exclusive_minimum: 0, maximum: 1}}
+  s: {type: list, items: {type: string, min_length: 2, max_length: 3, pattern: '^[a-z]+$'}}
+  u: {type: list, items: {type: string, format: uuid}}
+"""
+
+
+def test_list_items_are_checked_alike(spark, tmp_path):
+    frame = pl.DataFrame(
+        {
+            "n": pl.Series([[1, None], [-1, 10], [], None], dtype=pl.List(pl.Int32)),
+            "f": [[0.5, float("nan")], [0.0], [1.0, 1.5], [None]],
+            "s": [["ab", "ABC"], ["a"], ["abcd", None], ["xyz"]],
+            "u": [[IDS[0], "x"], [IDS[1]], None, [IDS[2].upper()]],
+        }
+    )
+    found = file_parity(spark, tmp_path / "items.parquet", contract_table(ITEMS), frame)
+    assert [(v.kind, v.column, v.count) for v in found] == [
+        ("null", "n", 1),
+        ("minimum", "n", 1),
+        ("maximum", "n", 1),
+        ("nan", "f", 1),
+        ("minimum", "f", 1),
+        ("maximum", "f", 1),
+        ("min_length", "s", 1),
+        ("max_length", "s", 1),
+        ("pattern", "s", 1),
+        ("format", "u", 1),
+    ]
+
+
 # -- The documented cluster job -----------------------------------------------------------------
 
 

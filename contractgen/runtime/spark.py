@@ -52,7 +52,7 @@ from contractgen.runtime.errors import (
 from contractgen.runtime.io import DataReadError
 from contractgen.runtime.privacy import redact_violations
 from contractgen.runtime.quality import RuleCheck, clock, exact, plan, unevaluable
-from contractgen.runtime.spec import Rule, Table, Unexpected, today, unexpected_policy
+from contractgen.runtime.spec import Column, Rule, Table, Unexpected, today, unexpected_policy
 
 if TYPE_CHECKING:
     from pyspark.sql import Column as SparkColumn
@@ -271,7 +271,7 @@ def _lit(value: Any, spark: T.DataType) -> SparkColumn:
     return F.lit(value).cast(spark)
 
 
-def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> list[_Check]:  # noqa: PLR0915 -- one block per kind of check, in the order check.py runs them
+def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> list[_Check]:  # noqa: PLR0912, PLR0915 -- one block per kind of check, in the order check.py runs them
     """The checks of one column: `raw` is the data as it came, `value` in the contract's type."""
     column = table.column(name)
     dtype = instance(table.schema[name])
@@ -300,6 +300,8 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
             raw.isNotNull() & ~raw.isin(allowed),
             column_says(name, f"not among the allowed values {allowed}"),
         )
+    for kind, bad, what in _item_checks(column.items, dtype, value, raw):
+        add(kind, bad, column_says(name, what))
     bounded = column.minimum is not None or column.maximum is not None
     number = ~F.isnan(value) if dtype.is_float() else F.lit(True)
     if bounded and dtype.is_float():
@@ -352,6 +354,82 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
             )
         )
     return checks
+
+
+def _any_item(lists: SparkColumn, test: Callable[[SparkColumn], SparkColumn]) -> SparkColumn:
+    """Whether any item of each list passes `test` (a null test result is no; a null list has no
+    items), as Polars' `list.eval(test.fill_null(False)).list.any().fill_null(False)`."""
+    return F.coalesce(F.exists(lists, lambda item: F.coalesce(test(item), F.lit(False))), F.lit(False))
+
+
+def _item_checks(
+    items: Column | None, dtype: pl.DataType, value: SparkColumn, raw: SparkColumn
+) -> list[tuple[ViolationKind, SparkColumn, str]]:
+    """The checks on each item of a list column, as `check._item_checks` words and orders them:
+    a row is bad when any of its items is (higher-order functions over the array, in the same
+    aggregation job as every other check)."""
+    if items is None or not isinstance(dtype, pl.List):
+        return []
+    inner = instance(dtype.inner)
+    target = spark_type(inner)
+    found: list[tuple[ViolationKind, SparkColumn, str]] = []
+    if items.required:
+        # On the list as it came in, as Polars checks it.
+        found.append(("null", _any_item(raw, lambda item: item.isNull()), "with a null item"))
+
+    def number(item: SparkColumn) -> SparkColumn:
+        return ~F.isnan(item) if inner.is_float() else F.lit(True)
+
+    if (items.minimum is not None or items.maximum is not None) and inner.is_float():
+        found.append(("nan", _any_item(value, F.isnan), "with a NaN item, which no range admits"))
+    if items.minimum is not None:
+        lo, exclusive = _lit(items.minimum, target), items.exclusive_minimum
+        word = "at or below" if exclusive else "below"
+        below = lambda item: ((item <= lo) if exclusive else (item < lo)) & number(item)  # noqa: E731
+        found.append(
+            ("minimum", _any_item(value, below), f"with an item {word} the minimum {shown(items.minimum)}")
+        )
+    if items.maximum is not None:
+        hi, exclusive_hi = _lit(items.maximum, target), items.exclusive_maximum
+        word = "at or above" if exclusive_hi else "above"
+        above = lambda item: ((item >= hi) if exclusive_hi else (item > hi)) & number(item)  # noqa: E731
+        found.append(
+            ("maximum", _any_item(value, above), f"with an item {word} the maximum {shown(items.maximum)}")
+        )
+    if isinstance(inner, pl.String | pl.Binary | pl.List):
+        lo_len, hi_len = items.min_length, items.max_length
+        if lo_len is not None:
+            shorter = _any_item(value, lambda item: _size(item, inner) < lo_len)
+            found.append(("min_length", shorter, f"with an item shorter than {lo_len}"))
+        if hi_len is not None:
+            longer = _any_item(value, lambda item: _size(item, inner) > hi_len)
+            found.append(("max_length", longer, f"with an item longer than {hi_len}"))
+    if items.pattern is not None:
+        regex = java_regex(items.pattern)
+        found.append(
+            (
+                "pattern",
+                _any_item(value, lambda item: ~item.cast(T.StringType()).rlike(regex)),
+                f"with an item not matching the pattern {items.pattern!r}",
+            )
+        )
+    if items.format in FORMAT_PATTERNS:
+        shape = items.format
+        valid = java_regex(FORMAT_PATTERNS[shape])
+        found.append(
+            (
+                "format",
+                _any_item(value, lambda item: ~item.cast(T.StringType()).rlike(valid)),
+                f"with an item that is not a valid {shape}",
+            )
+        )
+    return found
+
+
+def _size(item: SparkColumn, dtype: pl.DataType) -> SparkColumn:
+    length = _length(item, dtype)
+    assert length is not None
+    return length
 
 
 def _length(value: SparkColumn, dtype: pl.DataType) -> SparkColumn | None:
