@@ -625,6 +625,26 @@ def test_list_items_are_checked_alike(spark, tmp_path):
     ]
 
 
+NESTED_ENUMS = """\
+  st: {type: struct, fields: {x: {type: int32}, y: {type: enum, values: [p, q]}}}
+  le: {type: list, items: {type: enum, values: [p, q]}}
+"""
+
+
+def test_enums_inside_structs_and_lists_are_checked_alike(spark, tmp_path):
+    struct = pl.Struct({"x": pl.Int32, "y": pl.String})
+    frame = pl.DataFrame(
+        {
+            "st": pl.Series(
+                [{"x": 1, "y": "z"}, {"x": 1, "y": "p"}, None, {"x": None, "y": None}], dtype=struct
+            ),
+            "le": [["p", "Q"], ["q"], None, ["r", None]],
+        }
+    )
+    found = file_parity(spark, tmp_path / "nested.parquet", contract_table(NESTED_ENUMS), frame)
+    assert [(v.kind, v.column, v.count) for v in found] == [("dtype", "st", 1), ("dtype", "le", 2)]
+
+
 # -- The documented cluster job -----------------------------------------------------------------
 
 

@@ -293,6 +293,8 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
         # As a Decimal: Py4J sends a Python int as a Java long, which 2**64 - 1 overflows.
         top = F.lit(Decimal(hi)).cast(target)
         add("dtype", (raw < 0) | (raw > top), column_says(name, f"outside the range of {dtype}"))
+    if how == "nested" and _holds_enum(dtype):
+        add("dtype", _misfits(value, dtype), column_says(name, f"with nested values that do not fit {dtype}"))
     if isinstance(dtype, pl.Enum):
         allowed = list(dtype.categories)
         add(
@@ -430,6 +432,35 @@ def _size(item: SparkColumn, dtype: pl.DataType) -> SparkColumn:
     length = _length(item, dtype)
     assert length is not None
     return length
+
+
+def _holds_enum(dtype: pl.DataType) -> bool:
+    """Whether an enum sits anywhere inside a list or struct dtype."""
+    if isinstance(dtype, pl.Enum):
+        return True
+    if isinstance(dtype, pl.List | pl.Array):
+        return _holds_enum(instance(dtype.inner))
+    if isinstance(dtype, pl.Struct):
+        return any(_holds_enum(instance(f.dtype)) for f in dtype.fields)
+    return False
+
+
+def _misfits(value: SparkColumn, dtype: pl.DataType) -> SparkColumn:
+    """Whether a nested value holds, at any depth, a text that is not among its enum's values:
+    the values Polars' cast to the contract's dtype turns into nulls, which `validate` counts as
+    nested values that do not fit. Never null."""
+    if isinstance(dtype, pl.Enum):
+        return F.coalesce(value.isNotNull() & ~value.isin(list(dtype.categories)), F.lit(False))
+    if isinstance(dtype, pl.List | pl.Array):
+        inner = instance(dtype.inner)
+        return _any_item(value, lambda item: _misfits(item, inner))
+    if isinstance(dtype, pl.Struct):
+        out = F.lit(False)
+        for field in dtype.fields:
+            if _holds_enum(instance(field.dtype)):
+                out = out | _misfits(value.getField(field.name), instance(field.dtype))
+        return out
+    return F.lit(False)
 
 
 def _length(value: SparkColumn, dtype: pl.DataType) -> SparkColumn | None:
