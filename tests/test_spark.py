@@ -645,6 +645,82 @@ def test_enums_inside_structs_and_lists_are_checked_alike(spark, tmp_path):
     assert [(v.kind, v.column, v.count) for v in found] == [("dtype", "st", 1), ("dtype", "le", 2)]
 
 
+def test_durations_written_by_polars_read_alike(spark, tmp_path):
+    """Parquet holds a duration as a plain integer (the unit is in the Arrow schema Polars writes
+    beside it): Spark reads a long, read_spark an interval, as Polars reads a duration."""
+    spec = contract_table(
+        "  wait: {type: duration, required: true}\n  slow: {type: duration}\n  fine: {type: duration}\n"
+    )
+    second = dt.timedelta(seconds=1)
+    frame = pl.DataFrame(
+        {
+            "wait": [second, None, -second],
+            "slow": pl.Series([second, None, dt.timedelta(days=-3)], dtype=pl.Duration("ms")),
+            "fine": pl.Series([second] * 3, dtype=pl.Duration("ns")),
+        }
+    )
+    found = file_parity(spark, tmp_path / "wait.parquet", spec, frame)
+    assert [v.message for v in found] == [
+        "column 'fine' has dtype Duration(time_unit='ns'), the contract says Duration(time_unit='us')",
+        "'wait': 1 row null in a required column",
+    ]
+    path = tmp_path / "clean.parquet"
+    frame.drop("fine").drop_nulls().write_parquet(path)
+    with pytest.warns(UserWarning, match="filled the columns"):
+        got = rs.read_spark(spark, str(path), spec).select("wait", "slow").collect()
+        want = read_parquet(path, spec).select("wait", "slow").rows()
+    assert [tuple(r) for r in got] == want
+
+
+def test_zones_written_by_polars_are_checked_alike(spark, tmp_path):
+    """Spark's TIMESTAMP has no zone; the zone Polars reads comes from the file's Arrow schema."""
+    spec = contract_table(
+        "  ny: {type: timestamp, timezone: America/New_York}\n  utc: {type: timestamp, timezone: UTC}\n"
+    )
+    instants = pl.Series([dt.datetime(2024, 1, 1, 12)], dtype=pl.Datetime("us", "UTC"))
+    frame = pl.DataFrame({"ny": instants.dt.convert_time_zone("Europe/Berlin"), "utc": instants})
+    found = file_parity(spark, tmp_path / "zones.parquet", spec, frame)
+    assert [v.column for v in found] == ["ny"]
+    assert "time_zone='Europe/Berlin'), the contract says" in found[0].message
+
+
+def test_signed_and_unsigned_integers_are_told_apart(spark, tmp_path):
+    """Spark holds uint8 in a short, as int16 is held: the file says which it is."""
+    schema = "  u8: {type: uint8}\n  u16: {type: uint16}\n  i32: {type: int32}\n  i64: {type: int64}\n  u32: {type: uint32}\n"
+    frame = pl.DataFrame(
+        {
+            "u8": pl.Series([1], dtype=pl.Int16),
+            "u16": pl.Series([1], dtype=pl.UInt8),
+            "i32": pl.Series([1], dtype=pl.UInt32),
+            "i64": pl.Series([1], dtype=pl.UInt64),
+            "u32": pl.Series([1], dtype=pl.Int64),
+        }
+    )
+    found = file_parity(spark, tmp_path / "ints.parquet", contract_table(schema), frame)
+    assert [v.message.split(" has ")[1] for v in found] == [
+        "dtype Int16, the contract says UInt8",
+        "dtype UInt32, the contract says Int32",
+        "dtype UInt64, the contract says Int64",
+        "dtype Int64, the contract says UInt32",
+    ]
+
+
+def test_null_columns_written_by_polars_read_alike(spark, tmp_path):
+    """A column of nulls (Polars' Null dtype) is an integer column to Spark, and fits any type."""
+    spec = contract_table(
+        "  n: {type: int32, required: true}\n  note: {type: string}\n  tags: {type: list, items: {type: string}}\n"
+    )
+    frame = pl.DataFrame({"n": pl.Series([1, 2], dtype=pl.Int32), "note": [None, None], "tags": [None, None]})
+    assert file_parity(spark, tmp_path / "nulls.parquet", spec, frame.with_columns(n=None)) == [
+        Violation("null", "n", "'n': 2 rows null in a required column", 2, ((0, None), (1, None)))
+    ]
+    path = tmp_path / "clean.parquet"
+    frame.write_parquet(path)
+    assert [tuple(r) for r in rs.read_spark(spark, str(path), spec).collect()] == read_parquet(
+        path, spec
+    ).rows()
+
+
 # -- The documented cluster job -----------------------------------------------------------------
 
 

@@ -16,6 +16,12 @@ Row numbers: Spark has no stable row order (a file is split across tasks, and
 `monotonically_increasing_id` leaves gaps between partitions), so samples carry the offending
 value and no row number. Messages and counts are the same as on Polars.
 
+Parquet files: Spark's types do not say all that Polars reads from a file (the zone of an instant
+and a duration, in the Arrow schema Polars writes beside the data; an unsigned integer, held in
+the signed type that also holds a signed one; a column of nulls). `read_spark` reads each file's
+footer through Spark's own file systems, and `validate` is handed the dtype Polars reads wherever
+Spark's type is the one such a column is read as.
+
 Regular expressions: the contract's patterns are written for Rust's regex engine; Spark's `rlike`
 is Java's. `java_regex` translates what differs (Unicode `\\d \\s \\w`, `$` at a trailing newline,
 `.` at `\\r`, `(?P<name>`) and refuses what cannot mean the same (POSIX classes `[[:alpha:]]`,
@@ -25,13 +31,16 @@ class set operations `--` and `~~`).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import warnings
 import zoneinfo
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import unquote
 
 import polars as pl
 from pyspark.sql import functions as F
@@ -612,6 +621,7 @@ def validate_spark(  # noqa: PLR0913 -- the reader options every generated reade
     freshness: bool = False,
     now: dt.datetime | None = None,
     whole_table: bool = False,
+    dtypes: dict[str, pl.DataType] | None = None,
 ) -> DataFrame:
     """Check a Spark DataFrame against `table`; return it in the contract's types and order.
 
@@ -624,16 +634,26 @@ def validate_spark(  # noqa: PLR0913 -- the reader options every generated reade
     The contract's quality rules are counted in the same job, under the options of the Polars
     readers: freshness with a clock (`freshness=True`, or `now=` for a replay), row counts with
     `whole_table=True`.
+
+    `dtypes` are the Polars dtypes of columns as Polars reads them where Spark's types do not
+    say (`read_spark` passes a Parquet file's own: a zone, an unsigned integer); each is used
+    where Spark's type is the one `read_spark` reads it as.
     """
     unexpected = unexpected_policy(unexpected)
     violations = list(extra or ())
+    before = df.columns
     df = _apply_renames(df, table)
+    known = {new: (dtypes or {}).get(old) for old, new in zip(before, df.columns, strict=True)}
     actual = {f.name: f.dataType for f in df.schema.fields}
     view: dict[str, pl.DataType] = {}
     unknown: list[Violation] = []
     for name, spark in actual.items():
         expected = instance(table.schema[name]) if name in table.schema else None
-        held = polars_dtype(spark, expected)
+        file_dtype = known.get(name)
+        if file_dtype is not None and _spark_reads(file_dtype) == spark.simpleString():
+            held: pl.DataType | None = file_dtype
+        else:
+            held = polars_dtype(spark, expected)
         if held is None:
             message = f"column '{name}' has Spark type {spark.simpleString()}, the contract says {expected}"
             if expected is not None:
@@ -880,6 +900,8 @@ def read_spark(  # noqa: PLR0913 -- the reader options every generated reader pa
             df = spark.read.options(**(options or {})).format(fmt).load(path_or_table)
     except Exception as exc:  # Spark raises AnalysisException and Py4J errors alike
         raise _unreadable(path_or_table, fmt, exc) from None
+    dtypes = _parquet_dtypes(spark, df, path_or_table, options or {}) if fmt == "parquet" else {}
+    df = _as_polars_reads(df, dtypes)
     if unexpected == "drop":
         keep = [n for n in df.columns if n in table.schema or any(n in c.renamed_from for c in table.columns)]
         df = df.select(*(F.col(f"`{n}`") for n in keep))
@@ -891,6 +913,7 @@ def read_spark(  # noqa: PLR0913 -- the reader options every generated reader pa
         freshness=freshness,
         now=now,
         whole_table=whole_table,
+        dtypes=dtypes,
     )
 
 
@@ -1232,3 +1255,118 @@ def _duration(text: SparkColumn, dtype: pl.Duration, shaped: Callable[[str], Spa
     nonempty = text.rlike("[0-9]") & ~text.endswith("T")
     value = F.lit(dt.timedelta(microseconds=1)) * micros
     return F.when(shaped(csv_text.DURATION) & nonempty & exact & fits, value)
+
+
+# -- What a Parquet file says that Spark's types do not -------------------------------------------
+
+_FOOTER_READERS = 8  # footers read at once, each by a driver thread through the JVM
+
+
+def _parquet_dtypes(
+    spark: SparkSession, df: DataFrame, source: str, options: dict[str, str]
+) -> dict[str, pl.DataType]:
+    """The dtypes Polars reads the columns of the Parquet files behind `df` as, from each file's
+    footer (read through Spark's own file systems): the zone of a timestamp, a duration, an
+    unsigned integer, a column of nulls, which Spark's types do not say. A column the files
+    hold in types Spark reads differently is left out (Spark's reader settles those); files
+    that Spark reads alike but Polars does not are refused, as `scan_parquet` refuses them.
+    Empty where the driver has no JVM (Spark Connect) or a footer is not one Polars reads."""
+    jvm = getattr(spark, "_jvm", None)
+    jsc = getattr(spark, "_jsc", None)
+    files = df.inputFiles()
+    if jvm is None or jsc is None or not files:
+        return {}
+    conf = jvm.org.apache.hadoop.conf.Configuration(jsc.hadoopConfiguration())
+    for key, value in options.items():
+        conf.set(key, value)
+    try:
+        if len(files) == 1:
+            schemas = [_footer_schema(jvm, conf, files[0])]
+        else:
+            with ThreadPoolExecutor(max_workers=_FOOTER_READERS) as pool:
+                schemas = list(pool.map(lambda f: _footer_schema(jvm, conf, f), files))
+    except Exception:  # an unreadable footer: Spark's types are all there is
+        return {}
+    first = schemas[0]
+    dtypes = dict(first.items())
+    for path, schema in zip(files[1:], schemas[1:], strict=True):
+        for name, dtype in schema.items():
+            if name not in dtypes or dtypes[name] == dtype:
+                continue
+            if _spark_reads(dtypes[name]) != _spark_reads(dtype) or _spark_reads(dtype) is None:
+                del dtypes[name]
+                continue
+            raise DataReadError(
+                f"cannot read {source} as parquet: {unquote(path)} has column '{name}' as {dtype} where the "
+                f"first file has {first[name]}; a multi-file read needs one schema"
+            )
+    return dtypes
+
+
+def _footer_schema(jvm: Any, conf: Any, file: str) -> dict[str, pl.DataType]:
+    """The schema Polars reads a Parquet file as, from its footer alone (the file's metadata at
+    its end: `PAR1`, the footer, its length, `PAR1`)."""
+    path = jvm.org.apache.hadoop.fs.Path(jvm.java.net.URI(file))
+    fs = path.getFileSystem(conf)
+    size = fs.getFileStatus(path).getLen()
+    stream = fs.open(path)
+    try:
+        stream.seek(size - 8)
+        tail = bytes(stream.readNBytes(8))
+        length = int.from_bytes(tail[:4], "little")
+        if tail[4:] != b"PAR1" or length > size - 12:  # the magic words twice and the length
+            raise ValueError(f"{file}: not a Parquet file Polars reads")
+        stream.seek(size - 8 - length)
+        footer = bytes(stream.readNBytes(length))
+    finally:
+        stream.close()
+    return pl.read_parquet_schema(io.BytesIO(b"PAR1" + footer + tail))
+
+
+def _spark_reads(dtype: pl.DataType, *, top: bool = True) -> str | None:  # noqa: PLR0911 -- one return per kind of type
+    """The Spark type (as its simple string) a Parquet column Polars reads as `dtype` has when
+    `read_spark` hands it to `validate_spark`; None where its values would need converting
+    inside a list or struct (durations, nulls), which `read_spark` does not do."""
+    if isinstance(dtype, pl.Duration):
+        if dtype.time_unit == "ns":
+            return T.LongType().simpleString()  # left as nanoseconds: no contract can hold them on Spark
+        return (
+            T.DayTimeIntervalType(T.DayTimeIntervalType.DAY, T.DayTimeIntervalType.SECOND).simpleString()
+            if top
+            else None
+        )
+    if isinstance(dtype, pl.Datetime) and dtype.time_unit == "ns":
+        return T.LongType().simpleString()  # as Spark reads it with spark.sql.legacy.parquet.nanosAsLong
+    if isinstance(dtype, pl.Null):
+        return T.NullType().simpleString() if top else None
+    if isinstance(dtype, pl.List | pl.Array):
+        inner = _spark_reads(instance(dtype.inner), top=False)
+        return None if inner is None else f"array<{inner}>"
+    if isinstance(dtype, pl.Struct):
+        fields = [(f.name, _spark_reads(instance(f.dtype), top=False)) for f in dtype.fields]
+        if any(inner is None for _, inner in fields):
+            return None
+        return "struct<" + ",".join(f"{name}:{inner}" for name, inner in fields) + ">"
+    try:
+        return spark_type(dtype).simpleString()
+    except SparkTypeError:
+        return None
+
+
+def _as_polars_reads(df: DataFrame, dtypes: dict[str, pl.DataType]) -> DataFrame:
+    """`df` with the columns Spark reads as plain longs or integers that Polars reads as
+    durations (microseconds or milliseconds, now Spark intervals) or as nulls (now null)."""
+    changed: dict[str, SparkColumn] = {}
+    for field in df.schema.fields:
+        dtype = dtypes.get(field.name)
+        if isinstance(dtype, pl.Null) and not isinstance(field.dataType, T.NullType):
+            changed[field.name] = F.lit(None)
+        elif (
+            isinstance(dtype, pl.Duration)
+            and dtype.time_unit != "ns"
+            and isinstance(field.dataType, T.LongType)
+        ):
+            unit = dt.timedelta(milliseconds=1) if dtype.time_unit == "ms" else dt.timedelta(microseconds=1)
+            # Null where a count of milliseconds is too long for Spark's microseconds.
+            changed[field.name] = F.try_multiply(F.lit(unit), F.col(f"`{field.name}`"))
+    return df.withColumns(changed) if changed else df
