@@ -705,6 +705,26 @@ def test_signed_and_unsigned_integers_are_told_apart(spark, tmp_path):
     ]
 
 
+def test_columns_that_differ_only_in_case_are_told_apart(spark, tmp_path):
+    """Spark's analyser folds case unless told; Polars does not. read_spark tells it, for its own
+    work only, and returns data that reads without it."""
+    spec = contract_table("  a: {type: int32}\n  b: {type: string}\n")
+    frame = pl.DataFrame({"a": pl.Series([1, 2], dtype=pl.Int32), "b": ["x", "y"], "B": ["k", "l"]})
+    before = spark.conf.get("spark.sql.caseSensitive")
+    found = file_parity(spark, tmp_path / "case.parquet", spec, frame)
+    assert [v.message for v in found] == [
+        "unexpected column 'B' is not in the contract (it differs only in case from 'b'); "
+        'pass unexpected="drop" or "keep" to accept extra columns'
+    ]
+    assert file_parity(spark, tmp_path / "case.parquet", spec, frame, unexpected="keep") == []
+    df = rs.read_spark(spark, str(tmp_path / "case.parquet"), spec, unexpected="drop")
+    assert spark.conf.get("spark.sql.caseSensitive") == before
+    assert [tuple(r) for r in df.collect()] == [(1, "x"), (2, "y")]
+    twins = spark.createDataFrame([(1, "x", "k")], "a int, b string, B string")
+    with pytest.raises(ValueError, match="'b' and 'B' differ only in case"):
+        rs.validate_spark(twins, spec, unexpected="keep")
+
+
 def test_null_columns_written_by_polars_read_alike(spark, tmp_path):
     """A column of nulls (Polars' Null dtype) is an integer column to Spark, and fits any type."""
     spec = contract_table(
@@ -719,6 +739,24 @@ def test_null_columns_written_by_polars_read_alike(spark, tmp_path):
     assert [tuple(r) for r in rs.read_spark(spark, str(path), spec).collect()] == read_parquet(
         path, spec
     ).rows()
+
+
+def test_nanosecond_timestamps_written_by_polars_read_alike(spark, tmp_path):
+    """Spark refuses a file with nanosecond timestamps unless told to read them as longs: told for
+    read_spark's own work, they are refused for a `us` column with Polars' message."""
+    spec = contract_table("  at: {type: timestamp}\n")
+    ns = pl.Series([dt.datetime(2024, 1, 1, 0, 0, 0, 1)] * 2, dtype=pl.Datetime("ns"))
+    found = file_parity(spark, tmp_path / "ns.parquet", spec, pl.DataFrame({"at": ns}))
+    assert [v.message for v in found] == [
+        "column 'at' has dtype Datetime(time_unit='ns', time_zone=None), the contract says "
+        "Datetime(time_unit='us', time_zone=None)"
+    ]
+    path = tmp_path / "extra.parquet"
+    pl.DataFrame({"at": ns.cast(pl.Datetime("us")), "extra": ns}).write_parquet(path)
+    before = spark.conf.get("spark.sql.legacy.parquet.nanosAsLong", None)
+    df = rs.read_spark(spark, str(path), spec, unexpected="drop")
+    assert spark.conf.get("spark.sql.legacy.parquet.nanosAsLong", None) == before
+    assert [tuple(r) for r in df.collect()] == read_parquet(path, spec, unexpected="drop").rows()
 
 
 # -- The documented cluster job -----------------------------------------------------------------

@@ -35,8 +35,9 @@ import io
 import re
 import warnings
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
@@ -640,6 +641,7 @@ def validate_spark(  # noqa: PLR0913 -- the reader options every generated reade
     where Spark's type is the one `read_spark` reads it as.
     """
     unexpected = unexpected_policy(unexpected)
+    _names_told_apart(df)
     violations = list(extra or ())
     before = df.columns
     df = _apply_renames(df, table)
@@ -692,6 +694,20 @@ def validate_spark(  # noqa: PLR0913 -- the reader options every generated reade
         raise ContractViolationError(table.name, table.version, redact_violations(violations, table), source)
     assert empty is not None
     return _output(df, table, empty.columns, filled)
+
+
+def _names_told_apart(df: DataFrame) -> None:
+    """A ValueError, saying what to do, for columns that differ only in case (`b`, `B`) in a
+    session that folds case: Spark cannot name one of them there (`read_spark` reads a file
+    with such columns case-sensitively by itself)."""
+    seen: dict[str, str] = {}
+    for name in df.columns:
+        twin = seen.setdefault(name.lower(), name)
+        if twin != name and (df.sparkSession.conf.get(_CASE_SENSITIVE) or "").lower() != "true":
+            raise ValueError(
+                f"columns '{twin}' and '{name}' differ only in case, which Spark tells apart only in a "
+                f"case-sensitive session: set {_CASE_SENSITIVE}=true to check this DataFrame"
+            )
 
 
 def _in_contract_types(
@@ -893,28 +909,28 @@ def read_spark(  # noqa: PLR0913 -- the reader options every generated reader pa
     rules = _RuleOptions(freshness, now, whole_table)
     if fmt == "csv":
         return _read_csv(spark, path_or_table, table, unexpected, options or {}, rules)
-    try:
-        if fmt == "table":
-            df = spark.table(path_or_table)
-        else:
-            df = spark.read.options(**(options or {})).format(fmt).load(path_or_table)
-    except Exception as exc:  # Spark raises AnalysisException and Py4J errors alike
-        raise _unreadable(path_or_table, fmt, exc) from None
-    dtypes = _parquet_dtypes(spark, df, path_or_table, options or {}) if fmt == "parquet" else {}
-    df = _as_polars_reads(df, dtypes)
-    if unexpected == "drop":
-        keep = [n for n in df.columns if n in table.schema or any(n in c.renamed_from for c in table.columns)]
-        df = df.select(*(F.col(f"`{n}`") for n in keep))
-    return validate_spark(
-        df,
-        table,
-        unexpected=unexpected,
-        source=path_or_table,
-        freshness=freshness,
-        now=now,
-        whole_table=whole_table,
-        dtypes=dtypes,
-    )
+    df, settings = _load(spark, path_or_table, fmt, options or {})
+    with _session(spark, settings):
+        dtypes = _parquet_dtypes(spark, df, path_or_table, options or {}) if fmt == "parquet" else {}
+        df = _as_polars_reads(df, dtypes)
+        if unexpected == "drop":
+            keep = [
+                n for n in df.columns if n in table.schema or any(n in c.renamed_from for c in table.columns)
+            ]
+            df = df.select(*(F.col(f"`{n}`") for n in keep))
+        checked = validate_spark(
+            df,
+            table,
+            unexpected=unexpected,
+            source=path_or_table,
+            freshness=freshness,
+            now=now,
+            whole_table=whole_table,
+            dtypes=dtypes,
+        )
+        # The session's own settings come back below, and Spark reads a file again whenever a
+        # DataFrame is used: this one is computed under the settings it needs, and kept.
+        return checked.localCheckpoint(eager=False) if settings else checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -1259,7 +1275,50 @@ def _duration(text: SparkColumn, dtype: pl.Duration, shaped: Callable[[str], Spa
 
 # -- What a Parquet file says that Spark's types do not -------------------------------------------
 
+# Spark refuses a file with nanosecond timestamps unless it reads them as longs (nanoseconds since
+# the epoch), and, unless case-sensitive, a file with columns that differ only in case (b and B).
+_NANOS_AS_LONG = "spark.sql.legacy.parquet.nanosAsLong"
+_CASE_SENSITIVE = "spark.sql.caseSensitive"
 _FOOTER_READERS = 8  # footers read at once, each by a driver thread through the JVM
+
+
+@contextmanager
+def _session(spark: SparkSession, settings: dict[str, str]) -> Iterator[None]:
+    """The session with `settings` while the block runs; each restored after (unset if it was)."""
+    before = {key: spark.conf.get(key, None) for key in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        for key, old in before.items():
+            if old is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, old)
+
+
+def _load(
+    spark: SparkSession, path_or_table: str, fmt: str, options: dict[str, str]
+) -> tuple[DataFrame, dict[str, str]]:
+    """The data, and the session settings Spark needed to read it as Polars reads it: columns
+    that differ only in case are told apart, nanosecond timestamps read (as longs)."""
+    settings: dict[str, str] = {}
+    while True:
+        try:
+            with _session(spark, settings):
+                if fmt == "table":
+                    return spark.table(path_or_table), settings
+                return spark.read.options(**options).format(fmt).load(path_or_table), settings
+        except Exception as exc:  # Spark raises AnalysisException and Py4J errors alike
+            needed = dict(settings)
+            if "COLUMN_ALREADY_EXISTS" in str(exc):
+                needed[_CASE_SENSITIVE] = "true"
+            if "TIMESTAMP(NANOS" in str(exc):
+                needed[_NANOS_AS_LONG] = "true"
+            if needed == settings:
+                raise _unreadable(path_or_table, fmt, exc) from None
+            settings = needed
 
 
 def _parquet_dtypes(
@@ -1336,7 +1395,7 @@ def _spark_reads(dtype: pl.DataType, *, top: bool = True) -> str | None:  # noqa
             else None
         )
     if isinstance(dtype, pl.Datetime) and dtype.time_unit == "ns":
-        return T.LongType().simpleString()  # as Spark reads it with spark.sql.legacy.parquet.nanosAsLong
+        return T.LongType().simpleString()  # read with spark.sql.legacy.parquet.nanosAsLong
     if isinstance(dtype, pl.Null):
         return T.NullType().simpleString() if top else None
     if isinstance(dtype, pl.List | pl.Array):
