@@ -568,6 +568,9 @@ def test_a_uint64_column_reads_on_spark(spark, tmp_path):
     pl.DataFrame({"big": pl.Series([0, 2**64 - 1], dtype=pl.UInt64)}).write_parquet(path)
     assert read_parquet(path, table)["big"].to_list() == [0, 2**64 - 1]
     assert rs.read_spark(spark, str(path), table).count() == 2
+    bounded = contract_table("  big: {type: uint64, minimum: 1, maximum: 18446744073709551000}\n")
+    found = file_parity(spark, path, bounded, pl.read_parquet(path))
+    assert [v.kind for v in found] == ["minimum", "maximum"]
 
 
 # -- What Spark reads differently ------------------------------------------------------------------

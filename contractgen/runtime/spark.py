@@ -267,6 +267,7 @@ class _Check:
     sampled: bool = True
     newest: bool = False  # the sample is the column's largest value (freshness)
     skip_nulls: bool = False  # a key with a null part is no key (a uniqueness rule)
+    whole: bool = False  # a uint64 sample: Spark's decimal(20,0), an int to Polars
 
 
 def _lit(value: Any, spark: T.DataType) -> SparkColumn:
@@ -278,6 +279,8 @@ def _lit(value: Any, spark: T.DataType) -> SparkColumn:
         return F.lit(value).cast(T.TimestampNTZType()).cast(spark)
     if isinstance(value, Decimal):
         return F.lit(value)
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        return F.lit(Decimal(value)).cast(spark)  # Py4J sends an int as a Java long
     return F.lit(value).cast(spark)
 
 
@@ -291,10 +294,13 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
     # PySpark turns an instant into a naive local time: sample its microseconds and show them zoned.
     zone = (dtype.time_zone or "UTC") if isinstance(dtype, pl.Datetime) and dtype.time_zone else None
     sample = F.unix_micros(raw) if zone is not None and isinstance(actual, T.TimestampType) else raw
+    whole = isinstance(dtype, pl.UInt64)
     checks: list[_Check] = []
 
     def add(kind: ViolationKind, bad: SparkColumn, message: Callable[[int], str]) -> None:
-        checks.append(_Check(kind, name, bad, sample, message, zone=zone if sample is not raw else None))
+        checks.append(
+            _Check(kind, name, bad, sample, message, zone=zone if sample is not raw else None, whole=whole)
+        )
 
     if column.required:
         add("null", raw.isNull(), column_says(name, "null in a required column"))
@@ -363,6 +369,7 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
                 column_says(name, "share a value with another row (the column must be unique)"),
                 (name,),
                 zone if sample is not raw else None,
+                whole=whole,
             )
         )
     return checks
@@ -870,6 +877,8 @@ def _python(value: Any, check: _Check) -> Any:
     if check.zone is not None:
         instant = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=value)
         return instant.astimezone(zoneinfo.ZoneInfo(check.zone))
+    if check.whole and isinstance(value, Decimal):
+        return int(value)
     if hasattr(value, "asDict"):
         return value.asDict(recursive=True)
     return value
