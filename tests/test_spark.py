@@ -653,6 +653,7 @@ def test_durations_written_by_polars_read_alike(spark, tmp_path):
     beside it): Spark reads a long, read_spark an interval, as Polars reads a duration."""
     spec = contract_table(
         "  wait: {type: duration, required: true}\n  slow: {type: duration}\n  fine: {type: duration}\n"
+        "  spans: {type: list, items: {type: duration}}\n"
     )
     second = dt.timedelta(seconds=1)
     frame = pl.DataFrame(
@@ -660,6 +661,7 @@ def test_durations_written_by_polars_read_alike(spark, tmp_path):
             "wait": [second, None, -second],
             "slow": pl.Series([second, None, dt.timedelta(days=-3)], dtype=pl.Duration("ms")),
             "fine": pl.Series([second] * 3, dtype=pl.Duration("ns")),
+            "spans": pl.Series([[second, None], [], None], dtype=pl.List(pl.Duration("ms"))),
         }
     )
     found = file_parity(spark, tmp_path / "wait.parquet", spec, frame)
@@ -670,8 +672,8 @@ def test_durations_written_by_polars_read_alike(spark, tmp_path):
     path = tmp_path / "clean.parquet"
     frame.drop("fine").drop_nulls().write_parquet(path)
     with pytest.warns(UserWarning, match="filled the columns"):
-        got = rs.read_spark(spark, str(path), spec).select("wait", "slow").collect()
-        want = read_parquet(path, spec).select("wait", "slow").rows()
+        got = rs.read_spark(spark, str(path), spec).select("wait", "slow", "spans").collect()
+        want = read_parquet(path, spec).select("wait", "slow", "spans").rows()
     assert [tuple(r) for r in got] == want
 
 

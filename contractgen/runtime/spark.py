@@ -1391,50 +1391,75 @@ def _footer_schema(jvm: Any, conf: Any, file: str) -> dict[str, pl.DataType]:
     return pl.read_parquet_schema(io.BytesIO(b"PAR1" + footer + tail))
 
 
-def _spark_reads(dtype: pl.DataType, *, top: bool = True) -> str | None:  # noqa: PLR0911 -- one return per kind of type
-    """The Spark type (as its simple string) a Parquet column Polars reads as `dtype` has when
-    `read_spark` hands it to `validate_spark`; None where its values would need converting
-    inside a list or struct (durations, nulls), which `read_spark` does not do."""
-    if isinstance(dtype, pl.Duration):
-        if dtype.time_unit == "ns":
-            return T.LongType().simpleString()  # left as nanoseconds: no contract can hold them on Spark
-        return (
-            T.DayTimeIntervalType(T.DayTimeIntervalType.DAY, T.DayTimeIntervalType.SECOND).simpleString()
-            if top
-            else None
-        )
-    if isinstance(dtype, pl.Datetime) and dtype.time_unit == "ns":
-        return T.LongType().simpleString()  # read with spark.sql.legacy.parquet.nanosAsLong
-    if isinstance(dtype, pl.Null):
-        return T.NullType().simpleString() if top else None
+def _spark_reads(dtype: pl.DataType) -> str | None:
+    """The Spark type (as its simple string) of a Parquet column Polars reads as `dtype`, as
+    `read_spark` hands it to `validate_spark` (see `_as_polars_reads`); None for a type Spark has
+    no holding for."""
+    if isinstance(dtype, pl.Duration | pl.Datetime) and dtype.time_unit == "ns":
+        # Nanoseconds as longs (timestamps read with spark.sql.legacy.parquet.nanosAsLong): no
+        # contract column can hold them on Spark, so they are only ever reported or kept.
+        return T.LongType().simpleString()
     if isinstance(dtype, pl.List | pl.Array):
-        inner = _spark_reads(instance(dtype.inner), top=False)
+        inner = _spark_reads(instance(dtype.inner))
         return None if inner is None else f"array<{inner}>"
     if isinstance(dtype, pl.Struct):
-        fields = [(f.name, _spark_reads(instance(f.dtype), top=False)) for f in dtype.fields]
+        fields = [(f.name, _spark_reads(instance(f.dtype))) for f in dtype.fields]
         if any(inner is None for _, inner in fields):
             return None
         return "struct<" + ",".join(f"{name}:{inner}" for name, inner in fields) + ">"
     try:
-        return spark_type(dtype).simpleString()
+        return spark_type(dtype).simpleString()  # a duration as an interval, a null as void
     except SparkTypeError:
         return None
 
 
 def _as_polars_reads(df: DataFrame, dtypes: dict[str, pl.DataType]) -> DataFrame:
-    """`df` with the columns Spark reads as plain longs or integers that Polars reads as
-    durations (microseconds or milliseconds, now Spark intervals) or as nulls (now null)."""
+    """`df` with the values Spark reads as plain longs or integers that Polars reads as durations
+    (in microseconds or milliseconds: now Spark intervals) or as nulls (now null), at any depth."""
     changed: dict[str, SparkColumn] = {}
     for field in df.schema.fields:
         dtype = dtypes.get(field.name)
-        if isinstance(dtype, pl.Null) and not isinstance(field.dataType, T.NullType):
-            changed[field.name] = F.lit(None)
-        elif (
-            isinstance(dtype, pl.Duration)
-            and dtype.time_unit != "ns"
-            and isinstance(field.dataType, T.LongType)
-        ):
-            unit = dt.timedelta(milliseconds=1) if dtype.time_unit == "ms" else dt.timedelta(microseconds=1)
-            # Null where a count of milliseconds is too long for Spark's microseconds.
-            changed[field.name] = F.try_multiply(F.lit(unit), F.col(f"`{field.name}`"))
+        value = (
+            None if dtype is None else _as_polars_reads_it(F.col(f"`{field.name}`"), dtype, field.dataType)
+        )
+        if value is not None:
+            changed[field.name] = value
     return df.withColumns(changed) if changed else df
+
+
+def _as_polars_reads_it(value: SparkColumn, dtype: pl.DataType, spark: T.DataType) -> SparkColumn | None:  # noqa: PLR0911 -- one return per kind of type
+    """`value`, which Spark read as `spark`, converted where Polars reads it as another kind of
+    value (a duration, a null); None where it is left as it is."""
+    if isinstance(dtype, pl.Null):
+        return None if isinstance(spark, T.NullType) else F.lit(None)
+    if isinstance(dtype, pl.Duration) and dtype.time_unit != "ns" and isinstance(spark, T.LongType):
+        unit = dt.timedelta(milliseconds=1) if dtype.time_unit == "ms" else dt.timedelta(microseconds=1)
+        # Null where a count of milliseconds is too long for Spark's microseconds.
+        return F.try_multiply(F.lit(unit), value)
+    if isinstance(dtype, pl.List | pl.Array) and isinstance(spark, T.ArrayType):
+        inner, element = instance(dtype.inner), spark.elementType
+        changed = False
+
+        def item(x: SparkColumn) -> SparkColumn:
+            nonlocal changed  # PySpark calls this once, building the lambda: it says what changes
+            out = _as_polars_reads_it(x, inner, element)
+            changed = out is not None
+            return x if out is None else out
+
+        each = F.transform(value, item)
+        return each if changed else None
+    if isinstance(dtype, pl.Struct) and isinstance(spark, T.StructType):
+        if [f.name for f in dtype.fields] != spark.names:
+            return None
+        parts = [
+            _as_polars_reads_it(value.getField(f.name), instance(f.dtype), s.dataType)
+            for f, s in zip(dtype.fields, spark.fields, strict=True)
+        ]
+        if all(p is None for p in parts):
+            return None
+        members = [
+            (value.getField(f.name) if p is None else p).alias(f.name)
+            for f, p in zip(dtype.fields, parts, strict=True)
+        ]
+        return F.when(value.isNotNull(), F.struct(*members))
+    return None
