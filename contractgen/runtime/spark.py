@@ -1377,15 +1377,16 @@ def _footer_schema(jvm: Any, conf: Any, file: str) -> dict[str, pl.DataType]:
     path = jvm.org.apache.hadoop.fs.Path(jvm.java.net.URI(file))
     fs = path.getFileSystem(conf)
     size = fs.getFileStatus(path).getLen()
+    read = jvm.org.apache.commons.io.IOUtils.toByteArray  # Spark's own dependency; any Java version
     stream = fs.open(path)
     try:
         stream.seek(size - 8)
-        tail = bytes(stream.readNBytes(8))
+        tail = bytes(read(stream, 8))
         length = int.from_bytes(tail[:4], "little")
         if tail[4:] != b"PAR1" or length > size - 12:  # the magic words twice and the length
             raise ValueError(f"{file}: not a Parquet file Polars reads")
         stream.seek(size - 8 - length)
-        footer = bytes(stream.readNBytes(length))
+        footer = bytes(read(stream, length))
     finally:
         stream.close()
     return pl.read_parquet_schema(io.BytesIO(b"PAR1" + footer + tail))
