@@ -568,6 +568,202 @@ def test_a_uint64_column_reads_on_spark(spark, tmp_path):
     pl.DataFrame({"big": pl.Series([0, 2**64 - 1], dtype=pl.UInt64)}).write_parquet(path)
     assert read_parquet(path, table)["big"].to_list() == [0, 2**64 - 1]
     assert rs.read_spark(spark, str(path), table).count() == 2
+    bounded = contract_table("  big: {type: uint64, minimum: 1, maximum: 18446744073709551000}\n")
+    found = file_parity(spark, path, bounded, pl.read_parquet(path))
+    assert [v.kind for v in found] == ["minimum", "maximum"]
+
+
+# -- What Spark reads differently ------------------------------------------------------------------
+
+
+def contract_table(schema: str) -> Table:
+    """The runtime table of a contract with these fields (YAML, indented by two)."""
+    loaded, diagnostics = load_bytes(f"data_source: t\nversion: 1.0.0\nschema:\n{schema}".encode(), "t.yaml")
+    assert diagnostics == [] and loaded is not None, diagnostics
+    return table(loaded)
+
+
+def file_parity(
+    spark: SparkSession, path: Path, spec: Table, frame: pl.DataFrame, **options: Any
+) -> list[Violation]:
+    """Write `frame` with Polars, read it with both engines; what Polars found, after asserting that
+    Spark found the same."""
+    frame.write_parquet(path)
+    polars, polars_warnings = warned(lambda: read_parquet(path, spec, **options))
+    on_spark, spark_warnings = warned(lambda: rs.read_spark(spark, str(path), spec, **options))
+    assert comparable(on_spark) == comparable(polars)
+    assert spark_warnings == polars_warnings
+    return polars
+
+
+ITEMS = """\
+  n: {type: list, items: {type: int32, required: true, minimum: 0, maximum: 9}}
+  f: {type: list, items: {type: float64, exclusive_minimum: 0, maximum: 1}}
+  s: {type: list, items: {type: string, min_length: 2, max_length: 3, pattern: '^[a-z]+$'}}
+  u: {type: list, items: {type: string, format: uuid}}
+"""
+
+
+def test_list_items_are_checked_alike(spark, tmp_path):
+    frame = pl.DataFrame(
+        {
+            "n": pl.Series([[1, None], [-1, 10], [], None], dtype=pl.List(pl.Int32)),
+            "f": [[0.5, float("nan")], [0.0], [1.0, 1.5], [None]],
+            "s": [["ab", "ABC"], ["a"], ["abcd", None], ["xyz"]],
+            "u": [[IDS[0], "x"], [IDS[1]], None, [IDS[2].upper()]],
+        }
+    )
+    found = file_parity(spark, tmp_path / "items.parquet", contract_table(ITEMS), frame)
+    assert [(v.kind, v.column, v.count) for v in found] == [
+        ("null", "n", 1),
+        ("minimum", "n", 1),
+        ("maximum", "n", 1),
+        ("nan", "f", 1),
+        ("minimum", "f", 1),
+        ("maximum", "f", 1),
+        ("min_length", "s", 1),
+        ("max_length", "s", 1),
+        ("pattern", "s", 1),
+        ("format", "u", 1),
+    ]
+
+
+NESTED_ENUMS = """\
+  st: {type: struct, fields: {x: {type: int32}, y: {type: enum, values: [p, q]}}}
+  le: {type: list, items: {type: enum, values: [p, q]}}
+"""
+
+
+def test_enums_inside_structs_and_lists_are_checked_alike(spark, tmp_path):
+    struct = pl.Struct({"x": pl.Int32, "y": pl.String})
+    frame = pl.DataFrame(
+        {
+            "st": pl.Series(
+                [{"x": 1, "y": "z"}, {"x": 1, "y": "p"}, None, {"x": None, "y": None}], dtype=struct
+            ),
+            "le": [["p", "Q"], ["q"], None, ["r", None]],
+        }
+    )
+    found = file_parity(spark, tmp_path / "nested.parquet", contract_table(NESTED_ENUMS), frame)
+    assert [(v.kind, v.column, v.count) for v in found] == [("dtype", "st", 1), ("dtype", "le", 2)]
+
+
+def test_durations_written_by_polars_read_alike(spark, tmp_path):
+    """Parquet holds a duration as a plain integer (the unit is in the Arrow schema Polars writes
+    beside it): Spark reads a long, read_spark an interval, as Polars reads a duration."""
+    spec = contract_table(
+        "  wait: {type: duration, required: true}\n  slow: {type: duration}\n  fine: {type: duration}\n"
+        "  spans: {type: list, items: {type: duration}}\n"
+    )
+    second = dt.timedelta(seconds=1)
+    frame = pl.DataFrame(
+        {
+            "wait": [second, None, -second],
+            "slow": pl.Series([second, None, dt.timedelta(days=-3)], dtype=pl.Duration("ms")),
+            "fine": pl.Series([second] * 3, dtype=pl.Duration("ns")),
+            "spans": pl.Series([[second, None], [], None], dtype=pl.List(pl.Duration("ms"))),
+        }
+    )
+    found = file_parity(spark, tmp_path / "wait.parquet", spec, frame)
+    assert [v.message for v in found] == [
+        "column 'fine' has dtype Duration(time_unit='ns'), the contract says Duration(time_unit='us')",
+        "'wait': 1 row null in a required column",
+    ]
+    path = tmp_path / "clean.parquet"
+    frame.drop("fine").drop_nulls().write_parquet(path)
+    with pytest.warns(UserWarning, match="filled the columns"):
+        got = rs.read_spark(spark, str(path), spec).select("wait", "slow", "spans").collect()
+        want = read_parquet(path, spec).select("wait", "slow", "spans").rows()
+    assert [tuple(r) for r in got] == want
+
+
+def test_zones_written_by_polars_are_checked_alike(spark, tmp_path):
+    """Spark's TIMESTAMP has no zone; the zone Polars reads comes from the file's Arrow schema."""
+    spec = contract_table(
+        "  ny: {type: timestamp, timezone: America/New_York}\n  utc: {type: timestamp, timezone: UTC}\n"
+    )
+    instants = pl.Series([dt.datetime(2024, 1, 1, 12)], dtype=pl.Datetime("us", "UTC"))
+    frame = pl.DataFrame({"ny": instants.dt.convert_time_zone("Europe/Berlin"), "utc": instants})
+    found = file_parity(spark, tmp_path / "zones.parquet", spec, frame)
+    assert [v.column for v in found] == ["ny"]
+    assert "time_zone='Europe/Berlin'), the contract says" in found[0].message
+
+
+def test_signed_and_unsigned_integers_are_told_apart(spark, tmp_path):
+    """Spark holds uint8 in a short, as int16 is held: the file says which it is."""
+    schema = "  u8: {type: uint8}\n  u16: {type: uint16}\n  i32: {type: int32}\n  i64: {type: int64}\n  u32: {type: uint32}\n"
+    frame = pl.DataFrame(
+        {
+            "u8": pl.Series([1], dtype=pl.Int16),
+            "u16": pl.Series([1], dtype=pl.UInt8),
+            "i32": pl.Series([1], dtype=pl.UInt32),
+            "i64": pl.Series([1], dtype=pl.UInt64),
+            "u32": pl.Series([1], dtype=pl.Int64),
+        }
+    )
+    found = file_parity(spark, tmp_path / "ints.parquet", contract_table(schema), frame)
+    assert [v.message.split(" has ")[1] for v in found] == [
+        "dtype Int16, the contract says UInt8",
+        "dtype UInt32, the contract says Int32",
+        "dtype UInt64, the contract says Int64",
+        "dtype Int64, the contract says UInt32",
+    ]
+
+
+def test_columns_that_differ_only_in_case_are_told_apart(spark, tmp_path):
+    """Spark's analyser folds case unless told; Polars does not. read_spark tells it, for its own
+    work only, and returns data that reads without it."""
+    spec = contract_table("  a: {type: int32}\n  b: {type: string}\n")
+    frame = pl.DataFrame({"a": pl.Series([1, 2], dtype=pl.Int32), "b": ["x", "y"], "B": ["k", "l"]})
+    before = spark.conf.get("spark.sql.caseSensitive")
+    found = file_parity(spark, tmp_path / "case.parquet", spec, frame)
+    assert [v.message for v in found] == [
+        "unexpected column 'B' is not in the contract (it differs only in case from 'b'); "
+        'pass unexpected="drop" or "keep" to accept extra columns'
+    ]
+    df = rs.read_spark(spark, str(tmp_path / "case.parquet"), spec, unexpected="keep")
+    assert spark.conf.get("spark.sql.caseSensitive") == before
+    assert df.columns == ["a", "b", "B"]
+    assert [tuple(r) for r in df.collect()] == read_parquet(
+        tmp_path / "case.parquet", spec, unexpected="keep"
+    ).rows()
+    twins = spark.createDataFrame([(1, "x", "k")], "a int, b string, B string")
+    with pytest.raises(ValueError, match="'b' and 'B' differ only in case"):
+        rs.validate_spark(twins, spec, unexpected="keep")
+
+
+def test_null_columns_written_by_polars_read_alike(spark, tmp_path):
+    """A column of nulls (Polars' Null dtype) is an integer column to Spark, and fits any type."""
+    spec = contract_table(
+        "  n: {type: int32, required: true}\n  note: {type: string}\n  tags: {type: list, items: {type: string}}\n"
+    )
+    frame = pl.DataFrame({"n": pl.Series([1, 2], dtype=pl.Int32), "note": [None, None], "tags": [None, None]})
+    assert file_parity(spark, tmp_path / "nulls.parquet", spec, frame.with_columns(n=None)) == [
+        Violation("null", "n", "'n': 2 rows null in a required column", 2, ((0, None), (1, None)))
+    ]
+    path = tmp_path / "clean.parquet"
+    frame.write_parquet(path)
+    assert [tuple(r) for r in rs.read_spark(spark, str(path), spec).collect()] == read_parquet(
+        path, spec
+    ).rows()
+
+
+def test_nanosecond_timestamps_written_by_polars_read_alike(spark, tmp_path):
+    """Spark refuses a file with nanosecond timestamps unless told to read them as longs: told for
+    read_spark's own work, they are refused for a `us` column with Polars' message."""
+    spec = contract_table("  at: {type: timestamp}\n")
+    ns = pl.Series([dt.datetime(2024, 1, 1, 0, 0, 0, 1)] * 2, dtype=pl.Datetime("ns"))
+    found = file_parity(spark, tmp_path / "ns.parquet", spec, pl.DataFrame({"at": ns}))
+    assert [v.message for v in found] == [
+        "column 'at' has dtype Datetime(time_unit='ns', time_zone=None), the contract says "
+        "Datetime(time_unit='us', time_zone=None)"
+    ]
+    path = tmp_path / "extra.parquet"
+    pl.DataFrame({"at": ns.cast(pl.Datetime("us")), "extra": ns}).write_parquet(path)
+    before = spark.conf.get("spark.sql.legacy.parquet.nanosAsLong", None)
+    df = rs.read_spark(spark, str(path), spec, unexpected="drop")
+    assert spark.conf.get("spark.sql.legacy.parquet.nanosAsLong", None) == before
+    assert [tuple(r) for r in df.collect()] == read_parquet(path, spec, unexpected="drop").rows()
 
 
 # -- The documented cluster job -----------------------------------------------------------------

@@ -16,6 +16,12 @@ Row numbers: Spark has no stable row order (a file is split across tasks, and
 `monotonically_increasing_id` leaves gaps between partitions), so samples carry the offending
 value and no row number. Messages and counts are the same as on Polars.
 
+Parquet files: Spark's types do not say all that Polars reads from a file (the zone of an instant
+and a duration, in the Arrow schema Polars writes beside the data; an unsigned integer, held in
+the signed type that also holds a signed one; a column of nulls). `read_spark` reads each file's
+footer through Spark's own file systems, and `validate` is handed the dtype Polars reads wherever
+Spark's type is the one such a column is read as.
+
 Regular expressions: the contract's patterns are written for Rust's regex engine; Spark's `rlike`
 is Java's. `java_regex` translates what differs (Unicode `\\d \\s \\w`, `$` at a trailing newline,
 `.` at `\\r`, `(?P<name>`) and refuses what cannot mean the same (POSIX classes `[[:alpha:]]`,
@@ -25,13 +31,17 @@ class set operations `--` and `~~`).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import warnings
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import unquote
 
 import polars as pl
 from pyspark.sql import functions as F
@@ -52,7 +62,7 @@ from contractgen.runtime.errors import (
 from contractgen.runtime.io import DataReadError
 from contractgen.runtime.privacy import redact_violations
 from contractgen.runtime.quality import RuleCheck, clock, exact, plan, unevaluable
-from contractgen.runtime.spec import Rule, Table, Unexpected, today, unexpected_policy
+from contractgen.runtime.spec import Column, Rule, Table, Unexpected, today, unexpected_policy
 
 if TYPE_CHECKING:
     from pyspark.sql import Column as SparkColumn
@@ -257,6 +267,7 @@ class _Check:
     sampled: bool = True
     newest: bool = False  # the sample is the column's largest value (freshness)
     skip_nulls: bool = False  # a key with a null part is no key (a uniqueness rule)
+    whole: bool = False  # a uint64 sample: Spark's decimal(20,0), an int to Polars
 
 
 def _lit(value: Any, spark: T.DataType) -> SparkColumn:
@@ -268,10 +279,12 @@ def _lit(value: Any, spark: T.DataType) -> SparkColumn:
         return F.lit(value).cast(T.TimestampNTZType()).cast(spark)
     if isinstance(value, Decimal):
         return F.lit(value)
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        return F.lit(Decimal(value)).cast(spark)  # Py4J sends an int as a Java long
     return F.lit(value).cast(spark)
 
 
-def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> list[_Check]:  # noqa: PLR0915 -- one block per kind of check, in the order check.py runs them
+def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> list[_Check]:  # noqa: PLR0912, PLR0915 -- one block per kind of check, in the order check.py runs them
     """The checks of one column: `raw` is the data as it came, `value` in the contract's type."""
     column = table.column(name)
     dtype = instance(table.schema[name])
@@ -281,10 +294,13 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
     # PySpark turns an instant into a naive local time: sample its microseconds and show them zoned.
     zone = (dtype.time_zone or "UTC") if isinstance(dtype, pl.Datetime) and dtype.time_zone else None
     sample = F.unix_micros(raw) if zone is not None and isinstance(actual, T.TimestampType) else raw
+    whole = isinstance(dtype, pl.UInt64)
     checks: list[_Check] = []
 
     def add(kind: ViolationKind, bad: SparkColumn, message: Callable[[int], str]) -> None:
-        checks.append(_Check(kind, name, bad, sample, message, zone=zone if sample is not raw else None))
+        checks.append(
+            _Check(kind, name, bad, sample, message, zone=zone if sample is not raw else None, whole=whole)
+        )
 
     if column.required:
         add("null", raw.isNull(), column_says(name, "null in a required column"))
@@ -293,6 +309,8 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
         # As a Decimal: Py4J sends a Python int as a Java long, which 2**64 - 1 overflows.
         top = F.lit(Decimal(hi)).cast(target)
         add("dtype", (raw < 0) | (raw > top), column_says(name, f"outside the range of {dtype}"))
+    if how == "nested" and _holds_enum(dtype):
+        add("dtype", _misfits(value, dtype), column_says(name, f"with nested values that do not fit {dtype}"))
     if isinstance(dtype, pl.Enum):
         allowed = list(dtype.categories)
         add(
@@ -300,6 +318,8 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
             raw.isNotNull() & ~raw.isin(allowed),
             column_says(name, f"not among the allowed values {allowed}"),
         )
+    for kind, bad, what in _item_checks(column.items, dtype, value, raw):
+        add(kind, bad, column_says(name, what))
     bounded = column.minimum is not None or column.maximum is not None
     number = ~F.isnan(value) if dtype.is_float() else F.lit(True)
     if bounded and dtype.is_float():
@@ -349,9 +369,115 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
                 column_says(name, "share a value with another row (the column must be unique)"),
                 (name,),
                 zone if sample is not raw else None,
+                whole=whole,
             )
         )
     return checks
+
+
+def _any_item(lists: SparkColumn, test: Callable[[SparkColumn], SparkColumn]) -> SparkColumn:
+    """Whether any item of each list passes `test` (a null test result is no; a null list has no
+    items), as Polars' `list.eval(test.fill_null(False)).list.any().fill_null(False)`."""
+    return F.coalesce(F.exists(lists, lambda item: F.coalesce(test(item), F.lit(False))), F.lit(False))
+
+
+def _item_checks(
+    items: Column | None, dtype: pl.DataType, value: SparkColumn, raw: SparkColumn
+) -> list[tuple[ViolationKind, SparkColumn, str]]:
+    """The checks on each item of a list column, as `check._item_checks` words and orders them:
+    a row is bad when any of its items is (higher-order functions over the array, in the same
+    aggregation job as every other check)."""
+    if items is None or not isinstance(dtype, pl.List):
+        return []
+    inner = instance(dtype.inner)
+    target = spark_type(inner)
+    found: list[tuple[ViolationKind, SparkColumn, str]] = []
+    if items.required:
+        # On the list as it came in, as Polars checks it.
+        found.append(("null", _any_item(raw, lambda item: item.isNull()), "with a null item"))
+
+    def number(item: SparkColumn) -> SparkColumn:
+        return ~F.isnan(item) if inner.is_float() else F.lit(True)
+
+    if (items.minimum is not None or items.maximum is not None) and inner.is_float():
+        found.append(("nan", _any_item(value, F.isnan), "with a NaN item, which no range admits"))
+    if items.minimum is not None:
+        lo, exclusive = _lit(items.minimum, target), items.exclusive_minimum
+        word = "at or below" if exclusive else "below"
+        below = lambda item: ((item <= lo) if exclusive else (item < lo)) & number(item)  # noqa: E731
+        found.append(
+            ("minimum", _any_item(value, below), f"with an item {word} the minimum {shown(items.minimum)}")
+        )
+    if items.maximum is not None:
+        hi, exclusive_hi = _lit(items.maximum, target), items.exclusive_maximum
+        word = "at or above" if exclusive_hi else "above"
+        above = lambda item: ((item >= hi) if exclusive_hi else (item > hi)) & number(item)  # noqa: E731
+        found.append(
+            ("maximum", _any_item(value, above), f"with an item {word} the maximum {shown(items.maximum)}")
+        )
+    if isinstance(inner, pl.String | pl.Binary | pl.List):
+        lo_len, hi_len = items.min_length, items.max_length
+        if lo_len is not None:
+            shorter = _any_item(value, lambda item: _size(item, inner) < lo_len)
+            found.append(("min_length", shorter, f"with an item shorter than {lo_len}"))
+        if hi_len is not None:
+            longer = _any_item(value, lambda item: _size(item, inner) > hi_len)
+            found.append(("max_length", longer, f"with an item longer than {hi_len}"))
+    if items.pattern is not None:
+        regex = java_regex(items.pattern)
+        found.append(
+            (
+                "pattern",
+                _any_item(value, lambda item: ~item.cast(T.StringType()).rlike(regex)),
+                f"with an item not matching the pattern {items.pattern!r}",
+            )
+        )
+    if items.format in FORMAT_PATTERNS:
+        shape = items.format
+        valid = java_regex(FORMAT_PATTERNS[shape])
+        found.append(
+            (
+                "format",
+                _any_item(value, lambda item: ~item.cast(T.StringType()).rlike(valid)),
+                f"with an item that is not a valid {shape}",
+            )
+        )
+    return found
+
+
+def _size(item: SparkColumn, dtype: pl.DataType) -> SparkColumn:
+    length = _length(item, dtype)
+    assert length is not None
+    return length
+
+
+def _holds_enum(dtype: pl.DataType) -> bool:
+    """Whether an enum sits anywhere inside a list or struct dtype."""
+    if isinstance(dtype, pl.Enum):
+        return True
+    if isinstance(dtype, pl.List | pl.Array):
+        return _holds_enum(instance(dtype.inner))
+    if isinstance(dtype, pl.Struct):
+        return any(_holds_enum(instance(f.dtype)) for f in dtype.fields)
+    return False
+
+
+def _misfits(value: SparkColumn, dtype: pl.DataType) -> SparkColumn:
+    """Whether a nested value holds, at any depth, a text that is not among its enum's values:
+    the values Polars' cast to the contract's dtype turns into nulls, which `validate` counts as
+    nested values that do not fit. Never null."""
+    if isinstance(dtype, pl.Enum):
+        return F.coalesce(value.isNotNull() & ~value.isin(list(dtype.categories)), F.lit(False))
+    if isinstance(dtype, pl.List | pl.Array):
+        inner = instance(dtype.inner)
+        return _any_item(value, lambda item: _misfits(item, inner))
+    if isinstance(dtype, pl.Struct):
+        out = F.lit(False)
+        for field in dtype.fields:
+            if _holds_enum(instance(field.dtype)):
+                out = out | _misfits(value.getField(field.name), instance(field.dtype))
+        return out
+    return F.lit(False)
 
 
 def _length(value: SparkColumn, dtype: pl.DataType) -> SparkColumn | None:
@@ -503,6 +629,7 @@ def validate_spark(  # noqa: PLR0913 -- the reader options every generated reade
     freshness: bool = False,
     now: dt.datetime | None = None,
     whole_table: bool = False,
+    dtypes: dict[str, pl.DataType] | None = None,
 ) -> DataFrame:
     """Check a Spark DataFrame against `table`; return it in the contract's types and order.
 
@@ -515,16 +642,27 @@ def validate_spark(  # noqa: PLR0913 -- the reader options every generated reade
     The contract's quality rules are counted in the same job, under the options of the Polars
     readers: freshness with a clock (`freshness=True`, or `now=` for a replay), row counts with
     `whole_table=True`.
+
+    `dtypes` are the Polars dtypes of columns as Polars reads them where Spark's types do not
+    say (`read_spark` passes a Parquet file's own: a zone, an unsigned integer); each is used
+    where Spark's type is the one `read_spark` reads it as.
     """
     unexpected = unexpected_policy(unexpected)
+    _names_told_apart(df)
     violations = list(extra or ())
+    before = df.columns
     df = _apply_renames(df, table)
+    known = {new: (dtypes or {}).get(old) for old, new in zip(before, df.columns, strict=True)}
     actual = {f.name: f.dataType for f in df.schema.fields}
     view: dict[str, pl.DataType] = {}
     unknown: list[Violation] = []
     for name, spark in actual.items():
         expected = instance(table.schema[name]) if name in table.schema else None
-        held = polars_dtype(spark, expected)
+        file_dtype = known.get(name)
+        if file_dtype is not None and _spark_reads(file_dtype) == spark.simpleString():
+            held: pl.DataType | None = file_dtype
+        else:
+            held = polars_dtype(spark, expected)
         if held is None:
             message = f"column '{name}' has Spark type {spark.simpleString()}, the contract says {expected}"
             if expected is not None:
@@ -563,6 +701,20 @@ def validate_spark(  # noqa: PLR0913 -- the reader options every generated reade
         raise ContractViolationError(table.name, table.version, redact_violations(violations, table), source)
     assert empty is not None
     return _output(df, table, empty.columns, filled)
+
+
+def _names_told_apart(df: DataFrame) -> None:
+    """A ValueError, saying what to do, for columns that differ only in case (`b`, `B`) in a
+    session that folds case: Spark cannot name one of them there (`read_spark` reads a file
+    with such columns case-sensitively by itself)."""
+    seen: dict[str, str] = {}
+    for name in df.columns:
+        twin = seen.setdefault(name.lower(), name)
+        if twin != name and (df.sparkSession.conf.get(_CASE_SENSITIVE) or "").lower() != "true":
+            raise ValueError(
+                f"columns '{twin}' and '{name}' differ only in case, which Spark tells apart only in a "
+                f"case-sensitive session: set {_CASE_SENSITIVE}=true to check this DataFrame"
+            )
 
 
 def _in_contract_types(
@@ -725,6 +877,8 @@ def _python(value: Any, check: _Check) -> Any:
     if check.zone is not None:
         instant = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=value)
         return instant.astimezone(zoneinfo.ZoneInfo(check.zone))
+    if check.whole and isinstance(value, Decimal):
+        return int(value)
     if hasattr(value, "asDict"):
         return value.asDict(recursive=True)
     return value
@@ -764,25 +918,28 @@ def read_spark(  # noqa: PLR0913 -- the reader options every generated reader pa
     rules = _RuleOptions(freshness, now, whole_table)
     if fmt == "csv":
         return _read_csv(spark, path_or_table, table, unexpected, options or {}, rules)
-    try:
-        if fmt == "table":
-            df = spark.table(path_or_table)
-        else:
-            df = spark.read.options(**(options or {})).format(fmt).load(path_or_table)
-    except Exception as exc:  # Spark raises AnalysisException and Py4J errors alike
-        raise _unreadable(path_or_table, fmt, exc) from None
-    if unexpected == "drop":
-        keep = [n for n in df.columns if n in table.schema or any(n in c.renamed_from for c in table.columns)]
-        df = df.select(*(F.col(f"`{n}`") for n in keep))
-    return validate_spark(
-        df,
-        table,
-        unexpected=unexpected,
-        source=path_or_table,
-        freshness=freshness,
-        now=now,
-        whole_table=whole_table,
-    )
+    df, settings = _load(spark, path_or_table, fmt, options or {})
+    with _session(spark, settings):
+        dtypes = _parquet_dtypes(spark, df, path_or_table, options or {}) if fmt == "parquet" else {}
+        df = _as_polars_reads(df, dtypes)
+        if unexpected == "drop":
+            keep = [
+                n for n in df.columns if n in table.schema or any(n in c.renamed_from for c in table.columns)
+            ]
+            df = df.select(*(F.col(f"`{n}`") for n in keep))
+        checked = validate_spark(
+            df,
+            table,
+            unexpected=unexpected,
+            source=path_or_table,
+            freshness=freshness,
+            now=now,
+            whole_table=whole_table,
+            dtypes=dtypes,
+        )
+        # The session's own settings come back below, and Spark reads a file again whenever a
+        # DataFrame is used: this one is computed under the settings it needs, and kept.
+        return checked.localCheckpoint(eager=False) if settings else checked
 
 
 @dataclass(frozen=True, slots=True)
@@ -1123,3 +1280,187 @@ def _duration(text: SparkColumn, dtype: pl.Duration, shaped: Callable[[str], Spa
     nonempty = text.rlike("[0-9]") & ~text.endswith("T")
     value = F.lit(dt.timedelta(microseconds=1)) * micros
     return F.when(shaped(csv_text.DURATION) & nonempty & exact & fits, value)
+
+
+# -- What a Parquet file says that Spark's types do not -------------------------------------------
+
+# Spark refuses a file with nanosecond timestamps unless it reads them as longs (nanoseconds since
+# the epoch), and, unless case-sensitive, a file with columns that differ only in case (b and B).
+_NANOS_AS_LONG = "spark.sql.legacy.parquet.nanosAsLong"
+_CASE_SENSITIVE = "spark.sql.caseSensitive"
+_FOOTER_READERS = 8  # footers read at once, each by a driver thread through the JVM
+
+
+@contextmanager
+def _session(spark: SparkSession, settings: dict[str, str]) -> Iterator[None]:
+    """The session with `settings` while the block runs; each restored after (unset if it was)."""
+    before = {key: spark.conf.get(key, None) for key in settings}
+    for key, value in settings.items():
+        spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        for key, old in before.items():
+            if old is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, old)
+
+
+def _load(
+    spark: SparkSession, path_or_table: str, fmt: str, options: dict[str, str]
+) -> tuple[DataFrame, dict[str, str]]:
+    """The data, and the session settings Spark needed to read it as Polars reads it: columns
+    that differ only in case are told apart, nanosecond timestamps read (as longs)."""
+    settings: dict[str, str] = {}
+    while True:
+        try:
+            with _session(spark, settings):
+                if fmt == "table":
+                    return spark.table(path_or_table), settings
+                return spark.read.options(**options).format(fmt).load(path_or_table), settings
+        except Exception as exc:  # Spark raises AnalysisException and Py4J errors alike
+            needed = dict(settings)
+            if "COLUMN_ALREADY_EXISTS" in str(exc):
+                needed[_CASE_SENSITIVE] = "true"
+            if "TIMESTAMP(NANOS" in str(exc):
+                needed[_NANOS_AS_LONG] = "true"
+            if needed == settings:
+                raise _unreadable(path_or_table, fmt, exc) from None
+            settings = needed
+
+
+def _parquet_dtypes(
+    spark: SparkSession, df: DataFrame, source: str, options: dict[str, str]
+) -> dict[str, pl.DataType]:
+    """The dtypes Polars reads the columns of the Parquet files behind `df` as, from each file's
+    footer (read through Spark's own file systems): the zone of a timestamp, a duration, an
+    unsigned integer, a column of nulls, which Spark's types do not say. A column the files
+    hold in types Spark reads differently is left out (Spark's reader settles those); files
+    that Spark reads alike but Polars does not are refused, as `scan_parquet` refuses them.
+    Empty where the driver has no JVM (Spark Connect) or a footer is not one Polars reads."""
+    jvm = getattr(spark, "_jvm", None)
+    jsc = getattr(spark, "_jsc", None)
+    files = df.inputFiles()
+    if jvm is None or jsc is None or not files:
+        return {}
+    conf = jvm.org.apache.hadoop.conf.Configuration(jsc.hadoopConfiguration())
+    for key, value in options.items():
+        conf.set(key, value)
+    try:
+        if len(files) == 1:
+            schemas = [_footer_schema(jvm, conf, files[0])]
+        else:
+            with ThreadPoolExecutor(max_workers=_FOOTER_READERS) as pool:
+                schemas = list(pool.map(lambda f: _footer_schema(jvm, conf, f), files))
+    except Exception:  # an unreadable footer: Spark's types are all there is
+        return {}
+    first = schemas[0]
+    dtypes = dict(first.items())
+    for path, schema in zip(files[1:], schemas[1:], strict=True):
+        for name, dtype in schema.items():
+            if name not in dtypes or dtypes[name] == dtype:
+                continue
+            if _spark_reads(dtypes[name]) != _spark_reads(dtype) or _spark_reads(dtype) is None:
+                del dtypes[name]
+                continue
+            raise DataReadError(
+                f"cannot read {source} as parquet: {unquote(path)} has column '{name}' as {dtype} where the "
+                f"first file has {first[name]}; a multi-file read needs one schema"
+            )
+    return dtypes
+
+
+def _footer_schema(jvm: Any, conf: Any, file: str) -> dict[str, pl.DataType]:
+    """The schema Polars reads a Parquet file as, from its footer alone (the file's metadata at
+    its end: `PAR1`, the footer, its length, `PAR1`)."""
+    path = jvm.org.apache.hadoop.fs.Path(jvm.java.net.URI(file))
+    fs = path.getFileSystem(conf)
+    size = fs.getFileStatus(path).getLen()
+    read = jvm.org.apache.commons.io.IOUtils.toByteArray  # Spark's own dependency; any Java version
+    stream = fs.open(path)
+    try:
+        stream.seek(size - 8)
+        tail = bytes(read(stream, 8))
+        length = int.from_bytes(tail[:4], "little")
+        if tail[4:] != b"PAR1" or length > size - 12:  # the magic words twice and the length
+            raise ValueError(f"{file}: not a Parquet file Polars reads")
+        stream.seek(size - 8 - length)
+        footer = bytes(read(stream, length))
+    finally:
+        stream.close()
+    return pl.read_parquet_schema(io.BytesIO(b"PAR1" + footer + tail))
+
+
+def _spark_reads(dtype: pl.DataType) -> str | None:
+    """The Spark type (as its simple string) of a Parquet column Polars reads as `dtype`, as
+    `read_spark` hands it to `validate_spark` (see `_as_polars_reads`); None for a type Spark has
+    no holding for."""
+    if isinstance(dtype, pl.Duration | pl.Datetime) and dtype.time_unit == "ns":
+        # Nanoseconds as longs (timestamps read with spark.sql.legacy.parquet.nanosAsLong): no
+        # contract column can hold them on Spark, so they are only ever reported or kept.
+        return T.LongType().simpleString()
+    if isinstance(dtype, pl.List | pl.Array):
+        inner = _spark_reads(instance(dtype.inner))
+        return None if inner is None else f"array<{inner}>"
+    if isinstance(dtype, pl.Struct):
+        fields = [(f.name, _spark_reads(instance(f.dtype))) for f in dtype.fields]
+        if any(inner is None for _, inner in fields):
+            return None
+        return "struct<" + ",".join(f"{name}:{inner}" for name, inner in fields) + ">"
+    try:
+        return spark_type(dtype).simpleString()  # a duration as an interval, a null as void
+    except SparkTypeError:
+        return None
+
+
+def _as_polars_reads(df: DataFrame, dtypes: dict[str, pl.DataType]) -> DataFrame:
+    """`df` with the values Spark reads as plain longs or integers that Polars reads as durations
+    (in microseconds or milliseconds: now Spark intervals) or as nulls (now null), at any depth."""
+    changed: dict[str, SparkColumn] = {}
+    for field in df.schema.fields:
+        dtype = dtypes.get(field.name)
+        value = (
+            None if dtype is None else _as_polars_reads_it(F.col(f"`{field.name}`"), dtype, field.dataType)
+        )
+        if value is not None:
+            changed[field.name] = value
+    return df.withColumns(changed) if changed else df
+
+
+def _as_polars_reads_it(value: SparkColumn, dtype: pl.DataType, spark: T.DataType) -> SparkColumn | None:  # noqa: PLR0911 -- one return per kind of type
+    """`value`, which Spark read as `spark`, converted where Polars reads it as another kind of
+    value (a duration, a null); None where it is left as it is."""
+    if isinstance(dtype, pl.Null):
+        return None if isinstance(spark, T.NullType) else F.lit(None)
+    if isinstance(dtype, pl.Duration) and dtype.time_unit != "ns" and isinstance(spark, T.LongType):
+        unit = dt.timedelta(milliseconds=1) if dtype.time_unit == "ms" else dt.timedelta(microseconds=1)
+        # Null where a count of milliseconds is too long for Spark's microseconds.
+        return F.try_multiply(F.lit(unit), value)
+    if isinstance(dtype, pl.List | pl.Array) and isinstance(spark, T.ArrayType):
+        inner, element = instance(dtype.inner), spark.elementType
+        changed = False
+
+        def item(x: SparkColumn) -> SparkColumn:
+            nonlocal changed  # PySpark calls this once, building the lambda: it says what changes
+            out = _as_polars_reads_it(x, inner, element)
+            changed = out is not None
+            return x if out is None else out
+
+        each = F.transform(value, item)
+        return each if changed else None
+    if isinstance(dtype, pl.Struct) and isinstance(spark, T.StructType):
+        if [f.name for f in dtype.fields] != spark.names:
+            return None
+        parts = [
+            _as_polars_reads_it(value.getField(f.name), instance(f.dtype), s.dataType)
+            for f, s in zip(dtype.fields, spark.fields, strict=True)
+        ]
+        if all(p is None for p in parts):
+            return None
+        members = [
+            (value.getField(f.name) if p is None else p).alias(f.name)
+            for f, p in zip(dtype.fields, parts, strict=True)
+        ]
+        return F.when(value.isNotNull(), F.struct(*members))
+    return None
