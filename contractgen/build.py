@@ -339,9 +339,18 @@ class _Compiler:
         package = naming.dataset(shown, self.options.prefix)
         if not loaded:
             # A file that had tables and has none: its package would vanish unannounced.
-            gone = self.table_set(package, [], path, shown)
-            if gone is not None:
-                self.result.refused.append(gone)
+            had = sorted({c.data_source for c in self.built_tables(shown, set()) + _committed(path)})
+            if had:
+                self.result.diagnostics.append(
+                    Diagnostic(
+                        shown,
+                        Position(1, 1),
+                        "error",
+                        f"this file describes no table any more, but package '{package}' was built from it "
+                        f"(tables {', '.join(had)})",
+                        "a file may not lose every table; delete the file to retire its package",
+                    )
+                )
             return
         first = loaded[0]
         clash = claim_package(self.owner, package, first, shown, _DATASET_HINT)
@@ -377,33 +386,56 @@ class _Compiler:
         added needs a minor bump, one removed a major one), measured against the package's last
         build and against the file as last committed, so that neither deleting generated/ nor
         editing its manifest hides a change."""
-        from contractgen.evolution import gitlog
 
-        built = self.built_tables(package, shown)
-        try:
-            committed = gitlog.committed_tables(path)
-        except gitlog.GitError:
-            committed = []
-        for old in (built, committed):
+        built = self.built_tables(shown, {c.data_source for c in loaded})
+        for old in (built, _committed(path)):
             verdict = _table_set_verdict(old, loaded, package, shown)
             if verdict is not None and not verdict.ok:
                 return verdict
         return None
 
-    def built_tables(self, package: str, shown: str) -> list[Contract]:
-        """The tables of `package` as last built, from the snapshots its manifest entry lists."""
-        entry = self.manifest.get(package, {})
-        listed = entry.get("files")
-        if entry.get("source") != shown or not isinstance(listed, dict):
+    def built_tables(self, shown: str, names: set[str]) -> list[Contract]:
+        """The tables the file had at the last build, from the snapshots the manifest lists: of
+        every package built from this file (either layout), or, when there is none, of the one
+        file no longer here whose packages held any of `names` (this file, renamed)."""
+        from contractgen import naming
+
+        mine = [p for p, e in self.manifest.items() if e.get("source") == shown]
+        if not mine:
+            gone: dict[str, list[str]] = {}
+            for other, entry in self.manifest.items():
+                source = entry.get("source")
+                if isinstance(source, str) and source not in self.sources:
+                    gone.setdefault(source, []).append(other)
+            known = names | {naming.package(n, self.options.prefix) for n in names}
+            held = {
+                source
+                for source, packages in gone.items()
+                if any(t in known for p in packages for t in self.snapshot_names(p))
+            }
+            mine = gone[held.pop()] if len(held) == 1 else []
+        found = []
+        for other in sorted(mine):
+            fix = _rebuild_hint(self.out / other)
+            for rel in self.snapshots(other):
+                contract = snapshot_of(self.out, f"{other}/{rel}", shown, fix)
+                if contract is not None:
+                    found.append(contract)
+        return found
+
+    def snapshots(self, package: str) -> list[str]:
+        """The contract snapshots a package's manifest entry lists, relative to the package."""
+        listed = self.manifest.get(package, {}).get("files")
+        if not isinstance(listed, dict):
             return []
-        suffix = ".contract.json"
-        fix = _rebuild_hint(self.out / package)
-        found = (
-            snapshot_of(self.out, f"{package}/{rel}", shown, fix)
-            for rel in sorted(listed)
-            if "/" not in rel and rel.endswith(suffix)
-        )
-        return [c for c in found if c is not None]
+        return sorted(rel for rel in listed if "/" not in rel and rel.endswith("contract.json"))
+
+    def snapshot_names(self, package: str) -> list[str]:
+        """The tables a package holds, by the names its snapshots are filed under."""
+        return [
+            package if rel == "contract.json" else rel.removesuffix(".contract.json")
+            for rel in self.snapshots(package)
+        ]
 
     def baseline(
         self, contract: Contract, package: str, files: tuple[str, str], shown: str
@@ -467,6 +499,16 @@ class _Compiler:
             self.result.diagnostics.append(Diagnostic(shown, contract.loc("schema"), "error", *problem))
             return None
         return files_out, planned
+
+
+def _committed(path: Path) -> list[Contract]:
+    """The tables of the file as last committed; none without git or a commit."""
+    from contractgen.evolution import gitlog
+
+    try:
+        return gitlog.committed_tables(path)
+    except gitlog.GitError:
+        return []
 
 
 def _table_set_verdict(old: list[Contract], new: list[Contract], package: str, shown: str) -> Verdict | None:
