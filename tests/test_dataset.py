@@ -373,3 +373,35 @@ def test_a_file_planted_in_a_package_fails_the_check(work: Path) -> None:
     assert again.returncode == 0
     assert "warning: this file is in a generated package but was not generated" in again.stderr
     assert planted.is_file()
+
+
+def test_bytecode_python_would_run_unchecked_fails_the_check(work: Path) -> None:
+    import py_compile
+
+    assert build(work).returncode == 0
+    source = work / "evil.py"
+    source.write_text("import os\n")
+    cache = work / "generated/shop/shop/orders/__pycache__"
+    cache.mkdir()
+    py_compile.compile(
+        str(source),
+        str(cache / "frame.cpython-311.pyc"),
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+    )
+    py_compile.compile(str(source), str(cache / "models.cpython-311.pyc"))  # a timestamp one: Python's own
+    check = build(work, "--check")
+    assert check.returncode == 1
+    assert "generated/shop/shop/orders/__pycache__/frame.cpython-311.pyc:1:1: error" in check.stderr
+    assert "models.cpython-311.pyc" not in check.stderr
+
+
+def test_a_file_left_in_a_retired_package_folder_fails_the_check(work: Path) -> None:
+    assert build(work).returncode == 0
+    (work / "generated/shop/shop/evil.py").write_text("import os\n")
+    (work / "generated/shop/polars.py").write_text("import os\n")  # beside pyproject.toml
+    (work / "contracts" / "shop.odcs.yaml").unlink()
+    assert build(work).returncode == 0
+    check = build(work, "--check")
+    assert check.returncode == 1
+    assert "generated/shop/polars.py:1:1: error" in check.stderr
+    assert "generated/shop/shop/evil.py:1:1: error" in check.stderr

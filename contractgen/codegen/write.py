@@ -263,24 +263,41 @@ def _is_ours(path: Path, digest: object, record: str = "the manifest") -> bytes:
 
 
 _CACHES = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
+_PYC_FLAGS = slice(4, 8)  # a .pyc header: magic number, then the flags word
+_BUILT = frozenset({"build", "dist"})  # what building a wheel leaves beside pyproject.toml
 
 
 def unlisted(out: Path, manifest: dict[str, dict[str, object]]) -> list[str]:
-    """Files inside a package's import folder (what its wheel ships) that the manifest does not
-    list: planted, or left by hand. Caches of Python and its tools are not counted."""
-    found = []
-    for package, entry in sorted(manifest.items()):
-        listed = entry.get("files")
-        folder = out / package / package
-        if not isinstance(listed, dict) or folder.is_symlink() or not folder.is_dir():
+    """Files in the output folder's package folders that the manifest does not list: planted, or
+    left by hand (a folder no entry names counts whole: the output folder holds packages only).
+    Caches of Python and its tools are not counted, except a bytecode file Python would run
+    without comparing it with its source."""
+    found: list[str] = []
+    if not manifest or not out.is_dir() or out.is_symlink():
+        return found  # not (yet) an output folder of ours
+    for folder in sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        listed = manifest.get(folder.name, {}).get("files")
+        listed = listed if isinstance(listed, dict) else {}
+        if folder.is_symlink():
             continue
         for path in sorted(folder.rglob("*")):
-            rel = path.relative_to(out / package)
-            if _CACHES.intersection(rel.parts) or path.suffix == ".pyc" or path.is_dir():
+            rel = path.relative_to(folder)
+            if path.is_dir() or rel.parts[0] in _BUILT or rel.parts[0].endswith(".egg-info"):
                 continue
-            if rel.as_posix() not in listed:
-                found.append(f"{package}/{rel.as_posix()}")
+            cached = _CACHES.intersection(rel.parts) or path.suffix == ".pyc"
+            if rel.as_posix() not in listed and (not cached or _unchecked_bytecode(path)):
+                found.append(f"{folder.name}/{rel.as_posix()}")
     return found
+
+
+def _unchecked_bytecode(path: Path) -> bool:
+    """A .pyc that Python runs whatever its source says (PEP 552: hash-based, not checked)."""
+    if path.suffix != ".pyc" or path.is_symlink():
+        return path.suffix == ".pyc"
+    with path.open("rb") as handle:
+        header = handle.read(_PYC_FLAGS.stop)
+    flags = int.from_bytes(header[_PYC_FLAGS], "little") if len(header) == _PYC_FLAGS.stop else 0
+    return bool(flags & 1) and not flags & 2
 
 
 def intact(out: Path, package: str, entry: dict[str, object]) -> bool:
