@@ -154,13 +154,14 @@ def build(  # noqa: PLR0912, PLR0913, PLR0917 -- one branch per outcome; one par
     ] = False,
     output: Annotated[Format, typer.Option("--format", help="text or json.")] = Format.text,
     models: Annotated[
-        Models,
+        Models | None,
         typer.Option(
             "--models",
             help="Row classes besides the readers' Pydantic models: dataclass, typeddict or msgspec "
-            "are written to PACKAGE/records.py by datamodel-code-generator (contractgen[models]).",
+            "are written to PACKAGE/records.py by datamodel-code-generator (contractgen[models]) "
+            "[config: models; default: pydantic].",
         ),
-    ] = Models.pydantic,
+    ] = None,
     layout: Annotated[
         Layout | None,
         typer.Option(
@@ -199,7 +200,7 @@ def build(  # noqa: PLR0912, PLR0913, PLR0917 -- one branch per outcome; one par
                 config.package_prefix,
                 config.unexpected,
                 progress,
-                models=models.value,
+                models=models.value if models else config.models,
                 layout=layout.value if layout else config.layout,
             )
     except WriteError as exc:  # its message is located: `path: error: ...`

@@ -17,7 +17,10 @@ KEYS = {
     "package_prefix": "text put before every generated package name, such as 'dc_'",
     "unexpected": "what generated readers do with extra columns by default: error, drop or keep",
     "layout": "one package per table ('table', the default) or per contract file ('dataset')",
+    "models": "row classes besides the Pydantic models: 'pydantic' (none, the default), 'dataclass', "
+    "'typeddict' or 'msgspec'",
 }
+MODELS = ("pydantic", "dataclass", "typeddict", "msgspec")
 LAYOUTS = ("table", "dataset")
 _PREFIX = re.compile(r"^[a-z_][a-z0-9_]*\Z")
 
@@ -31,6 +34,7 @@ class Config:
     package_prefix: str = ""
     unexpected: str = "error"
     layout: str = "table"
+    models: str = "pydantic"
 
 
 def _position(text: str, key: str) -> Position:
@@ -81,6 +85,9 @@ def load_config(folder: Path) -> tuple[Config, list[Diagnostic]]:
             errors.append(
                 Diagnostic(shown, pos, "error", f"unexpected = '{value}' is not a policy", KEYS[key])
             )
+            continue
+        if key == "models" and value not in MODELS:
+            errors.append(Diagnostic(shown, pos, "error", f"models = '{value}' is not a flavour", KEYS[key]))
             continue
         if key == "layout" and value not in LAYOUTS:
             errors.append(Diagnostic(shown, pos, "error", f"layout = '{value}' is not a layout", KEYS[key]))

@@ -52,3 +52,16 @@ def test_broken_toml_is_located(project):
     result = run_cli("lint", cwd=project)
     assert result.returncode == 2
     assert result.stderr.startswith("pyproject.toml:2:9: error: invalid TOML: Illegal character '\\n'")
+
+
+def test_the_model_flavour_is_a_setting(project):
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text('[tool.contractgen]\ncontracts = "data-contracts"\nmodels = "typeddict"\n')
+    result = run_cli("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert (project / "generated" / "usage_activity" / "usage_activity" / "records.py").is_file()
+    assert run_cli("build", "--check", cwd=project).returncode == 0  # the hook's check agrees
+    pyproject.write_text('[tool.contractgen]\ncontracts = "data-contracts"\nmodels = "attrs"\n')
+    bad = run_cli("build", cwd=project)
+    assert bad.returncode == 2
+    assert "pyproject.toml:3:1: error: models = 'attrs' is not a flavour" in bad.stderr

@@ -109,6 +109,10 @@ schema:
   blob: {type: binary, description: Bytes.}
   took: {type: duration, description: A duration.}
   count: {type: int32, description: Optional again.}
+  status: {type: enum, values: [new, shipped], description: An enum is its text.}
+  _id: {type: int64, description: A leading underscore.}
+  "a b": {type: string, description: A space.}
+  a_b: {type: string, description: What the space becomes.}
 """
 
 ROWS = """
@@ -120,13 +124,13 @@ frame = pl.DataFrame(
     {
         "note": [None], "day": [dt.date(2026, 1, 2)], "at": [dt.datetime(2026, 1, 2, 3, 4)],
         "amount": [decimal.Decimal("1.50")], "blob": [b"x"], "took": [dt.timedelta(seconds=5)],
-        "count": [7],
+        "count": [7], "status": ["new"], "_id": [1], "a b": ["x"], "a_b": ["y"],
     },
     schema_overrides={"amount": pl.Decimal(10, 2), "count": pl.Int32},
 )
 (row,) = frame.to_dicts()
 record = records.from_row(row)
-assert [getattr(record, name) for name in row] == list(row.values()), record
+assert [getattr(record, records.COLUMNS[name]) for name in row] == list(row.values()), record
 print("ok")
 """
 
@@ -140,6 +144,7 @@ rows = _t.cast(list[Mixed], pl.DataFrame().to_dicts())
 for row in rows:
     print(row["day"].year, row["at"].hour, row["amount"].quantize(1), (row["blob"] or b"").hex())
     print(row["took"].total_seconds() if row["took"] is not None else 0, row["note"])
+    print((row["status"] or "").upper())
 """
 
 
@@ -159,3 +164,58 @@ def test_records_hold_what_polars_rows_hold(tmp_path):
     (package / "use.py").write_text(USE)
     typed = run("mypy", "--strict", "--no-incremental", "--cache-dir=/dev/null", "use.py", cwd=package)
     assert typed.returncode == 0, typed.stdout
+
+
+def _one(tmp_path, text: str, flavour: str):
+    folder = tmp_path / flavour / "contracts"
+    folder.mkdir(parents=True)
+    (folder / "t.yaml").write_text(text)
+    return build(folder, tmp_path / flavour / "out", models=flavour)
+
+
+@pytest.mark.parametrize(
+    ("flavour", "schema", "message"),
+    [
+        (
+            "dataclass",
+            "  s: {type: struct, fields: {x: int32}}",
+            "'s' is a struct: dataclass records do not turn nested mappings into classes",
+        ),
+        (
+            "msgspec",
+            '  "latency_\\u00b5s": float64',
+            'column "latency_\u00b5s" changes under Unicode normalisation (NFKC), which Python applies to '
+            "attribute names: msgspec records would hold it under another name",
+        ),
+        (
+            "typeddict",
+            '  "a\\u202eb": string',
+            'column "a\\u202eb" holds an invisible or control character, which datamodel-code-generator '
+            "would write into records.py unescaped",
+        ),
+        (
+            "msgspec",
+            "  'say \"hi\"': string",
+            "column 'say \"hi\"' has a quote or a backslash, which msgspec refuses in a field name",
+        ),
+    ],
+)
+def test_what_a_flavour_cannot_hold_is_refused(tmp_path, flavour, schema, message):
+    result = _one(tmp_path, f"data_source: t\nversion: 1.0.0\nschema:\n{schema}\n", flavour)
+    assert not result.ok
+    assert [d.message for d in result.diagnostics if d.severity == "error"] == [message]
+
+
+def test_msgspec_and_awkward_dataclass_records_lint_and_type_check(tmp_path):
+    """A table named like what records.py imports (`any`) still type-checks; msgspec records pass
+    the package's own ruff configuration."""
+    assert _one(tmp_path, "data_source: any\nversion: 1.0.0\nschema:\n  x: int64\n", "dataclass").ok
+    package = tmp_path / "dataclass" / "out" / "any"
+    typed = run(
+        "mypy", "--strict", "--no-incremental", "--cache-dir=/dev/null", "any/records.py", cwd=package
+    )
+    assert typed.returncode == 0, typed.stdout
+    assert _one(tmp_path, MIXED, "msgspec").ok
+    package = tmp_path / "msgspec" / "out" / "mixed"
+    lint = run("ruff", "check", "--no-cache", ".", cwd=package)
+    assert lint.returncode == 0, lint.stdout

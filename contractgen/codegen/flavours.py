@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import json
-import keyword
+import unicodedata
 import warnings
 from dataclasses import replace
 from typing import TYPE_CHECKING
@@ -38,25 +38,93 @@ def with_dependencies(plan: PackagePlan, flavour: str) -> PackagePlan:
 
 
 def _header(header: str, flavour: str) -> str:
-    # msgspec's optional fields read `X | None | UnsetType`, the order its docs use.
-    lint = "\n# ruff: noqa: RUF036" if flavour == "msgspec" else ""
-    return f'{header}{lint}\n"""{flavour} row classes, from the row\'s JSON Schema."""'
+    return f'{header}\n"""{flavour} row classes, from the row\'s JSON Schema as Polars hands it over."""'
 
 
 class FlavourError(Exception):
-    """The flavour cannot be produced (the extra is not installed, or the generator failed)."""
+    """The flavour cannot be produced (the extra is not installed, the generator failed, or the
+    contract holds what the flavour's classes cannot); `hint` says what to do."""
+
+    def __init__(self, message: str, hint: str = "build with --models pydantic") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def refusal(json_schema: str, flavour: str) -> FlavourError | None:
+    """What in the row makes `flavour`'s classes wrong, if anything.
+
+    datamodel-code-generator writes column names and enum values into records.py without
+    escaping invisible characters; Python normalises attribute names (NFKC), so `µs` would become
+    `μs` and full-width `ｉｄ` would become `id`; msgspec refuses field names with a quote or a
+    backslash; and a dataclass's `from_row` does not turn nested mappings into nested classes.
+    """
+    names: list[tuple[str, str]] = []  # (what, text)
+    nested: list[str] = []
+
+    def walk(schema: dict[str, object], path: str) -> None:
+        options = schema.get("anyOf")
+        for option in options if isinstance(options, list) else []:
+            if isinstance(option, dict):
+                walk(option, path)
+        values = schema.get("enum")
+        if isinstance(values, list):
+            names.extend((f"an enum value of '{path}'", str(v)) for v in values)
+        items = schema.get("items")
+        if isinstance(items, dict):
+            walk(items, path + "[]")
+        properties = schema.get("properties")
+        if isinstance(properties, dict):
+            if path:
+                nested.append(path)
+            for name, sub in properties.items():
+                names.append(("column", name))
+                if isinstance(sub, dict):
+                    walk(sub, f"{path}.{name}" if path else name)
+
+    walk(json.loads(json_schema), "")
+    for what, text in names:
+        if any(unicodedata.category(c) in _INVISIBLE for c in text):
+            return FlavourError(
+                f"{what} {py_str(text)} holds an invisible or control character, which "
+                f"datamodel-code-generator would write into records.py unescaped",
+                "rename it, or build with --models pydantic",
+            )
+        if what == "column" and flavour != "typeddict" and unicodedata.normalize("NFKC", text) != text:
+            return FlavourError(
+                f"column {py_str(text)} changes under Unicode normalisation (NFKC), which Python applies "
+                f"to attribute names: {flavour} records would hold it under another name",
+                "use --models typeddict (its keys are the column names), or rename the column",
+            )
+        if what == "column" and flavour == "msgspec" and ('"' in text or "\\" in text):
+            return FlavourError(
+                f"column {py_str(text)} has a quote or a backslash, which msgspec refuses in a field name",
+                "use --models typeddict, or rename the column",
+            )
+    if flavour == "dataclass" and nested:
+        return FlavourError(
+            f"'{nested[0]}' is a struct: dataclass records do not turn nested mappings into classes",
+            "use --models typeddict or msgspec for nested rows",
+        )
+    return None
 
 
 def records(json_schema: str, flavour: str, class_name: str, header: str) -> str:
     """The module of `flavour` row classes for one package, formatted and deterministic."""
     try:
-        from datamodel_code_generator import DatetimeClassType, generate  # noqa: PLC0415 -- optional and heavy: only when asked
+        from datamodel_code_generator import DatetimeClassType, LiteralType, generate  # noqa: PLC0415 -- optional and heavy: only when asked
         from datamodel_code_generator.enums import DataModelType, InputFileType  # noqa: PLC0415
         from datamodel_code_generator.format import Formatter, PythonVersion  # noqa: PLC0415
     except ImportError:
         raise FlavourError(
-            f"--models {flavour} needs datamodel-code-generator; install contractgen[models]"
+            f"--models {flavour} needs datamodel-code-generator",
+            "install contractgen[models], or build with --models pydantic",
         ) from None
+    refused = refusal(json_schema, flavour)
+    if refused is not None:
+        raise refused
     kinds = {
         "dataclass": DataModelType.DataclassesDataclass,
         "typeddict": DataModelType.TypingTypedDict,
@@ -73,6 +141,8 @@ def records(json_schema: str, flavour: str, class_name: str, header: str) -> str
                 class_name=class_name,
                 # date, time and datetime objects, as Polars hands them over (not ISO text)
                 output_datetime_class=DatetimeClassType.Datetime,
+                # enum values are the text Polars hands over, never members of an Enum class
+                enum_field_as_literal=LiteralType.All,
                 disable_timestamp=True,
                 custom_file_header=_header(header, flavour),
                 use_double_quotes=True,
@@ -90,7 +160,8 @@ def records(json_schema: str, flavour: str, class_name: str, header: str) -> str
     import isort  # noqa: PLC0415 -- comes with datamodel-code-generator, needed only here
 
     future = "from __future__ import annotations\n"
-    typed = code.replace(future, future + "from collections.abc import Mapping\nfrom typing import Any\n", 1)
+    # Module names, not `Mapping` and `Any`: a table named `any` or `mapping` is a class of that name.
+    typed = code.replace(future, future + "import collections.abc as _abc\nimport typing as _typing\n", 1)
     return isort.code(typed + _from_row(code, json_schema, class_name), profile="black")
 
 
@@ -99,31 +170,27 @@ def _from_row(code: str, json_schema: str, class_name: str) -> str:
     (`a b` → `a_b`): add the column → attribute map and `from_row`, so a row keyed by column
     names still makes a record. The attributes come in the schema's (the contract's) order."""
     columns = list(json.loads(json_schema)["properties"])
-    row = next(
-        (n for n in ast.parse(code).body if isinstance(n, ast.ClassDef) and n.name == class_name), None
-    )
+    classes = [n for n in ast.parse(code).body if isinstance(n, ast.ClassDef)]
+    # The row's class, which the generator renames when its name is taken (`Decimal` → `DecimalModel`).
+    row = next((n for n in classes if n.name == class_name), classes[-1] if classes else None)
     names = [
         s.target.id
         for s in (row.body if row else [])
         if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)
     ]
-    if len(names) != len(columns):
+    if row is None or len(names) != len(columns) or len(set(names)) != len(names):
         raise FlavourError(
-            f"datamodel-code-generator wrote {len(names)} attributes for {len(columns)} columns"
+            f"datamodel-code-generator wrote {len(set(names))} attributes for {len(columns)} columns"
         )
-    for column, name in zip(columns, names, strict=True):
-        if column.isidentifier() and not keyword.iskeyword(column) and name != column:
-            # a reordered or renamed attribute would put values under the wrong names
-            raise FlavourError(
-                f"datamodel-code-generator wrote attribute '{name}' where column '{column}' is"
-            )
+    # Every field is required (a row holds every column), so none is moved after the others:
+    # the attributes come in the columns' order.
     pairs = "".join(f"    {py_str(c)}: {py_str(n)},\n" for c, n in zip(columns, names, strict=True))
     return (
         "\n\n# Column names as rows carry them → attributes of the dataclass, which has no aliases.\n"
         f"COLUMNS: dict[str, str] = {{\n{pairs}}}\n\n\n"
-        f"def from_row(row: Mapping[str, Any]) -> {class_name}:\n"
-        f'    """A {class_name} from a row keyed by column names; an unknown column is a KeyError."""\n'
-        f"    return {class_name}(**{{COLUMNS[name]: value for name, value in row.items()}})\n"
+        f"def from_row(row: _abc.Mapping[str, _typing.Any]) -> {row.name}:\n"
+        f'    """A {row.name} from a row keyed by column names; an unknown column is a KeyError."""\n'
+        f"    return {row.name}(**{{COLUMNS[name]: value for name, value in row.items()}})\n"
     )
 
 
@@ -138,5 +205,5 @@ def add_records(
             json_schema, flavour, plan.row_model, plan.header
         )
     except FlavourError as exc:
-        return str(exc), "install contractgen[models], or build with --models pydantic"
+        return str(exc), exc.hint
     return None
