@@ -280,17 +280,18 @@ def test_an_unreadable_odcs_sla_value_is_a_located_warning():
     ]
 
 
-def test_the_enum_warning_says_what_standards_md_says():
-    """One name for the ODCS rule an enum becomes, in the warning and in the docs."""
+def test_an_enum_goes_to_odcs_as_the_rule_standards_md_names():
+    """An enum is carried (as a rule contractgen reads back), so it is not listed as lost."""
     contract = Contract(
         data_source="t",
         version="1.0.0",
         path="t.yaml",
         fields=(Field("k", FieldType("enum", values=("a", "b")), Position(1, 1)),),
     )
-    _, lost = export_text("odcs", [contract])
+    text, lost = export_text("odcs", [contract])
     doc = (REPO / "docs" / "standards.md").read_text()
-    assert any("an invalidValues quality rule whose validValues are the enum's values" in n for n in lost)
+    assert not any("enum" in n for n in lost)
+    assert "metric: invalidValues" in text and "validValues:" in text
     assert "an `invalidValues` quality rule whose `validValues` are the enum's values" in doc
 
 
@@ -315,8 +316,13 @@ schema:
 """
 
 
-def _imported(values: str, must: str = "0") -> tuple[list[Contract], list[str]]:
-    contracts, diagnostics = load_all(ODCS_STATUS.format(values=values, must=must).encode(), "t.yaml")
+def _imported(
+    values: str, must: str = "0", logical: str = "string", more: str = ""
+) -> tuple[list[Contract], list[str]]:
+    text = ODCS_STATUS.format(values=values, must=must).replace(
+        "logicalType: string", f"logicalType: {logical}"
+    )
+    contracts, diagnostics = load_all((text + more).encode(), "t.yaml")
     return contracts, [d.render().split("\n")[0] for d in diagnostics]
 
 
@@ -339,3 +345,33 @@ def test_a_valid_values_rule_that_repeats_a_value_is_refused_where_it_stands():
     contracts, shown = _imported("[open, open]")
     assert contracts == []
     assert "t.yaml:17:28: error: validValues of property 't.status' repeats a value" in shown
+
+
+SECOND_RULE = """          - metric: invalidValues
+            arguments:
+              validValues: [closed, archived]
+            mustBe: 0.0
+"""
+
+
+def test_several_valid_values_rules_keep_the_values_they_share():
+    (contract,), _ = _imported("[open, closed]", more=SECOND_RULE)
+    assert contract.fields[0].type == FieldType("enum", values=("closed",))
+
+
+def test_a_valid_values_rule_on_a_number_is_reported_not_dropped():
+    (contract,), shown = _imported("[open, closed]", logical="integer")
+    assert contract.fields[0].type.kind == "integer"
+    assert (
+        "t.yaml:14:13: warning: t.status: this validValues rule is not checked: only a text property "
+        "without a format can be an enum"
+    ) in shown
+
+
+def test_a_warning_severity_rule_is_not_a_hard_enum():
+    (contract,), shown = _imported("[open, closed]", more="            severity: warning\n")
+    assert contract.fields[0].type.kind == "string"
+    assert (
+        "t.yaml:14:13: warning: t.status: this validValues rule is not checked: its severity is warning"
+        in shown
+    )

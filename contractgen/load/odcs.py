@@ -418,7 +418,7 @@ class _Importer(Shapes):
         if ftype is None:
             return None
         options = _get(prop, "logicalTypeOptions")
-        values = self.valid_values(prop, where) if ftype.kind == "string" and ftype.format is None else None
+        values = self.valid_values(prop, where, ftype.kind == "string" and ftype.format is None)
         if values is not None:
             # How contractgen writes an enum to ODCS (which has none); read back as the enum it was.
             for key in ("pattern", "minLength", "maxLength"):
@@ -465,23 +465,43 @@ class _Importer(Shapes):
         )
         return self.bounds(field, prop, options, where)
 
-    def valid_values(self, prop: Node, where: str) -> tuple[str, ...] | None:
-        """The values of an `invalidValues` library rule that must count 0 against `validValues`:
-        the property's enum."""
+    def valid_values(self, prop: Node, where: str, text: bool) -> tuple[str, ...] | None:
+        """The values of the `invalidValues` library rules that must count 0 against
+        `validValues` (several rules: the values they share): the property's enum. `text` says
+        whether the property can be one (a string without a format)."""
+        out: tuple[str, ...] | None = None
         for rule in _each(_get(prop, "quality")):
             metric = (_text(_get(rule, "metric")) or "").lower()
             listed = _get(_get(rule, "arguments"), "validValues")
-            if metric != "invalidvalues" or listed is None or _text(_get(rule, "mustBe")) != "0":
+            kind = (_text(_get(rule, "type")) or "library").lower()
+            severity = (_text(_get(rule, "severity")) or "error").lower()
+            if metric != "invalidvalues" or listed is None or not _zero(_text(_get(rule, "mustBe"))):
+                continue
+            if kind != "library" or severity != "error" or not text:
+                why = (
+                    f"a {kind} rule"
+                    if kind != "library"
+                    else f"its severity is {severity}"
+                    if severity != "error"
+                    else "only a text property without a format can be an enum"
+                )
+                self.report.warning(rule.pos, f"{where}: this validValues rule is not checked: {why}")
                 continue
             if not isinstance(listed, Seq) or not listed.items:
-                self.report.warning(listed.pos, f"{where}: validValues is not a list of values; left out")
-                return None
+                what = "is empty" if isinstance(listed, Seq) else "is not a list of values"
+                self.report.warning(listed.pos, f"{where}: validValues {what}; left out")
+                continue
             values = self.texts(listed, f"validValues of property '{where}'")
             if len(set(values)) != len(values):
                 self.report.error(listed.pos, f"validValues of property '{where}' repeats a value")
                 return None
-            return values if len(values) == len(listed.items) else None
-        return None
+            if len(values) != len(listed.items):
+                return None  # a null among them: reported by texts()
+            out = values if out is None else tuple(v for v in out if v in values)
+            if not out:
+                self.report.error(listed.pos, f"the validValues rules of property '{where}' share no value")
+                return None
+        return out
 
     def pattern(self, options: Node | None, where: str) -> str | None:
         node = _get(options, "pattern")
@@ -678,6 +698,14 @@ class _Importer(Shapes):
             "describe the value with a logicalType (and properties for an object) to check it precisely",
         )
         return FieldType("string")
+
+
+def _zero(text: str | None) -> bool:
+    """`mustBe: 0`, however the number is written (0, 0.0, "0")."""
+    try:
+        return text is not None and float(text) == 0
+    except ValueError:
+        return False
 
 
 def _int(node: Node | None) -> int | None:
