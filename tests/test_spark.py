@@ -27,6 +27,8 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from contractgen.codegen.tables import table
 from contractgen.load import load_bytes
@@ -41,6 +43,7 @@ from contractgen.runtime import (
 )
 from contractgen.runtime.errors import Violation
 from tests.conftest import ROOT
+from tests.test_javaregex import rust_patterns, valid_in_rust
 
 
 def _skip(reason: str) -> None:
@@ -56,6 +59,7 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
     _skip("Spark needs Java: no `java` on PATH and no JAVA_HOME")
 
 from pyspark.sql import SparkSession  # noqa: E402 -- after the skip
+from pyspark.sql import functions as F  # noqa: E402 -- after the skip
 
 from contractgen.runtime import spark as rs  # noqa: E402 -- after the skip
 
@@ -331,7 +335,7 @@ CSV_CASES = {
     "whitespace-only number": "a,  ,0.5,1.25,true,new,2024-01-15,\nb, 2 ,,,,,,\n",
     "text in a number": "a,one,0.5,1.25,true,new,2024-01-15,\nb,5.0,x,,,,,\n",
     "too many decimal places": "a,1,0.5,1.255,true,new,2024-01-15,\n",
-    "bad boolean and enum": "a,1,0.5,1.25,yes,old,2024-01-15,\n",
+    "bad boolean and enum": "a,1,0.5,1.25,yes,old,2024-01-15,\nb,2,,,falſe,,,\n",  # ſ folds to s
     "bad date": "a,1,0.5,1.25,true,new,2024-13-45,\nb,2,,,,,2024-02-30,\n",
     "duplicate id and negative qty": "a,1,,,,,,\na,-2,,,,,,\n",
 }
@@ -503,9 +507,44 @@ TRICKY = [
     "123",
     "a\rb",
     "a\nb",
+    "a\r\nb",
+    "ab\n",
+    "\nab",
+    "a\x0bb",  # a vertical tab: Rust's \v, one of Java's
+    "a\x0cb",  # a form feed: one of Java's \v, not Rust's
     "STRASSE",
     "STRAßE",
+    "STRAẞE",  # ẞ folds to ß in Rust, not in Java's (?i)
     "",
+    "αβγ",
+    "Ωμ",
+    "é",
+    "e\u0301",  # e and a combining accent: a word character and a mark
+    "café",
+    "naïve",
+    "ſ",  # long s: folds to s
+    "\u212a",  # Kelvin sign: folds to k
+    "k",
+    "ı",  # dotless i: i in Java's (?i), not in Rust's
+    "İ",
+    "i",
+    "ǅ",
+    "\u0345",  # a combining mark that folds to ι
+    "ΐ",
+    "\u1fd3",  # folds to ΐ (a simple folding the full one hides)
+    "中文",
+    "𐌀",  # beyond U+FFFF: one character to Rust, two UTF-16 units to Java
+    "𐌀x",
+    "x𐌀",
+    "😀",
+    "ab cd",
+    "<ab>",
+    "_",
+    "]a",
+    "a-z",
+    "\x00",
+    "ª",
+    "ⓐ",
 ]
 PATTERNS = [
     *rs.FORMAT_PATTERNS.values(),
@@ -517,22 +556,175 @@ PATTERNS = [
     r"^[^\s]+$",
     r"^[a-z\]]+$",
     r"(?i)^straße$",
+    # Rust syntax Java reads differently, or not at all
+    r"^\p{Greek}+$",
+    r"^\p{Alpha}+$",
+    r"^\p{Lower}$",
+    r"^\p{Digit}+$",
+    r"^\p{Punct}$",
+    r"^\p{Cntrl}$",
+    r"^\p{Latn}+$",
+    r"^\p{sc=Grek}+$",
+    r"^\p{Script=Latin}+$",
+    r"^\p{gc=Lu}$",
+    r"^\p{gc!=Lu}+$",
+    r"^\p{IsGreek}+$",
+    r"^\pL+$",
+    r"^\PL+$",
+    r"^\p{Any}+$",
+    r"^\p{ASCII}+$",
+    r"^\p{Assigned}+$",
+    r"^\p{White_Space}$",
+    r"^\p{Old_Italic}",
+    r"^\u{e9}$",
+    r"^\U000000e9$",
+    r"^\U{e9}$",
+    r"^\x{1F600}$",
+    r"^\u0061$",
+    r"^a\vb$",
+    r"\<ab",
+    r"ab\>",
+    r"\b{start}ab",
+    r"\b{end}",
+    r"\b{start-half}",
+    r"x\b{end-half}",
+    r"\B",
+    r"\W",
+    r"(?-u)^\w+$",
+    r"(?-u:\b)é",
+    r"(?-u:\B)b",
+    r"(?i-u)^k$",
+    r"(?i)^k$",
+    r"(?i)^i$",
+    r"(?i)^ß$",
+    r"(?i)^\x{1FD3}$",
+    r"(?i)^[a-z]+$",
+    r"(?i)^[^k]$",
+    r"(?i)[[:^alpha:]]",
+    r"(?i)^[a-z--k]+$",
+    r"(?i)^\p{Lu}$",
+    r"(?i)^\p{L}$",
+    r"(?m)^b",
+    r"(?m)a$",
+    r"(?m)^$",
+    r"(?mR)^b$",
+    r"(?R)^a.b$",
+    r"(?s)^a.b$",
+    r"(?x)^a b$",
+    r"(?x)^[a b]+$",
+    r"(?U)^a+?$",
+    r"^[[:alpha:]]+$",
+    r"^[[:^alpha:]]+$",
+    r"^[a-z--x]+$",
+    r"^[a-g~~b-h]+$",
+    r"^[a-z&&[^aeiou]]+$",
+    r"^[a&&b]$",
+    r"^[\p{L}\d]+$",
+    r"^[^\p{L}]+$",
+    r"^[\p{Greek}&&\pL]+$",
+    r"^[\w--\d]+$",
+    r"^[^\w~~[a-z]]$",
+    r"^[a[^\w]]+$",
+    r"^[^[^\w]]+$",
+    r"a**",
+    r"^a{2}{1}$",
+    r"^a{ 1 }$",
 ]
 
 
-@pytest.mark.parametrize("pattern", PATTERNS)
-def test_patterns_mean_the_same_in_java(spark, pattern):
-    text = pl.Series("s", TRICKY)
-    rust = text.str.contains(pattern).to_list()
-    df = spark.createDataFrame([(s,) for s in TRICKY], "s string")
-    java = [r[0] for r in df.select(df.s.rlike(rs.java_regex(pattern))).collect()]
-    assert java == rust
+def disagreements(spark, patterns: list[str], strings: list[str]) -> dict[str, list[str]]:
+    """Each pattern's Java translation, checked on every string by Spark (one job for them all),
+    and the strings on which it and Rust's engine (Polars) disagree."""
+    translated = [rs.java_regex(p) for p in patterns]
+    df = spark.createDataFrame([(s,) for s in strings], "s string").coalesce(1)
+    found = df.select(F.array(*(F.col("s").rlike(j) for j in translated))).collect()
+    out = {}
+    for i, pattern in enumerate(patterns):
+        rust = pl.Series(strings, dtype=pl.String).str.contains(pattern).to_list()
+        java = [row[0][i] for row in found]
+        differ = [s for s, r, j in zip(strings, rust, java, strict=True) if r != j]
+        if differ:
+            out[f"{pattern} -> {translated[i]}"] = differ
+    return out
 
 
-@pytest.mark.parametrize("pattern", [r"^[[:alpha:]]+$", r"^[a-z--x]$", r"(?m)^a$"])
-def test_patterns_without_a_java_equivalent_are_refused(pattern):
-    with pytest.raises(ValueError, match="pattern"):
-        rs.java_regex(pattern)
+def test_patterns_mean_the_same_in_java(spark):
+    assert disagreements(spark, PATTERNS, TRICKY) == {}
+
+
+def test_rust_syntax_in_patterns_parity(spark, tmp_path):
+    """The same contract on the same strings: Rust's Unicode classes, code points, vertical tab,
+    word boundaries and ASCII mode, counted alike (Java would fail the job at the first three)."""
+    patterns = {
+        "unicode": r"^(?:\p{Greek}+|\u{e9}|\U000000e9)$",
+        "alpha": r"^\p{Alpha}+$",
+        "breaks": r"^a\vb$|\b{start}ab|\<x",
+        "ascii": r"(?-u)^\w+$",
+    }
+    values = [
+        "αβγ",
+        "é",
+        "abc",
+        "a\x0bb",
+        "a\x0cb",
+        "café",
+        "e\u0301",
+        "ab",
+        "x ab",
+        "_ab",
+        "١٢٣",
+        "naïve",
+        "𐌀x",
+        "éx",
+    ]
+    table = Table(
+        "patterns",
+        "1.0.0",
+        pl.Schema(dict.fromkeys(patterns, pl.String())),
+        tuple(Column(name, pattern=pattern) for name, pattern in patterns.items()),
+    )
+    path = tmp_path / "patterns.parquet"
+    pl.DataFrame(dict.fromkeys(patterns, values)).write_parquet(path)
+    polars = outcome(lambda: read_parquet(path, table))
+    assert len(polars) == len(patterns)
+    assert comparable(outcome(lambda: rs.read_spark(spark, str(path), table))) == comparable(polars)
+
+
+def test_a_pattern_spark_cannot_match_is_refused_naming_its_column(spark):
+    table = Table("p", "1.0.0", pl.Schema({"mood": pl.String()}), (Column("mood", pattern=r"^\p{Emoji}+$"),))
+    df = spark.createDataFrame([("😀",)], "mood string")
+    with pytest.raises(rs.SparkPatternError) as error:
+        rs.validate_spark(df, table)
+    assert str(error.value) == (
+        r"column 'mood': pattern '^\\p{Emoji}+$': '\p{Emoji}' is a Unicode property Java's regex "
+        "engine does not have with the same meaning (Java knows general categories, scripts up to "
+        "Unicode 13, and Alphabetic, Lowercase, Uppercase, White_Space, Ideographic, Join_Control, "
+        "Noncharacter_Code_Point); Spark matches with Java's regex engine: check this column with "
+        "the Polars readers, or write the pattern without it"
+    )
+
+
+# Generated patterns (tests/test_javaregex.py), over characters every Unicode version since 6.0
+# classes alike: Rust's tables and Java 17's are versions apart.
+_STRINGS = sorted(
+    {*"aAkKsSſß\u212aé1٣_- \n\r\x0b!α中𐌀😀", "e\u0301", "\r\n"}
+    | {a + b for a in "akſé1 \n𐌀_" for b in "akſé1 \n𐌀_"}
+    | {"abc", "ab cd", "STRASSE", "αβγ", "x1_", "a\nb\n"}
+)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(rust_patterns(), min_size=40, max_size=40))
+def test_generated_patterns_mean_the_same_in_java(spark, patterns):
+    """Every pattern Rust reads and Java is given matches the same strings in both engines."""
+    translated = []
+    for pattern in filter(valid_in_rust, patterns):
+        try:
+            rs.java_regex(pattern)
+        except rs.SparkPatternError:
+            continue
+        translated.append(pattern)
+    assert disagreements(spark, translated, _STRINGS) == {}
 
 
 # -- Types ------------------------------------------------------------------------------------------

@@ -17,9 +17,9 @@ Row numbers: Spark has no stable row order (a file is split across tasks, and
 value and no row number. Messages and counts are the same as on Polars.
 
 Regular expressions: the contract's patterns are written for Rust's regex engine; Spark's `rlike`
-is Java's. `java_regex` translates what differs (Unicode `\\d \\s \\w`, `$` at a trailing newline,
-`.` at `\\r`, `(?P<name>`) and refuses what cannot mean the same (POSIX classes `[[:alpha:]]`,
-class set operations `--` and `~~`).
+is Java's. `java_regex` (`runtime/javaregex.py`) writes each pattern in Java's syntax with Rust's
+meaning, and refuses with `SparkPatternError`, when the check is built, what Java cannot match
+the same way.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from contractgen.runtime.errors import (
     shown,
 )
 from contractgen.runtime.io import DataReadError
+from contractgen.runtime.javaregex import SparkPatternError, java_regex
 from contractgen.runtime.privacy import redact_violations
 from contractgen.runtime.quality import RuleCheck, clock, exact, plan, unevaluable
 from contractgen.runtime.spec import Rule, Table, Unexpected, today, unexpected_policy
@@ -58,7 +59,14 @@ if TYPE_CHECKING:
     from pyspark.sql import Column as SparkColumn
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["SparkTypeError", "java_regex", "read_spark", "spark_schema", "validate_spark"]
+__all__ = [
+    "SparkPatternError",
+    "SparkTypeError",
+    "java_regex",
+    "read_spark",
+    "spark_schema",
+    "validate_spark",
+]
 
 _CORRUPT = "__contractgen_corrupt__"
 # Spark has no unsigned integers: each is held by the next wider signed type, with a range check.
@@ -188,55 +196,6 @@ def _width(spark: T.DataType) -> int:
     return widths.index(spark)
 
 
-# -- Regular expressions --------------------------------------------------------------------------
-
-
-def java_regex(pattern: str) -> str:
-    """A Java regex (Spark's `rlike`) that matches the same strings as `pattern` in Rust's engine.
-
-    Rust's `\\d \\s \\w \\b` are Unicode, Java's ASCII: `(?U)` makes Java's Unicode too. Rust's
-    `.` stops only at `\\n`, Java's also at `\\r` and others: `(?d)`. Rust's `$` is the end of the
-    text, Java's also before a final newline: `\\z`. `ValueError` for what has no Java equivalent.
-    """
-    if re.search(r"\(\?[a-zA-Z]*m", pattern):
-        raise ValueError(f"pattern {pattern!r}: multi-line mode is not translated for Spark")
-    out: list[str] = []
-    in_class = 0
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            if pattern.startswith("[:", i):
-                raise ValueError(f"pattern {pattern!r}: POSIX classes like [[:alpha:]] differ in Java")
-            if pattern.startswith(("--", "~~"), i):
-                raise ValueError(f"pattern {pattern!r}: class set operations -- and ~~ have no Java form")
-            if c == "[":
-                in_class += 1
-            elif c == "]" and out[-1] != "[" and not (out[-1] == "^" and out[-2] == "["):
-                in_class -= 1
-            out.append(c)
-        elif c == "[":
-            in_class = 1
-            out.append(c)
-        elif c == "$":
-            out.append(r"\z")
-        elif pattern.startswith("(?P<", i):
-            out.append("(?<")
-            i += 4
-            continue
-        else:
-            out.append(c)
-        i += 1
-    # Unicode classes make Java's matcher several times slower: only where a class needs them.
-    # ((?i) too: Rust folds case by Unicode rules, Java by ASCII ones unless told.)
-    unicode = re.search(r"\\[dDsSwWbB]|\(\?[a-zA-Z]*i", pattern) is not None
-    return ("(?dU)" if unicode else "(?d)") + "".join(out)
-
-
 # -- Checks ---------------------------------------------------------------------------------------
 
 
@@ -328,7 +287,7 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
         text = value.cast(T.StringType())
         add(
             "pattern",
-            raw.isNotNull() & ~text.rlike(java_regex(column.pattern)),
+            raw.isNotNull() & ~text.rlike(_column_regex(name, column.pattern)),
             column_says(name, f"not matching the pattern {column.pattern!r}"),
         )
     if column.format in FORMAT_PATTERNS:
@@ -352,6 +311,18 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
             )
         )
     return checks
+
+
+def _column_regex(name: str, pattern: str) -> str:
+    """A column's pattern in Java's syntax; refused, naming the column, where Java cannot match
+    it as Rust does (raised while the checks are built, before any Spark job)."""
+    try:
+        return java_regex(pattern)
+    except SparkPatternError as exc:
+        raise SparkPatternError(
+            f"column '{name}': {exc}; Spark matches with Java's regex engine: check this column with "
+            "the Polars readers, or write the pattern without it"
+        ) from None
 
 
 def _length(value: SparkColumn, dtype: pl.DataType) -> SparkColumn | None:
@@ -984,7 +955,9 @@ def _parse(name: str, dtype: pl.DataType, layout: str | None) -> SparkColumn | N
         return F.when(shaped(csv_text.decimal_grammar(dtype.scale)), text.try_cast(spark_type(dtype)))
     if isinstance(dtype, pl.Boolean):
         lowered = F.lower(text)
-        return F.when(shaped(csv_text.BOOL), lowered == "true")
+        # The grammar folds case as Rust does (`falſe`, with a long s); `read_csv` then takes only
+        # the lowercase spellings.
+        return F.when(shaped(csv_text.BOOL) & lowered.isin("true", "false"), lowered == "true")
     if isinstance(dtype, pl.Date):
         if layout is None:
             return F.when(shaped(csv_text.layout_regex("%Y-%m-%d")), text.try_cast(T.DateType()))
