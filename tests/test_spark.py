@@ -960,6 +960,35 @@ def _spark_ddl(frame: pl.DataFrame) -> str:
     return ", ".join(f"{n} {types[type(d)]}" for n, d in frame.schema.items())
 
 
+def test_backticks_in_column_names(spark, tmp_path):
+    """Spark reads a column by its quoted name: a backtick in it is doubled, never a syntax error."""
+    contract = b"""\
+data_source: ticks
+version: 1.0.0
+schema:
+  "we`ird": {type: int32, minimum: 0, unique: true}
+  k: {type: int32}
+quality:
+  - type: uniqueness
+    columns: ["we`ird", k]
+  - type: sql
+    expression: '"we`ird" < 2'
+"""
+    loaded, diagnostics = load_bytes(contract, "ticks.yaml")
+    assert diagnostics == [] and loaded is not None
+    spec = table(loaded)
+    frame = pl.DataFrame({"we`ird": [-1, -1, 2], "k": [1, 1, 2]}, schema={"we`ird": pl.Int32, "k": pl.Int32})
+    parquet, csv = tmp_path / "ticks.parquet", tmp_path / "ticks.csv"
+    frame.write_parquet(parquet)
+    frame.write_csv(csv)
+    polars = outcome(lambda: read_parquet(parquet, spec))
+    assert [v.kind for v in polars] == ["minimum", "unique", "uniqueness", "rule"]
+    assert comparable(outcome(lambda: rs.read_spark(spark, str(parquet), spec))) == comparable(polars)
+    assert comparable(outcome(lambda: rs.read_spark(spark, str(csv), spec))) == comparable(
+        outcome(lambda: read_csv(csv, spec))
+    )
+
+
 def test_sql_rules_spark_cannot_analyse_are_reported(spark, periods_table):
     rule = next(r for r in periods_table.rules if r.kind == "sql")
 

@@ -218,6 +218,11 @@ class _Check:
     skip_nulls: bool = False  # a key with a null part is no key (a uniqueness rule)
 
 
+def _col(name: str) -> SparkColumn:
+    """A column by its exact name, quoted: dots, spaces and backticks (doubled) are part of it."""
+    return F.col("`" + name.replace("`", "``") + "`")
+
+
 def _lit(value: Any, spark: T.DataType) -> SparkColumn:
     """A bound as a literal of the column's Spark type (a naive datetime in the session zone)."""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
@@ -235,7 +240,7 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
     column = table.column(name)
     dtype = instance(table.schema[name])
     target = spark_type(dtype)
-    raw = F.col(f"`{name}`")
+    raw = _col(name)
     value = raw if how in ("same", "enum") else raw.cast(target)
     # PySpark turns an instant into a naive local time: sample its microseconds and show them zoned.
     zone = (dtype.time_zone or "UTC") if isinstance(dtype, pl.Datetime) and dtype.time_zone else None
@@ -337,7 +342,7 @@ def _key_check(table: Table, usable: set[str]) -> list[_Check]:
     key = table.primary_key
     if len(key) < 2 or not all(k in usable for k in key):  # noqa: PLR2004 -- a composite key has two columns or more
         return []
-    sample = F.struct(*(F.col(f"`{k}`") for k in key))
+    sample = F.struct(*(_col(k) for k in key))
     message = lambda n: f"primary key ({', '.join(key)}): {rows_text(n)} share a key with another row"  # noqa: E731
     return [_Check("primary_key", None, None, sample, message, key)]
 
@@ -400,7 +405,7 @@ def _rule_check(  # noqa: PLR0913, PLR0917 -- a planned rule and what Spark need
     polars: RuleCheck,
     now: dt.datetime | None,
 ) -> _Check:
-    col = {name: F.col(f"`{ref}`") for name, ref in refs.items()}
+    col = {name: _col(ref) for name, ref in refs.items()}
     rows = F.count(F.lit(1))
     if rule.kind == "completeness":
         assert rule.min_ratio is not None
@@ -445,7 +450,7 @@ def _freshness(
     name = rule.columns[0]
     dtype = instance(table.schema[name])
     cutoff = now.astimezone(dt.UTC) - rule.max_age
-    value = F.col(f"`{refs[name]}`")
+    value = _col(refs[name])
     zone = None
     if isinstance(dtype, pl.Datetime) and dtype.time_zone:
         limit = _lit(cutoff, T.TimestampType())
@@ -549,7 +554,7 @@ def _in_contract_types(
             refs[name] = name
         else:
             refs[name] = f"__contractgen_v{len(added)}"
-            added[refs[name]] = F.col(f"`{name}`").cast(spark_type(instance(table.schema[name])))
+            added[refs[name]] = _col(name).cast(spark_type(instance(table.schema[name])))
     for name in filled:
         refs[name] = f"__contractgen_v{len(added)}"
         target = spark_type(instance(table.schema[name]))
@@ -597,10 +602,10 @@ def _output(df: DataFrame, table: Table, names: list[str], filled: list[str]) ->
     for name in names:
         if name in table.schema:
             target = spark_type(instance(table.schema[name]))
-            source = F.lit(table.column(name).default) if name in filled else F.col(f"`{name}`")
+            source = F.lit(table.column(name).default) if name in filled else _col(name)
             out.append(source.cast(target).alias(name))
         else:
-            out.append(F.col(f"`{name}`"))
+            out.append(_col(name))
     return df.select(*out)
 
 
@@ -619,14 +624,14 @@ def _run(df: DataFrame, checks: list[_Check]) -> list[Violation]:
         if check.bad is not None or check.count is not None:
             counts[i] = int(row[f"c{i}"] or 0)
         elif row[f"c{i}"]:
-            cols = [F.col(f"`{k}`") for k in check.key]
+            cols = [_col(k) for k in check.key]
             groups = df.groupBy(*cols).count().where(F.col("count") > 1)
             if check.skip_nulls:  # rows with a null among the key's columns share no key
                 groups = groups.where(_complete(check.key))
             elif check.column is not None:  # a unique column: nulls are not values
                 groups = groups.where(cols[0].isNotNull())
             duplicated[i] = groups.select(
-                *(F.col(f"`{k}`").alias(f"__contractgen_k{j}") for j, k in enumerate(check.key))
+                *(_col(k).alias(f"__contractgen_k{j}") for j, k in enumerate(check.key))
             )
             total = groups.agg(F.sum("count")).first()
             counts[i] = int(total[0] or 0) if total is not None else 0
@@ -655,7 +660,7 @@ def _aggregates(i: int, check: _Check) -> list[SparkColumn]:
         return [check.count.alias(f"c{i}"), *newest]
     if check.bad is not None:
         return [F.count(F.when(check.bad, 1)).alias(f"c{i}")]
-    cols = [F.col(f"`{k}`") for k in check.key]
+    cols = [_col(k) for k in check.key]
     # count(DISTINCT a, b) skips keys with a null part, so such a key is only ever suspect.
     if check.skip_nulls:
         present = F.count(F.when(_complete(check.key), 1))
@@ -670,7 +675,7 @@ def _samples(df: DataFrame, check: _Check, duplicated: DataFrame | None) -> tupl
         found = df.where(check.bad)
     else:
         assert duplicated is not None
-        on = [F.col(f"`{k}`").eqNullSafe(F.col(f"__contractgen_k{j}")) for j, k in enumerate(check.key)]
+        on = [_col(k).eqNullSafe(F.col(f"__contractgen_k{j}")) for j, k in enumerate(check.key)]
         found = df.join(duplicated, on, "left_semi")
     rows = found.select(check.sample.alias("v")).limit(MAX_SAMPLES).collect()
     return tuple((None, _python(r["v"], check)) for r in rows)
@@ -678,9 +683,9 @@ def _samples(df: DataFrame, check: _Check, duplicated: DataFrame | None) -> tupl
 
 def _complete(key: tuple[str, ...]) -> SparkColumn:
     """Whether a row has a value in every column of `key`."""
-    out = F.col(f"`{key[0]}`").isNotNull()
+    out = _col(key[0]).isNotNull()
     for k in key[1:]:
-        out = out & F.col(f"`{k}`").isNotNull()
+        out = out & _col(k).isNotNull()
     return out
 
 
@@ -744,7 +749,7 @@ def read_spark(  # noqa: PLR0913 -- the reader options every generated reader pa
         raise _unreadable(path_or_table, fmt, exc) from None
     if unexpected == "drop":
         keep = [n for n in df.columns if n in table.schema or any(n in c.renamed_from for c in table.columns)]
-        df = df.select(*(F.col(f"`{n}`") for n in keep))
+        df = df.select(*(_col(n) for n in keep))
     return validate_spark(
         df,
         table,
@@ -820,14 +825,14 @@ def _read_csv(  # noqa: PLR0913, PLR0915, PLR0917 -- one pass: structure, parsin
             parsed[name] = parse
         elif not isinstance(dtype, pl.String | pl.Enum):
             cannot_hold.append(Violation("dtype", name, f"column '{name}' is {dtype}, which CSV cannot hold"))
-    failed = {n: F.col(f"`{n}`").isNotNull() & p.isNull() for n, p in parsed.items()}
+    failed = {n: _col(n).isNotNull() & p.isNull() for n, p in parsed.items()}
     corrupt = F.col(_CORRUPT)
     fields = F.size(F.split(F.regexp_replace(corrupt, _quoted(quote), "q"), re.escape(separator), -1))
     counts = text.agg(
         F.count(F.when(corrupt.isNotNull() & (fields < len(header)), 1)).alias("short"),
         F.count(F.when(corrupt.isNotNull() & (fields > len(header)), 1)).alias("long"),
         *(F.count(F.when(bad, 1)).alias(f"bad{i}") for i, bad in enumerate(failed.values())),
-        *(F.count(F.when(F.col(f"`{n}`").isNull(), 1)).alias(f"null{i}") for i, n in enumerate(failed)),
+        *(F.count(F.when(_col(n).isNull(), 1)).alias(f"null{i}") for i, n in enumerate(failed)),
     ).first()
     assert counts is not None
     if counts["long"]:
@@ -845,16 +850,12 @@ def _read_csv(  # noqa: PLR0913, PLR0915, PLR0917 -- one pass: structure, parsin
     for i, (name, bad) in enumerate(failed.items()):
         n = counts[f"bad{i}"]
         if n:
-            cells = [r[0] for r in text.where(bad).select(f"`{name}`").limit(MAX_SAMPLES).collect()]
+            cells = [r[0] for r in text.where(bad).select(_col(name)).limit(MAX_SAMPLES).collect()]
             dtype = table.schema[name]
             message = f"'{name}': {rows_text(n)} not readable as {dtype}: {_hints(name, dtype, table, cells)}"
             unread[name] = Violation("dtype", name, message, n, tuple((None, c) for c in cells))
     df = text.select(
-        *(
-            parsed.get(n, F.col(f"`{n}`")).alias(n)
-            for n in header
-            if unexpected != "drop" or n in table.schema
-        )
+        *(parsed.get(n, _col(n)).alias(n) for n in header if unexpected != "drop" or n in table.schema)
     )
     nulls = {n: counts[f"null{i}"] for i, n in enumerate(failed)}
     try:
@@ -939,7 +940,7 @@ def _parse(name: str, dtype: pl.DataType, layout: str | None) -> SparkColumn | N
     """CSV text as `dtype`, null where it does not parse: the grammar of `runtime/text.py`, each
     regular expression the same text, each conversion one that refuses what Polars refuses."""
     spark_type(dtype)  # a type Spark cannot hold (time, nanoseconds) is refused here, by name
-    text = F.regexp_replace(F.col(f"`{name}`"), _STRIP, "")
+    text = F.regexp_replace(_col(name), _STRIP, "")
 
     def shaped(grammar: str) -> SparkColumn:
         return text.rlike(java_regex(grammar))
