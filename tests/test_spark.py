@@ -485,6 +485,62 @@ def test_csv_blank_lines_at_the_end_are_fine(spark, tmp_path):
     assert rs.read_spark(spark, str(path), CSV_TABLE).count() == 2
 
 
+def test_csv_quoted_line_breaks_read_the_same_values(spark, tmp_path):
+    """A quoted field may hold line breaks, a blank line too, with either line end: Spark reads
+    such a file whole (multiLine) and keeps the field's text as read_csv does."""
+    table = Table(
+        "notes",
+        "1.0.0",
+        pl.Schema({"id": pl.Int64(), "note": pl.String(), "tag": pl.String()}),
+        (Column("id", required=True), Column("note"), Column("tag")),
+    )
+    path = tmp_path / "notes.csv"
+    for end in ("\n", "\r\n"):
+        rows = [f'1,"two{end}lines",x', f'2,"a blank{end}{end}line",', '3,plain,"y"']
+        path.write_bytes(end.join(["id,note,tag", *rows, ""]).encode())
+        want = read_csv(path, table).rows()
+        assert [note for _, note, _ in want] == [f"two{end}lines", f"a blank{end}{end}line", "plain"]
+        assert sorted(tuple(r) for r in rs.read_spark(spark, str(path), table).collect()) == want
+
+
+def test_csv_quoted_empty_cells_are_empty_text(spark, tmp_path):
+    """`""` is an empty text and an empty cell null, as in read_csv (Spark reads both as null)."""
+    table = Table(
+        "empty",
+        "1.0.0",
+        pl.Schema({"id": pl.String(), "n": pl.Int32(), "e": pl.Enum(["x"]), "t": pl.String()}),
+        (Column("id", required=True), Column("n"), Column("e"), Column("t", required=True)),
+    )
+    path = tmp_path / "empty.csv"
+    path.write_text('id,n,e,t\na,"","",""\nb,,,\n')
+    polars = outcome(lambda: read_csv(path, table))
+    assert [v.kind for v in polars] == ["dtype", "enum", "null"]
+    assert comparable(outcome(lambda: rs.read_spark(spark, str(path), table))) == comparable(polars)
+    path.write_text('id,n,e,t\na,1,x,""\n')
+    assert rs.read_spark(spark, str(path), table).collect()[0]["t"] == read_csv(path, table)["t"][0] == ""
+
+
+def test_csv_bytes_that_are_not_utf8_are_refused_by_both(spark, tmp_path):
+    """Spark's CSV reader replaces them; read_spark refuses them, naming the line, as read_csv does."""
+    path = tmp_path / "latin1.csv"
+    path.write_bytes((CSV_HEADER + "a,1,,,,,,\nb,2,,,,new,,\ncafé,3,,,,,,\n").encode("latin-1"))
+    message = (
+        f"cannot read {path} as utf8: line 4 has bytes that are not utf8; pass the file's real encoding "
+        "(latin-1, cp1252, ...)"
+    )
+    assert csv_read_error(lambda: read_csv(path, CSV_TABLE)) == message
+    assert csv_read_error(lambda: rs.read_spark(spark, str(path), CSV_TABLE)) == message
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n"], ids=["no bytes", "blank lines"])
+def test_csv_empty_files_are_refused_by_both(spark, tmp_path, content):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(content)
+    message = f"cannot read {path} as CSV: empty CSV"
+    assert csv_read_error(lambda: read_csv(path, CSV_TABLE)) == message
+    assert csv_read_error(lambda: rs.read_spark(spark, str(path), CSV_TABLE)) == message
+
+
 # -- Regular expressions ----------------------------------------------------------------------------
 
 TRICKY = [

@@ -34,6 +34,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
+from pyspark.sql import Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -69,6 +70,7 @@ __all__ = [
 ]
 
 _CORRUPT = "__contractgen_corrupt__"
+_QUOTED_EMPTY = "\x00contractgen:quoted-empty\x00"  # what Spark reads "" as, until it is "" again
 # Spark has no unsigned integers: each is held by the next wider signed type, with a range check.
 _UNSIGNED: dict[type[pl.DataType], tuple[T.DataType, int]] = {
     pl.UInt8: (T.ShortType(), 2**8 - 1),
@@ -783,7 +785,7 @@ def _unreadable(path: str, fmt: str, exc: Exception) -> DataReadError:
     return DataReadError(f"cannot read {path} as {fmt}: {detail}")
 
 
-def _read_csv(  # noqa: PLR0913, PLR0915, PLR0917 -- one pass: structure, parsing and its counts, read together
+def _read_csv(  # noqa: PLR0913, PLR0917 -- the reader options every generated reader passes on
     spark: SparkSession,
     path: str,
     table: Table,
@@ -795,25 +797,55 @@ def _read_csv(  # noqa: PLR0913, PLR0915, PLR0917 -- one pass: structure, parsin
     Spark's own CSV parsing guesses and fills."""
     separator = options.get("sep", options.get("delimiter", ","))
     quote = options.get("quote", '"')
+    encoding = options.get("encoding", options.get("charset", "utf-8"))
     try:
-        header = spark.read.options(**options).option("header", True).csv(path).columns
+        line_end = _csv_lines(spark, path, quote, utf8=encoding.lower().replace("-", "") == "utf8")
+        reader = spark.read.options(**options).option("header", True)
+        if line_end is not None:  # a quoted field holds a line break: the file is read whole
+            reader = reader.option("multiLine", True)
+            if line_end == "\n" or int(spark.version.split(".")[0]) >= 4:  # noqa: PLR2004 -- Spark 3.5 reads only one-character line ends (and then turns a quoted \r\n into \n)
+                reader = reader.option("lineSep", line_end)
+        header = reader.csv(path).columns
+        if not header:
+            raise DataReadError(f"cannot read {path} as CSV: empty CSV")  # `read_csv`'s words
         schema = T.StructType(
             [T.StructField(n, T.StringType()) for n in header] + [T.StructField(_CORRUPT, T.StringType())]
         )
-        text = (
-            spark.read.options(**options)
-            .option("header", True)
-            .option("mode", "PERMISSIVE")
+        raw = (
+            reader.option("mode", "PERMISSIVE")
             .option("columnNameOfCorruptRecord", _CORRUPT)
+            .option("emptyValue", _QUOTED_EMPTY)
             .schema(schema)
             .csv(path)
             .cache()  # Spark refuses to query the corrupt-record column of an uncached CSV read
         )
-        _no_blank_lines(spark, path)
+        # A quoted empty cell ("") is text, an empty one null, as in `read_csv`: Spark reads both
+        # as its null value ("") unless the quoted one is told to be something else.
+        text = raw.select(
+            *(F.when(_col(n) == _QUOTED_EMPTY, F.lit("")).otherwise(_col(n)).alias(n) for n in header),
+            F.col(_CORRUPT),
+        )
     except DataReadError:
         raise
     except Exception as exc:  # Spark raises AnalysisException and Py4J errors alike
         raise _unreadable(path, "CSV", exc) from None
+    try:
+        return _checked_csv(text, header, path, table, unexpected, (separator, quote), rules)
+    finally:  # the data returned reads the file again when used: a cache kept would go stale
+        raw.unpersist()
+
+
+def _checked_csv(  # noqa: PLR0913, PLR0917 -- the read text and what `_read_csv` was given
+    text: DataFrame,
+    header: list[str],
+    path: str,
+    table: Table,
+    unexpected: Unexpected,
+    dialect: tuple[str, str],
+    rules: _RuleOptions,
+) -> DataFrame:
+    """The CSV text parsed by the contract's types, its rows' fields counted, then checked."""
+    separator, quote = dialect
     cannot_hold: list[Violation] = []
     parsed: dict[str, SparkColumn] = {}
     for name in header:
@@ -885,31 +917,93 @@ def _quoted(quote: str) -> str:
     return f"{q}(?:[^{q}]|{q}{q})*{q}"
 
 
-def _no_blank_lines(spark: SparkSession, path: str) -> None:
-    """A blank line inside the data is a `DataReadError`, as in `read_csv` (Spark's CSV reader
-    skips it silently); blank lines at the end are fine. Lines are numbered when the file is
-    read as one partition, where Spark's row ids are the line indexes."""
-    lines = spark.read.text(path).select(
-        F.monotonically_increasing_id().alias("i"),
-        (F.regexp_replace("value", "\\r$", "") == "").alias("blank"),
+def _csv_lines(spark: SparkSession, path: str, quote: str, *, utf8: bool) -> str | None:
+    """What `read_csv` refuses in the file's lines, found by one job over its text: bytes that
+    are not UTF-8 (Spark's CSV reader replaces them) and a blank line inside the data (which it
+    skips; blank lines at the end are fine), each a `DataReadError` in `read_csv`'s words.
+
+    Returns None, or the line end of the rows (`\n` or `\r\n`) when a quoted field holds a line
+    break (a line has an odd number of quotes): Spark's CSV reader splits a file at every line
+    break unless told to read it whole (`multiLine`, one task per file), and then at the one line
+    end it is given, keeping every other in the field's text, as `read_csv` does."""
+    value = F.col("value")
+    quotes = F.length(value) - F.length(F.translate(value, quote, "")) if quote else F.lit(0)
+    lines = (
+        spark.read.option("lineSep", "\n")  # as `read_csv` counts lines; a \r stays at the end
+        .text(path)
+        .select(
+            F.monotonically_increasing_id().alias("i"),
+            (F.regexp_replace(value, "\\r$", "") == "").alias("blank"),
+            (quotes % 2 == 1).alias("odd"),
+            value.endswith("\r").alias("cr"),
+            (_valid_utf8(value) if utf8 else F.lit(True)).alias("valid"),
+        )
     )
     ends = lines.agg(
         F.min(F.when(F.col("blank"), F.col("i"))).alias("first_blank"),
         F.max(F.when(~F.col("blank"), F.col("i"))).alias("last_text"),
+        F.max(F.col("i")).alias("last"),
+        F.count(F.when(F.col("odd"), 1)).alias("odd"),
+        F.min(F.when(~F.col("valid"), F.col("i"))).alias("invalid"),
     ).first()
-    if ends is None or ends["first_blank"] is None or ends["first_blank"] > ends["last_text"]:
-        return
+    assert ends is not None
+    if ends["invalid"] is not None:
+        raise DataReadError(
+            f"cannot read {path} as utf8: line {_line(lines, ends['invalid'])} has bytes that are not "
+            "utf8; pass the file's real encoding (latin-1, cp1252, ...)"
+        )
+    line_end = None
+    if ends["odd"]:
+        # Whether a line starts inside a quoted field; a line that does not end inside one ends a row.
+        before = Window.orderBy("i").rowsBetween(Window.unboundedPreceding, -1)
+        lines = lines.withColumn(
+            "quoted", F.coalesce(F.sum(F.col("odd").cast("int")).over(before), F.lit(0)) % 2 == 1
+        )
+        row_ends = lines.where((F.col("quoted") == F.col("odd")) & (F.col("i") < ends["last"]))
+        kinds = row_ends.agg(F.count(F.when(F.col("cr"), 1)), F.count(F.when(~F.col("cr"), 1))).first()
+        assert kinds is not None
+        if kinds[0] and kinds[1]:
+            raise DataReadError(
+                f"cannot read {path} as CSV on Spark: its rows end both in \\r\\n and in \\n, and a quoted "
+                "field spans lines, which Spark reads only with one line end: write the file with one "
+                "line end, or read it with read_csv"
+            )
+        line_end = "\r\n" if kinds[0] else "\n"
+    if ends["last_text"] is None or ends["first_blank"] is None or ends["first_blank"] > ends["last_text"]:
+        return line_end  # no blank line, or only blank lines (no header: refused as empty)
     inside = lines.where(F.col("blank") & (F.col("i") < ends["last_text"]))
+    if line_end is not None:  # a blank line inside a quoted field is part of its text
+        inside = inside.where(~F.col("quoted"))
     if lines.rdd.getNumPartitions() == 1:
         found = [int(r["i"]) + 1 for r in inside.orderBy("i").limit(MAX_SAMPLES + 1).collect()]
         more = ", ..." if len(found) > MAX_SAMPLES else ""
         shown = ", ".join(map(str, found[:MAX_SAMPLES]))
         where = f"line{'s' * (len(found) != 1)} {shown}{more}"
     else:
-        where = rows_text(inside.count()).replace("row", "line")
+        found = [inside.count()]
+        where = rows_text(found[0]).replace("row", "line")
+    if not any(found):
+        return line_end
     raise DataReadError(
         f'cannot read {path} as CSV: blank line inside the data at {where} (write "" for an empty cell)'
     )
+
+
+def _valid_utf8(value: SparkColumn) -> SparkColumn:
+    """Whether text read by `spark.read.text` (its bytes as they are in the file) is UTF-8."""
+    if hasattr(F, "is_valid_utf8"):  # Spark 4
+        return F.is_valid_utf8(value)
+    raw = value.cast(T.BinaryType())  # Spark 3.5: decoding replaces what is not UTF-8
+    return F.encode(F.decode(raw, "UTF-8"), "UTF-8") == raw
+
+
+def _line(lines: DataFrame, i: int) -> int:
+    """The line (from 1) of the row Spark numbered `i`: its index in its partition, after the
+    lines of the partitions before (`monotonically_increasing_id` puts the partition in the
+    upper bits)."""
+    partition, row = i >> 33, i & (2**33 - 1)
+    before = lines.where(F.spark_partition_id() < partition).count() if partition else 0
+    return before + row + 1
 
 
 def _hints(name: str, dtype: pl.DataType, table: Table, cells: list[str | None]) -> str:
