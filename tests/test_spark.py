@@ -1045,6 +1045,44 @@ quality:
     )
 
 
+def test_sql_rules_spark_stops_at_are_reported(spark, tmp_path):
+    """An integer overflow inside a rule wraps around on Polars; in ANSI mode (Spark 4's default)
+    Spark stops the job. That rule is reported as not evaluated, with Spark's reason, and the
+    other checks are counted as on Polars."""
+    contract = b"""\
+data_source: totals
+version: 1.0.0
+schema:
+  id: {type: int64, primary_key: true}
+  a: {type: int32, maximum: 100}
+quality:
+  - type: sql
+    expression: a * 2 > 0
+  - type: sql
+    expression: a <> 5
+"""
+    loaded, _ = load_bytes(contract, "totals.yaml")
+    assert loaded is not None
+    spec = table(loaded)
+    path = tmp_path / "totals.parquet"
+    pl.DataFrame({"id": [1, 2, 3], "a": pl.Series([2**31 - 1, 1, 5], dtype=pl.Int32)}).write_parquet(path)
+    polars = outcome(lambda: read_parquet(path, spec))
+    assert [v.message for v in polars] == [
+        "'a': 1 row above the maximum 100",
+        'rule "a" * 2 > 0: 1 row break it',
+        'rule "a" <> 5: 1 row break it',
+    ]
+    on_spark = outcome(lambda: rs.read_spark(spark, str(path), spec))
+    if spark.conf.get("spark.sql.ansi.enabled") != "true":  # Spark 3.5: it wraps around too
+        assert comparable(on_spark) == comparable(polars)
+        return
+    assert comparable([on_spark[0], on_spark[2]]) == comparable([polars[0], polars[2]])
+    assert (on_spark[1].kind, on_spark[1].count, on_spark[1].samples) == ("rule", 1, ())
+    assert on_spark[1].message.startswith(
+        'rule "a" * 2 > 0 could not be evaluated: Spark stopped at a row: [ARITHMETIC_OVERFLOW]'
+    )
+
+
 def test_sql_rules_spark_cannot_analyse_are_reported(spark, periods_table):
     rule = next(r for r in periods_table.rules if r.kind == "sql")
 

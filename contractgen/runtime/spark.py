@@ -29,7 +29,7 @@ import re
 import warnings
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -218,6 +218,7 @@ class _Check:
     sampled: bool = True
     newest: bool = False  # the sample is the column's largest value (freshness)
     skip_nulls: bool = False  # a key with a null part is no key (a uniqueness rule)
+    expression: str | None = None  # a row rule's SQL: unevaluable if Spark stops at a row
 
 
 def _col(name: str) -> SparkColumn:
@@ -439,7 +440,7 @@ def _rule_check(  # noqa: PLR0913, PLR0917 -- a planned rule and what Spark need
             why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             message = lambda _: unevaluable(rule.expression or "", why)  # noqa: E731
             return _Check("rule", polars.column, None, F.lit(None), message, count=F.lit(1), sampled=False)
-        return _Check(polars.kind, polars.column, bad, sample, polars.message)
+        return _Check(polars.kind, polars.column, bad, sample, polars.message, expression=rule.expression)
     return _freshness(table, refs, rule, polars, now)
 
 
@@ -619,7 +620,13 @@ def _run(df: DataFrame, checks: list[_Check]) -> list[Violation]:
     """
     counts: list[int] = [0] * len(checks)
     aggregates = [a for i, check in enumerate(checks) for a in _aggregates(i, check)]
-    row = df.agg(*aggregates).first() if aggregates else None
+    try:
+        row = df.agg(*aggregates).first() if aggregates else None
+    except Exception:  # Spark raises Py4J and its own errors alike
+        stopped = _stopped_rules(df, checks)
+        if not stopped:
+            raise
+        return _run(df, [_unevaluable(c, stopped[i]) if i in stopped else c for i, c in enumerate(checks)])
     duplicated: dict[int, DataFrame] = {}
     for i, check in enumerate(checks):
         assert row is not None
@@ -652,6 +659,30 @@ def _run(df: DataFrame, checks: list[_Check]) -> list[Violation]:
         samples = _samples(df, check, duplicated.get(i))
         violations.append(Violation(check.kind, check.column, check.message(n), n, samples))
     return violations
+
+
+def _stopped_rules(df: DataFrame, checks: list[_Check]) -> dict[int, str]:
+    """The row rules Spark stops at, each counted alone, with Spark's reason: in ANSI mode (the
+    default from Spark 4) an integer overflow or a division by zero fails the job where Polars
+    wraps around or gives null or infinity. Run only when the aggregation job failed."""
+    stopped = {}
+    for i, check in enumerate(checks):
+        if check.expression is None or check.bad is None:
+            continue
+        try:
+            df.agg(F.count(F.when(check.bad, 1))).first()
+        except Exception as exc:  # whatever Spark raised is the rule's reason
+            text = str(exc).strip()
+            stopped[i] = text.splitlines()[0] if text else type(exc).__name__
+    return stopped
+
+
+def _unevaluable(check: _Check, why: str) -> _Check:
+    """A row rule Spark could not evaluate, reported as one violation (as `quality` reports a
+    rule Polars cannot evaluate) rather than failing the whole check."""
+    expression = check.expression or ""
+    message = lambda _: unevaluable(expression, f"Spark stopped at a row: {why}")  # noqa: E731
+    return replace(check, bad=None, count=F.lit(1), sampled=False, message=message, expression=None)
 
 
 def _aggregates(i: int, check: _Check) -> list[SparkColumn]:
