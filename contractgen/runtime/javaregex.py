@@ -7,7 +7,9 @@ different things by the same words:
 
 - `\\d \\s \\w \\b` are Unicode in Rust, ASCII in Java unless `(?U)` is on: `(?U)` is set where a
   pattern uses them (only there: it makes Java's matcher slower), and under Rust's `(?-u)` they are
-  written as ASCII classes. `\\<`, `\\>` and `\\b{start}`-style boundaries become look-arounds.
+  written as ASCII classes. `\\<`, `\\>` and `\\b{start}`-style boundaries are Java's `\\b` with a
+  look-ahead. A character beyond U+FFFF in the pattern (repeated zero times) keeps Java from
+  matching between the two UTF-16 halves of such a character, where Rust never looks.
 - `.` stops only at `\\n` (Java's `(?d)`), `$` is the very end (`\\z`; Java's `$` also matches
   before a final newline), multi-line `^ $` and CRLF mode are look-arounds.
 - Case-insensitive matching folds by Unicode's simple case folding in Rust and by Java's own rules
@@ -44,7 +46,6 @@ __all__ = ["SparkPatternError", "java_regex"]
 
 Ranges = tuple[tuple[int, int], ...]
 _TOP = 0x10FFFF
-_EMPTY: Ranges = ()
 _EVERYTHING: Ranges = ((0, _TOP),)
 # Rust's `is_whitespace` (Unicode White_Space): skipped in verbose mode `(?x)`.
 _SPACE = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
