@@ -27,6 +27,8 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from contractgen.codegen.tables import table
 from contractgen.load import load_bytes
@@ -41,6 +43,7 @@ from contractgen.runtime import (
 )
 from contractgen.runtime.errors import Violation
 from tests.conftest import ROOT
+from tests.test_javaregex import rust_patterns, valid_in_rust
 
 
 def _skip(reason: str) -> None:
@@ -56,6 +59,7 @@ if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
     _skip("Spark needs Java: no `java` on PATH and no JAVA_HOME")
 
 from pyspark.sql import SparkSession  # noqa: E402 -- after the skip
+from pyspark.sql import functions as F  # noqa: E402 -- after the skip
 
 from contractgen.runtime import spark as rs  # noqa: E402 -- after the skip
 
@@ -331,7 +335,7 @@ CSV_CASES = {
     "whitespace-only number": "a,  ,0.5,1.25,true,new,2024-01-15,\nb, 2 ,,,,,,\n",
     "text in a number": "a,one,0.5,1.25,true,new,2024-01-15,\nb,5.0,x,,,,,\n",
     "too many decimal places": "a,1,0.5,1.255,true,new,2024-01-15,\n",
-    "bad boolean and enum": "a,1,0.5,1.25,yes,old,2024-01-15,\n",
+    "bad boolean and enum": "a,1,0.5,1.25,yes,old,2024-01-15,\nb,2,,,falſe,,,\n",  # ſ folds to s
     "bad date": "a,1,0.5,1.25,true,new,2024-13-45,\nb,2,,,,,2024-02-30,\n",
     "duplicate id and negative qty": "a,1,,,,,,\na,-2,,,,,,\n",
 }
@@ -481,6 +485,62 @@ def test_csv_blank_lines_at_the_end_are_fine(spark, tmp_path):
     assert rs.read_spark(spark, str(path), CSV_TABLE).count() == 2
 
 
+def test_csv_quoted_line_breaks_read_the_same_values(spark, tmp_path):
+    """A quoted field may hold line breaks, a blank line too, with either line end: Spark reads
+    such a file whole (multiLine) and keeps the field's text as read_csv does."""
+    table = Table(
+        "notes",
+        "1.0.0",
+        pl.Schema({"id": pl.Int64(), "note": pl.String(), "tag": pl.String()}),
+        (Column("id", required=True), Column("note"), Column("tag")),
+    )
+    path = tmp_path / "notes.csv"
+    for end in ("\n", "\r\n"):
+        rows = [f'1,"two{end}lines",x', f'2,"a blank{end}{end}line",', '3,plain,"y"']
+        path.write_bytes(end.join(["id,note,tag", *rows, ""]).encode())
+        want = read_csv(path, table).rows()
+        assert [note for _, note, _ in want] == [f"two{end}lines", f"a blank{end}{end}line", "plain"]
+        assert sorted(tuple(r) for r in rs.read_spark(spark, str(path), table).collect()) == want
+
+
+def test_csv_quoted_empty_cells_are_empty_text(spark, tmp_path):
+    """`""` is an empty text and an empty cell null, as in read_csv (Spark reads both as null)."""
+    table = Table(
+        "empty",
+        "1.0.0",
+        pl.Schema({"id": pl.String(), "n": pl.Int32(), "e": pl.Enum(["x"]), "t": pl.String()}),
+        (Column("id", required=True), Column("n"), Column("e"), Column("t", required=True)),
+    )
+    path = tmp_path / "empty.csv"
+    path.write_text('id,n,e,t\na,"","",""\nb,,,\n')
+    polars = outcome(lambda: read_csv(path, table))
+    assert [v.kind for v in polars] == ["dtype", "enum", "null"]
+    assert comparable(outcome(lambda: rs.read_spark(spark, str(path), table))) == comparable(polars)
+    path.write_text('id,n,e,t\na,1,x,""\n')
+    assert rs.read_spark(spark, str(path), table).collect()[0]["t"] == read_csv(path, table)["t"][0] == ""
+
+
+def test_csv_bytes_that_are_not_utf8_are_refused_by_both(spark, tmp_path):
+    """Spark's CSV reader replaces them; read_spark refuses them, naming the line, as read_csv does."""
+    path = tmp_path / "latin1.csv"
+    path.write_bytes((CSV_HEADER + "a,1,,,,,,\nb,2,,,,new,,\ncafé,3,,,,,,\n").encode("latin-1"))
+    message = (
+        f"cannot read {path} as utf8: line 4 has bytes that are not utf8; pass the file's real encoding "
+        "(latin-1, cp1252, ...)"
+    )
+    assert csv_read_error(lambda: read_csv(path, CSV_TABLE)) == message
+    assert csv_read_error(lambda: rs.read_spark(spark, str(path), CSV_TABLE)) == message
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n"], ids=["no bytes", "blank lines"])
+def test_csv_empty_files_are_refused_by_both(spark, tmp_path, content):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(content)
+    message = f"cannot read {path} as CSV: empty CSV"
+    assert csv_read_error(lambda: read_csv(path, CSV_TABLE)) == message
+    assert csv_read_error(lambda: rs.read_spark(spark, str(path), CSV_TABLE)) == message
+
+
 # -- Regular expressions ----------------------------------------------------------------------------
 
 TRICKY = [
@@ -503,9 +563,44 @@ TRICKY = [
     "123",
     "a\rb",
     "a\nb",
+    "a\r\nb",
+    "ab\n",
+    "\nab",
+    "a\x0bb",  # a vertical tab: Rust's \v, one of Java's
+    "a\x0cb",  # a form feed: one of Java's \v, not Rust's
     "STRASSE",
     "STRAßE",
+    "STRAẞE",  # ẞ folds to ß in Rust, not in Java's (?i)
     "",
+    "αβγ",
+    "Ωμ",
+    "é",
+    "e\u0301",  # e and a combining accent: a word character and a mark
+    "café",
+    "naïve",
+    "ſ",  # long s: folds to s
+    "\u212a",  # Kelvin sign: folds to k
+    "k",
+    "ı",  # dotless i: i in Java's (?i), not in Rust's
+    "İ",
+    "i",
+    "ǅ",
+    "\u0345",  # a combining mark that folds to ι
+    "ΐ",
+    "\u1fd3",  # folds to ΐ (a simple folding the full one hides)
+    "中文",
+    "𐌀",  # beyond U+FFFF: one character to Rust, two UTF-16 units to Java
+    "𐌀x",
+    "x𐌀",
+    "😀",
+    "ab cd",
+    "<ab>",
+    "_",
+    "]a",
+    "a-z",
+    "\x00",
+    "ª",
+    "ⓐ",
 ]
 PATTERNS = [
     *rs.FORMAT_PATTERNS.values(),
@@ -517,22 +612,175 @@ PATTERNS = [
     r"^[^\s]+$",
     r"^[a-z\]]+$",
     r"(?i)^straße$",
+    # Rust syntax Java reads differently, or not at all
+    r"^\p{Greek}+$",
+    r"^\p{Alpha}+$",
+    r"^\p{Lower}$",
+    r"^\p{Digit}+$",
+    r"^\p{Punct}$",
+    r"^\p{Cntrl}$",
+    r"^\p{Latn}+$",
+    r"^\p{sc=Grek}+$",
+    r"^\p{Script=Latin}+$",
+    r"^\p{gc=Lu}$",
+    r"^\p{gc!=Lu}+$",
+    r"^\p{IsGreek}+$",
+    r"^\pL+$",
+    r"^\PL+$",
+    r"^\p{Any}+$",
+    r"^\p{ASCII}+$",
+    r"^\p{Assigned}+$",
+    r"^\p{White_Space}$",
+    r"^\p{Old_Italic}",
+    r"^\u{e9}$",
+    r"^\U000000e9$",
+    r"^\U{e9}$",
+    r"^\x{1F600}$",
+    r"^\u0061$",
+    r"^a\vb$",
+    r"\<ab",
+    r"ab\>",
+    r"\b{start}ab",
+    r"\b{end}",
+    r"\b{start-half}",
+    r"x\b{end-half}",
+    r"\B",
+    r"\W",
+    r"(?-u)^\w+$",
+    r"(?-u:\b)é",
+    r"(?-u:\B)b",
+    r"(?i-u)^k$",
+    r"(?i)^k$",
+    r"(?i)^i$",
+    r"(?i)^ß$",
+    r"(?i)^\x{1FD3}$",
+    r"(?i)^[a-z]+$",
+    r"(?i)^[^k]$",
+    r"(?i)[[:^alpha:]]",
+    r"(?i)^[a-z--k]+$",
+    r"(?i)^\p{Lu}$",
+    r"(?i)^\p{L}$",
+    r"(?m)^b",
+    r"(?m)a$",
+    r"(?m)^$",
+    r"(?mR)^b$",
+    r"(?R)^a.b$",
+    r"(?s)^a.b$",
+    r"(?x)^a b$",
+    r"(?x)^[a b]+$",
+    r"(?U)^a+?$",
+    r"^[[:alpha:]]+$",
+    r"^[[:^alpha:]]+$",
+    r"^[a-z--x]+$",
+    r"^[a-g~~b-h]+$",
+    r"^[a-z&&[^aeiou]]+$",
+    r"^[a&&b]$",
+    r"^[\p{L}\d]+$",
+    r"^[^\p{L}]+$",
+    r"^[\p{Greek}&&\pL]+$",
+    r"^[\w--\d]+$",
+    r"^[^\w~~[a-z]]$",
+    r"^[a[^\w]]+$",
+    r"^[^[^\w]]+$",
+    r"a**",
+    r"^a{2}{1}$",
+    r"^a{ 1 }$",
 ]
 
 
-@pytest.mark.parametrize("pattern", PATTERNS)
-def test_patterns_mean_the_same_in_java(spark, pattern):
-    text = pl.Series("s", TRICKY)
-    rust = text.str.contains(pattern).to_list()
-    df = spark.createDataFrame([(s,) for s in TRICKY], "s string")
-    java = [r[0] for r in df.select(df.s.rlike(rs.java_regex(pattern))).collect()]
-    assert java == rust
+def disagreements(spark, patterns: list[str], strings: list[str]) -> dict[str, list[str]]:
+    """Each pattern's Java translation, checked on every string by Spark (one job for them all),
+    and the strings on which it and Rust's engine (Polars) disagree."""
+    translated = [rs.java_regex(p) for p in patterns]
+    df = spark.createDataFrame([(s,) for s in strings], "s string").coalesce(1)
+    found = df.select(F.array(*(F.col("s").rlike(j) for j in translated))).collect()
+    out = {}
+    for i, pattern in enumerate(patterns):
+        rust = pl.Series(strings, dtype=pl.String).str.contains(pattern).to_list()
+        java = [row[0][i] for row in found]
+        differ = [s for s, r, j in zip(strings, rust, java, strict=True) if r != j]
+        if differ:
+            out[f"{pattern} -> {translated[i]}"] = differ
+    return out
 
 
-@pytest.mark.parametrize("pattern", [r"^[[:alpha:]]+$", r"^[a-z--x]$", r"(?m)^a$"])
-def test_patterns_without_a_java_equivalent_are_refused(pattern):
-    with pytest.raises(ValueError, match="pattern"):
-        rs.java_regex(pattern)
+def test_patterns_mean_the_same_in_java(spark):
+    assert disagreements(spark, PATTERNS, TRICKY) == {}
+
+
+def test_rust_syntax_in_patterns_parity(spark, tmp_path):
+    """The same contract on the same strings: Rust's Unicode classes, code points, vertical tab,
+    word boundaries and ASCII mode, counted alike (Java would fail the job at the first three)."""
+    patterns = {
+        "unicode": r"^(?:\p{Greek}+|\u{e9}|\U000000e9)$",
+        "alpha": r"^\p{Alpha}+$",
+        "breaks": r"^a\vb$|\b{start}ab|\<x",
+        "ascii": r"(?-u)^\w+$",
+    }
+    values = [
+        "αβγ",
+        "é",
+        "abc",
+        "a\x0bb",
+        "a\x0cb",
+        "café",
+        "e\u0301",
+        "ab",
+        "x ab",
+        "_ab",
+        "١٢٣",
+        "naïve",
+        "𐌀x",
+        "éx",
+    ]
+    table = Table(
+        "patterns",
+        "1.0.0",
+        pl.Schema(dict.fromkeys(patterns, pl.String())),
+        tuple(Column(name, pattern=pattern) for name, pattern in patterns.items()),
+    )
+    path = tmp_path / "patterns.parquet"
+    pl.DataFrame(dict.fromkeys(patterns, values)).write_parquet(path)
+    polars = outcome(lambda: read_parquet(path, table))
+    assert len(polars) == len(patterns)
+    assert comparable(outcome(lambda: rs.read_spark(spark, str(path), table))) == comparable(polars)
+
+
+def test_a_pattern_spark_cannot_match_is_refused_naming_its_column(spark):
+    table = Table("p", "1.0.0", pl.Schema({"mood": pl.String()}), (Column("mood", pattern=r"^\p{Emoji}+$"),))
+    df = spark.createDataFrame([("😀",)], "mood string")
+    with pytest.raises(rs.SparkPatternError) as error:
+        rs.validate_spark(df, table)
+    assert str(error.value) == (
+        r"column 'mood': pattern '^\\p{Emoji}+$': '\p{Emoji}' is a Unicode property Java's regex "
+        "engine does not have with the same meaning (Java knows general categories, scripts up to "
+        "Unicode 13, and Alphabetic, Lowercase, Uppercase, White_Space, Ideographic, Join_Control, "
+        "Noncharacter_Code_Point); Spark matches with Java's regex engine: check this column with "
+        "the Polars readers, or write the pattern without it"
+    )
+
+
+# Generated patterns (tests/test_javaregex.py), over characters every Unicode version since 6.0
+# classes alike: Rust's tables and Java 17's are versions apart.
+_STRINGS = sorted(
+    {*"aAkKsSſß\u212aé1٣_- \n\r\x0b!α中𐌀😀", "e\u0301", "\r\n"}
+    | {a + b for a in "akſé1 \n𐌀_" for b in "akſé1 \n𐌀_"}
+    | {"abc", "ab cd", "STRASSE", "αβγ", "x1_", "a\nb\n"}
+)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(rust_patterns(), min_size=40, max_size=40))
+def test_generated_patterns_mean_the_same_in_java(spark, patterns):
+    """Every pattern Rust reads and Java is given matches the same strings in both engines."""
+    translated = []
+    for pattern in filter(valid_in_rust, patterns):
+        try:
+            rs.java_regex(pattern)
+        except rs.SparkPatternError:
+            continue
+        translated.append(pattern)
+    assert disagreements(spark, translated, _STRINGS) == {}
 
 
 # -- Types ------------------------------------------------------------------------------------------
@@ -962,6 +1210,73 @@ def _spark_ddl(frame: pl.DataFrame) -> str:
         pl.Datetime: "timestamp_ntz",
     }
     return ", ".join(f"{n} {types[type(d)]}" for n, d in frame.schema.items())
+
+
+def test_backticks_in_column_names(spark, tmp_path):
+    """Spark reads a column by its quoted name: a backtick in it is doubled, never a syntax error."""
+    contract = b"""\
+data_source: ticks
+version: 1.0.0
+schema:
+  "we`ird": {type: int32, minimum: 0, unique: true}
+  k: {type: int32}
+quality:
+  - type: uniqueness
+    columns: ["we`ird", k]
+  - type: sql
+    expression: '"we`ird" < 2'
+"""
+    loaded, diagnostics = load_bytes(contract, "ticks.yaml")
+    assert diagnostics == [] and loaded is not None
+    spec = table(loaded)
+    frame = pl.DataFrame({"we`ird": [-1, -1, 2], "k": [1, 1, 2]}, schema={"we`ird": pl.Int32, "k": pl.Int32})
+    parquet, csv = tmp_path / "ticks.parquet", tmp_path / "ticks.csv"
+    frame.write_parquet(parquet)
+    frame.write_csv(csv)
+    polars = outcome(lambda: read_parquet(parquet, spec))
+    assert [v.kind for v in polars] == ["minimum", "unique", "uniqueness", "rule"]
+    assert comparable(outcome(lambda: rs.read_spark(spark, str(parquet), spec))) == comparable(polars)
+    assert comparable(outcome(lambda: rs.read_spark(spark, str(csv), spec))) == comparable(
+        outcome(lambda: read_csv(csv, spec))
+    )
+
+
+def test_sql_rules_spark_stops_at_are_reported(spark, tmp_path):
+    """An integer overflow inside a rule wraps around on Polars; in ANSI mode (Spark 4's default)
+    Spark stops the job. That rule is reported as not evaluated, with Spark's reason, and the
+    other checks are counted as on Polars."""
+    contract = b"""\
+data_source: totals
+version: 1.0.0
+schema:
+  id: {type: int64, primary_key: true}
+  a: {type: int32, maximum: 100}
+quality:
+  - type: sql
+    expression: a * 2 > 0
+  - type: sql
+    expression: a <> 5
+"""
+    loaded, _ = load_bytes(contract, "totals.yaml")
+    assert loaded is not None
+    spec = table(loaded)
+    path = tmp_path / "totals.parquet"
+    pl.DataFrame({"id": [1, 2, 3], "a": pl.Series([2**31 - 1, 1, 5], dtype=pl.Int32)}).write_parquet(path)
+    polars = outcome(lambda: read_parquet(path, spec))
+    assert [v.message for v in polars] == [
+        "'a': 1 row above the maximum 100",
+        'rule "a" * 2 > 0: 1 row break it',
+        'rule "a" <> 5: 1 row break it',
+    ]
+    on_spark = outcome(lambda: rs.read_spark(spark, str(path), spec))
+    if spark.conf.get("spark.sql.ansi.enabled") != "true":  # Spark 3.5: it wraps around too
+        assert comparable(on_spark) == comparable(polars)
+        return
+    assert comparable([on_spark[0], on_spark[2]]) == comparable([polars[0], polars[2]])
+    assert (on_spark[1].kind, on_spark[1].count, on_spark[1].samples) == ("rule", 1, ())
+    assert on_spark[1].message.startswith(
+        'rule "a" * 2 > 0 could not be evaluated: Spark stopped at a row: [ARITHMETIC_OVERFLOW]'
+    )
 
 
 def test_sql_rules_spark_cannot_analyse_are_reported(spark, periods_table):

@@ -23,9 +23,9 @@ footer through Spark's own file systems, and `validate` is handed the dtype Pola
 Spark's type is the one such a column is read as.
 
 Regular expressions: the contract's patterns are written for Rust's regex engine; Spark's `rlike`
-is Java's. `java_regex` translates what differs (Unicode `\\d \\s \\w`, `$` at a trailing newline,
-`.` at `\\r`, `(?P<name>`) and refuses what cannot mean the same (POSIX classes `[[:alpha:]]`,
-class set operations `--` and `~~`).
+is Java's. `java_regex` (`runtime/javaregex.py`) writes each pattern in Java's syntax with Rust's
+meaning, and refuses with `SparkPatternError`, when the check is built, what Java cannot match
+the same way.
 """
 
 from __future__ import annotations
@@ -38,12 +38,13 @@ import zoneinfo
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
 import polars as pl
+from pyspark.sql import Window
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -60,6 +61,7 @@ from contractgen.runtime.errors import (
     shown,
 )
 from contractgen.runtime.io import DataReadError
+from contractgen.runtime.javaregex import SparkPatternError, java_regex
 from contractgen.runtime.privacy import redact_violations
 from contractgen.runtime.quality import RuleCheck, clock, exact, plan, unevaluable
 from contractgen.runtime.spec import Column, Rule, Table, Unexpected, today, unexpected_policy
@@ -68,9 +70,17 @@ if TYPE_CHECKING:
     from pyspark.sql import Column as SparkColumn
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["SparkTypeError", "java_regex", "read_spark", "spark_schema", "validate_spark"]
+__all__ = [
+    "SparkPatternError",
+    "SparkTypeError",
+    "java_regex",
+    "read_spark",
+    "spark_schema",
+    "validate_spark",
+]
 
 _CORRUPT = "__contractgen_corrupt__"
+_QUOTED_EMPTY = "\x00contractgen:quoted-empty\x00"  # what Spark reads "" as, until it is "" again
 # Spark has no unsigned integers: each is held by the next wider signed type, with a range check.
 _UNSIGNED: dict[type[pl.DataType], tuple[T.DataType, int]] = {
     pl.UInt8: (T.ShortType(), 2**8 - 1),
@@ -198,55 +208,6 @@ def _width(spark: T.DataType) -> int:
     return widths.index(spark)
 
 
-# -- Regular expressions --------------------------------------------------------------------------
-
-
-def java_regex(pattern: str) -> str:
-    """A Java regex (Spark's `rlike`) that matches the same strings as `pattern` in Rust's engine.
-
-    Rust's `\\d \\s \\w \\b` are Unicode, Java's ASCII: `(?U)` makes Java's Unicode too. Rust's
-    `.` stops only at `\\n`, Java's also at `\\r` and others: `(?d)`. Rust's `$` is the end of the
-    text, Java's also before a final newline: `\\z`. `ValueError` for what has no Java equivalent.
-    """
-    if re.search(r"\(\?[a-zA-Z]*m", pattern):
-        raise ValueError(f"pattern {pattern!r}: multi-line mode is not translated for Spark")
-    out: list[str] = []
-    in_class = 0
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "\\":
-            out.append(pattern[i : i + 2])
-            i += 2
-            continue
-        if in_class:
-            if pattern.startswith("[:", i):
-                raise ValueError(f"pattern {pattern!r}: POSIX classes like [[:alpha:]] differ in Java")
-            if pattern.startswith(("--", "~~"), i):
-                raise ValueError(f"pattern {pattern!r}: class set operations -- and ~~ have no Java form")
-            if c == "[":
-                in_class += 1
-            elif c == "]" and out[-1] != "[" and not (out[-1] == "^" and out[-2] == "["):
-                in_class -= 1
-            out.append(c)
-        elif c == "[":
-            in_class = 1
-            out.append(c)
-        elif c == "$":
-            out.append(r"\z")
-        elif pattern.startswith("(?P<", i):
-            out.append("(?<")
-            i += 4
-            continue
-        else:
-            out.append(c)
-        i += 1
-    # Unicode classes make Java's matcher several times slower: only where a class needs them.
-    # ((?i) too: Rust folds case by Unicode rules, Java by ASCII ones unless told.)
-    unicode = re.search(r"\\[dDsSwWbB]|\(\?[a-zA-Z]*i", pattern) is not None
-    return ("(?dU)" if unicode else "(?d)") + "".join(out)
-
-
 # -- Checks ---------------------------------------------------------------------------------------
 
 
@@ -268,6 +229,12 @@ class _Check:
     newest: bool = False  # the sample is the column's largest value (freshness)
     skip_nulls: bool = False  # a key with a null part is no key (a uniqueness rule)
     whole: bool = False  # a uint64 sample: Spark's decimal(20,0), an int to Polars
+    expression: str | None = None  # a row rule's SQL: unevaluable if Spark stops at a row
+
+
+def _col(name: str) -> SparkColumn:
+    """A column by its exact name, quoted: dots, spaces and backticks (doubled) are part of it."""
+    return F.col("`" + name.replace("`", "``") + "`")
 
 
 def _lit(value: Any, spark: T.DataType) -> SparkColumn:
@@ -289,7 +256,7 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
     column = table.column(name)
     dtype = instance(table.schema[name])
     target = spark_type(dtype)
-    raw = F.col(f"`{name}`")
+    raw = _col(name)
     value = raw if how in ("same", "enum") else raw.cast(target)
     # PySpark turns an instant into a naive local time: sample its microseconds and show them zoned.
     zone = (dtype.time_zone or "UTC") if isinstance(dtype, pl.Datetime) and dtype.time_zone else None
@@ -318,7 +285,7 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
             raw.isNotNull() & ~raw.isin(allowed),
             column_says(name, f"not among the allowed values {allowed}"),
         )
-    for kind, bad, what in _item_checks(column.items, dtype, value, raw):
+    for kind, bad, what in _item_checks(column.name, column.items, dtype, value, raw):
         add(kind, bad, column_says(name, what))
     bounded = column.minimum is not None or column.maximum is not None
     number = ~F.isnan(value) if dtype.is_float() else F.lit(True)
@@ -348,7 +315,7 @@ def _column_checks(table: Table, name: str, how: str, actual: T.DataType) -> lis
         text = value.cast(T.StringType())
         add(
             "pattern",
-            raw.isNotNull() & ~text.rlike(java_regex(column.pattern)),
+            raw.isNotNull() & ~text.rlike(_column_regex(name, column.pattern)),
             column_says(name, f"not matching the pattern {column.pattern!r}"),
         )
     if column.format in FORMAT_PATTERNS:
@@ -382,7 +349,7 @@ def _any_item(lists: SparkColumn, test: Callable[[SparkColumn], SparkColumn]) ->
 
 
 def _item_checks(
-    items: Column | None, dtype: pl.DataType, value: SparkColumn, raw: SparkColumn
+    name: str, items: Column | None, dtype: pl.DataType, value: SparkColumn, raw: SparkColumn
 ) -> list[tuple[ViolationKind, SparkColumn, str]]:
     """The checks on each item of a list column, as `check._item_checks` words and orders them:
     a row is bad when any of its items is (higher-order functions over the array, in the same
@@ -424,7 +391,7 @@ def _item_checks(
             longer = _any_item(value, lambda item: _size(item, inner) > hi_len)
             found.append(("max_length", longer, f"with an item longer than {hi_len}"))
     if items.pattern is not None:
-        regex = java_regex(items.pattern)
+        regex = _column_regex(f"{name}[]", items.pattern)
         found.append(
             (
                 "pattern",
@@ -434,7 +401,7 @@ def _item_checks(
         )
     if items.format in FORMAT_PATTERNS:
         shape = items.format
-        valid = java_regex(FORMAT_PATTERNS[shape])
+        valid = _column_regex(f"{name}[]", FORMAT_PATTERNS[shape])
         found.append(
             (
                 "format",
@@ -480,6 +447,18 @@ def _misfits(value: SparkColumn, dtype: pl.DataType) -> SparkColumn:
     return F.lit(False)
 
 
+def _column_regex(name: str, pattern: str) -> str:
+    """A column's pattern in Java's syntax; refused, naming the column, where Java cannot match
+    it as Rust does (raised while the checks are built, before any Spark job)."""
+    try:
+        return java_regex(pattern)
+    except SparkPatternError as exc:
+        raise SparkPatternError(
+            f"column '{name}': {exc}; Spark matches with Java's regex engine: check this column with "
+            "the Polars readers, or write the pattern without it"
+        ) from None
+
+
 def _length(value: SparkColumn, dtype: pl.DataType) -> SparkColumn | None:
     if isinstance(dtype, pl.String | pl.Binary):
         return F.length(value)  # characters of text (code points, as Polars counts), bytes of binary
@@ -492,7 +471,7 @@ def _key_check(table: Table, usable: set[str]) -> list[_Check]:
     key = table.primary_key
     if len(key) < 2 or not all(k in usable for k in key):  # noqa: PLR2004 -- a composite key has two columns or more
         return []
-    sample = F.struct(*(F.col(f"`{k}`") for k in key))
+    sample = F.struct(*(_col(k) for k in key))
     message = lambda n: f"primary key ({', '.join(key)}): {rows_text(n)} share a key with another row"  # noqa: E731
     return [_Check("primary_key", None, None, sample, message, key)]
 
@@ -555,7 +534,7 @@ def _rule_check(  # noqa: PLR0913, PLR0917 -- a planned rule and what Spark need
     polars: RuleCheck,
     now: dt.datetime | None,
 ) -> _Check:
-    col = {name: F.col(f"`{ref}`") for name, ref in refs.items()}
+    col = {name: _col(ref) for name, ref in refs.items()}
     rows = F.count(F.lit(1))
     if rule.kind == "completeness":
         assert rule.min_ratio is not None
@@ -587,7 +566,7 @@ def _rule_check(  # noqa: PLR0913, PLR0917 -- a planned rule and what Spark need
             why = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             message = lambda _: unevaluable(rule.expression or "", why)  # noqa: E731
             return _Check("rule", polars.column, None, F.lit(None), message, count=F.lit(1), sampled=False)
-        return _Check(polars.kind, polars.column, bad, sample, polars.message)
+        return _Check(polars.kind, polars.column, bad, sample, polars.message, expression=rule.expression)
     return _freshness(table, refs, rule, polars, now)
 
 
@@ -600,7 +579,7 @@ def _freshness(
     name = rule.columns[0]
     dtype = instance(table.schema[name])
     cutoff = now.astimezone(dt.UTC) - rule.max_age
-    value = F.col(f"`{refs[name]}`")
+    value = _col(refs[name])
     zone = None
     if isinstance(dtype, pl.Datetime) and dtype.time_zone:
         limit = _lit(cutoff, T.TimestampType())
@@ -730,7 +709,7 @@ def _in_contract_types(
             refs[name] = name
         else:
             refs[name] = f"__contractgen_v{len(added)}"
-            added[refs[name]] = F.col(f"`{name}`").cast(spark_type(instance(table.schema[name])))
+            added[refs[name]] = _col(name).cast(spark_type(instance(table.schema[name])))
     for name in filled:
         refs[name] = f"__contractgen_v{len(added)}"
         target = spark_type(instance(table.schema[name]))
@@ -778,10 +757,10 @@ def _output(df: DataFrame, table: Table, names: list[str], filled: list[str]) ->
     for name in names:
         if name in table.schema:
             target = spark_type(instance(table.schema[name]))
-            source = F.lit(table.column(name).default) if name in filled else F.col(f"`{name}`")
+            source = F.lit(table.column(name).default) if name in filled else _col(name)
             out.append(source.cast(target).alias(name))
         else:
-            out.append(F.col(f"`{name}`"))
+            out.append(_col(name))
     return df.select(*out)
 
 
@@ -793,21 +772,27 @@ def _run(df: DataFrame, checks: list[_Check]) -> list[Violation]:
     """
     counts: list[int] = [0] * len(checks)
     aggregates = [a for i, check in enumerate(checks) for a in _aggregates(i, check)]
-    row = df.agg(*aggregates).first() if aggregates else None
+    try:
+        row = df.agg(*aggregates).first() if aggregates else None
+    except Exception:  # Spark raises Py4J and its own errors alike
+        stopped = _stopped_rules(df, checks)
+        if not stopped:
+            raise
+        return _run(df, [_unevaluable(c, stopped[i]) if i in stopped else c for i, c in enumerate(checks)])
     duplicated: dict[int, DataFrame] = {}
     for i, check in enumerate(checks):
         assert row is not None
         if check.bad is not None or check.count is not None:
             counts[i] = int(row[f"c{i}"] or 0)
         elif row[f"c{i}"]:
-            cols = [F.col(f"`{k}`") for k in check.key]
+            cols = [_col(k) for k in check.key]
             groups = df.groupBy(*cols).count().where(F.col("count") > 1)
             if check.skip_nulls:  # rows with a null among the key's columns share no key
                 groups = groups.where(_complete(check.key))
             elif check.column is not None:  # a unique column: nulls are not values
                 groups = groups.where(cols[0].isNotNull())
             duplicated[i] = groups.select(
-                *(F.col(f"`{k}`").alias(f"__contractgen_k{j}") for j, k in enumerate(check.key))
+                *(_col(k).alias(f"__contractgen_k{j}") for j, k in enumerate(check.key))
             )
             total = groups.agg(F.sum("count")).first()
             counts[i] = int(total[0] or 0) if total is not None else 0
@@ -828,6 +813,30 @@ def _run(df: DataFrame, checks: list[_Check]) -> list[Violation]:
     return violations
 
 
+def _stopped_rules(df: DataFrame, checks: list[_Check]) -> dict[int, str]:
+    """The row rules Spark stops at, each counted alone, with Spark's reason: in ANSI mode (the
+    default from Spark 4) an integer overflow or a division by zero fails the job where Polars
+    wraps around or gives null or infinity. Run only when the aggregation job failed."""
+    stopped = {}
+    for i, check in enumerate(checks):
+        if check.expression is None or check.bad is None:
+            continue
+        try:
+            df.agg(F.count(F.when(check.bad, 1))).first()
+        except Exception as exc:  # whatever Spark raised is the rule's reason
+            text = str(exc).strip()
+            stopped[i] = text.splitlines()[0] if text else type(exc).__name__
+    return stopped
+
+
+def _unevaluable(check: _Check, why: str) -> _Check:
+    """A row rule Spark could not evaluate, reported as one violation (as `quality` reports a
+    rule Polars cannot evaluate) rather than failing the whole check."""
+    expression = check.expression or ""
+    message = lambda _: unevaluable(expression, f"Spark stopped at a row: {why}")  # noqa: E731
+    return replace(check, bad=None, count=F.lit(1), sampled=False, message=message, expression=None)
+
+
 def _aggregates(i: int, check: _Check) -> list[SparkColumn]:
     """What the one aggregation job computes for check `i`: its count, or for uniqueness whether
     the distinct count falls short (and a freshness rule's newest value, its sample)."""
@@ -836,7 +845,7 @@ def _aggregates(i: int, check: _Check) -> list[SparkColumn]:
         return [check.count.alias(f"c{i}"), *newest]
     if check.bad is not None:
         return [F.count(F.when(check.bad, 1)).alias(f"c{i}")]
-    cols = [F.col(f"`{k}`") for k in check.key]
+    cols = [_col(k) for k in check.key]
     # count(DISTINCT a, b) skips keys with a null part, so such a key is only ever suspect.
     if check.skip_nulls:
         present = F.count(F.when(_complete(check.key), 1))
@@ -851,7 +860,7 @@ def _samples(df: DataFrame, check: _Check, duplicated: DataFrame | None) -> tupl
         found = df.where(check.bad)
     else:
         assert duplicated is not None
-        on = [F.col(f"`{k}`").eqNullSafe(F.col(f"__contractgen_k{j}")) for j, k in enumerate(check.key)]
+        on = [_col(k).eqNullSafe(F.col(f"__contractgen_k{j}")) for j, k in enumerate(check.key)]
         found = df.join(duplicated, on, "left_semi")
     rows = found.select(check.sample.alias("v")).limit(MAX_SAMPLES).collect()
     return tuple((None, _python(r["v"], check)) for r in rows)
@@ -859,9 +868,9 @@ def _samples(df: DataFrame, check: _Check, duplicated: DataFrame | None) -> tupl
 
 def _complete(key: tuple[str, ...]) -> SparkColumn:
     """Whether a row has a value in every column of `key`."""
-    out = F.col(f"`{key[0]}`").isNotNull()
+    out = _col(key[0]).isNotNull()
     for k in key[1:]:
-        out = out & F.col(f"`{k}`").isNotNull()
+        out = out & _col(k).isNotNull()
     return out
 
 
@@ -926,7 +935,7 @@ def read_spark(  # noqa: PLR0913 -- the reader options every generated reader pa
             keep = [
                 n for n in df.columns if n in table.schema or any(n in c.renamed_from for c in table.columns)
             ]
-            df = df.select(*(F.col(f"`{n}`") for n in keep))
+            df = df.select(*(_col(n) for n in keep))
         checked = validate_spark(
             df,
             table,
@@ -964,7 +973,7 @@ def _unreadable(path: str, fmt: str, exc: Exception) -> DataReadError:
     return DataReadError(f"cannot read {path} as {fmt}: {detail}")
 
 
-def _read_csv(  # noqa: PLR0913, PLR0915, PLR0917 -- one pass: structure, parsing and its counts, read together
+def _read_csv(  # noqa: PLR0913, PLR0917 -- the reader options every generated reader passes on
     spark: SparkSession,
     path: str,
     table: Table,
@@ -976,25 +985,55 @@ def _read_csv(  # noqa: PLR0913, PLR0915, PLR0917 -- one pass: structure, parsin
     Spark's own CSV parsing guesses and fills."""
     separator = options.get("sep", options.get("delimiter", ","))
     quote = options.get("quote", '"')
+    encoding = options.get("encoding", options.get("charset", "utf-8"))
     try:
-        header = spark.read.options(**options).option("header", True).csv(path).columns
+        line_end = _csv_lines(spark, path, quote, utf8=encoding.lower().replace("-", "") == "utf8")
+        reader = spark.read.options(**options).option("header", True)
+        if line_end is not None:  # a quoted field holds a line break: the file is read whole
+            reader = reader.option("multiLine", True)
+            if line_end == "\n" or int(spark.version.split(".")[0]) >= 4:  # noqa: PLR2004 -- Spark 3.5 reads only one-character line ends (and then turns a quoted \r\n into \n)
+                reader = reader.option("lineSep", line_end)
+        header = reader.csv(path).columns
+        if not header:
+            raise DataReadError(f"cannot read {path} as CSV: empty CSV")  # `read_csv`'s words
         schema = T.StructType(
             [T.StructField(n, T.StringType()) for n in header] + [T.StructField(_CORRUPT, T.StringType())]
         )
-        text = (
-            spark.read.options(**options)
-            .option("header", True)
-            .option("mode", "PERMISSIVE")
+        raw = (
+            reader.option("mode", "PERMISSIVE")
             .option("columnNameOfCorruptRecord", _CORRUPT)
+            .option("emptyValue", _QUOTED_EMPTY)
             .schema(schema)
             .csv(path)
             .cache()  # Spark refuses to query the corrupt-record column of an uncached CSV read
         )
-        _no_blank_lines(spark, path)
+        # A quoted empty cell ("") is text, an empty one null, as in `read_csv`: Spark reads both
+        # as its null value ("") unless the quoted one is told to be something else.
+        text = raw.select(
+            *(F.when(_col(n) == _QUOTED_EMPTY, F.lit("")).otherwise(_col(n)).alias(n) for n in header),
+            F.col(_CORRUPT),
+        )
     except DataReadError:
         raise
     except Exception as exc:  # Spark raises AnalysisException and Py4J errors alike
         raise _unreadable(path, "CSV", exc) from None
+    try:
+        return _checked_csv(text, header, path, table, unexpected, (separator, quote), rules)
+    finally:  # the data returned reads the file again when used: a cache kept would go stale
+        raw.unpersist()
+
+
+def _checked_csv(  # noqa: PLR0913, PLR0917 -- the read text and what `_read_csv` was given
+    text: DataFrame,
+    header: list[str],
+    path: str,
+    table: Table,
+    unexpected: Unexpected,
+    dialect: tuple[str, str],
+    rules: _RuleOptions,
+) -> DataFrame:
+    """The CSV text parsed by the contract's types, its rows' fields counted, then checked."""
+    separator, quote = dialect
     cannot_hold: list[Violation] = []
     parsed: dict[str, SparkColumn] = {}
     for name in header:
@@ -1006,14 +1045,14 @@ def _read_csv(  # noqa: PLR0913, PLR0915, PLR0917 -- one pass: structure, parsin
             parsed[name] = parse
         elif not isinstance(dtype, pl.String | pl.Enum):
             cannot_hold.append(Violation("dtype", name, f"column '{name}' is {dtype}, which CSV cannot hold"))
-    failed = {n: F.col(f"`{n}`").isNotNull() & p.isNull() for n, p in parsed.items()}
+    failed = {n: _col(n).isNotNull() & p.isNull() for n, p in parsed.items()}
     corrupt = F.col(_CORRUPT)
     fields = F.size(F.split(F.regexp_replace(corrupt, _quoted(quote), "q"), re.escape(separator), -1))
     counts = text.agg(
         F.count(F.when(corrupt.isNotNull() & (fields < len(header)), 1)).alias("short"),
         F.count(F.when(corrupt.isNotNull() & (fields > len(header)), 1)).alias("long"),
         *(F.count(F.when(bad, 1)).alias(f"bad{i}") for i, bad in enumerate(failed.values())),
-        *(F.count(F.when(F.col(f"`{n}`").isNull(), 1)).alias(f"null{i}") for i, n in enumerate(failed)),
+        *(F.count(F.when(_col(n).isNull(), 1)).alias(f"null{i}") for i, n in enumerate(failed)),
     ).first()
     assert counts is not None
     if counts["long"]:
@@ -1031,16 +1070,12 @@ def _read_csv(  # noqa: PLR0913, PLR0915, PLR0917 -- one pass: structure, parsin
     for i, (name, bad) in enumerate(failed.items()):
         n = counts[f"bad{i}"]
         if n:
-            cells = [r[0] for r in text.where(bad).select(f"`{name}`").limit(MAX_SAMPLES).collect()]
+            cells = [r[0] for r in text.where(bad).select(_col(name)).limit(MAX_SAMPLES).collect()]
             dtype = table.schema[name]
             message = f"'{name}': {rows_text(n)} not readable as {dtype}: {_hints(name, dtype, table, cells)}"
             unread[name] = Violation("dtype", name, message, n, tuple((None, c) for c in cells))
     df = text.select(
-        *(
-            parsed.get(n, F.col(f"`{n}`")).alias(n)
-            for n in header
-            if unexpected != "drop" or n in table.schema
-        )
+        *(parsed.get(n, _col(n)).alias(n) for n in header if unexpected != "drop" or n in table.schema)
     )
     nulls = {n: counts[f"null{i}"] for i, n in enumerate(failed)}
     try:
@@ -1070,31 +1105,93 @@ def _quoted(quote: str) -> str:
     return f"{q}(?:[^{q}]|{q}{q})*{q}"
 
 
-def _no_blank_lines(spark: SparkSession, path: str) -> None:
-    """A blank line inside the data is a `DataReadError`, as in `read_csv` (Spark's CSV reader
-    skips it silently); blank lines at the end are fine. Lines are numbered when the file is
-    read as one partition, where Spark's row ids are the line indexes."""
-    lines = spark.read.text(path).select(
-        F.monotonically_increasing_id().alias("i"),
-        (F.regexp_replace("value", "\\r$", "") == "").alias("blank"),
+def _csv_lines(spark: SparkSession, path: str, quote: str, *, utf8: bool) -> str | None:
+    """What `read_csv` refuses in the file's lines, found by one job over its text: bytes that
+    are not UTF-8 (Spark's CSV reader replaces them) and a blank line inside the data (which it
+    skips; blank lines at the end are fine), each a `DataReadError` in `read_csv`'s words.
+
+    Returns None, or the line end of the rows (`\n` or `\r\n`) when a quoted field holds a line
+    break (a line has an odd number of quotes): Spark's CSV reader splits a file at every line
+    break unless told to read it whole (`multiLine`, one task per file), and then at the one line
+    end it is given, keeping every other in the field's text, as `read_csv` does."""
+    value = F.col("value")
+    quotes = F.length(value) - F.length(F.translate(value, quote, "")) if quote else F.lit(0)
+    lines = (
+        spark.read.option("lineSep", "\n")  # as `read_csv` counts lines; a \r stays at the end
+        .text(path)
+        .select(
+            F.monotonically_increasing_id().alias("i"),
+            (F.regexp_replace(value, "\\r$", "") == "").alias("blank"),
+            (quotes % 2 == 1).alias("odd"),
+            value.endswith("\r").alias("cr"),
+            (_valid_utf8(value) if utf8 else F.lit(True)).alias("valid"),
+        )
     )
     ends = lines.agg(
         F.min(F.when(F.col("blank"), F.col("i"))).alias("first_blank"),
         F.max(F.when(~F.col("blank"), F.col("i"))).alias("last_text"),
+        F.max(F.col("i")).alias("last"),
+        F.count(F.when(F.col("odd"), 1)).alias("odd"),
+        F.min(F.when(~F.col("valid"), F.col("i"))).alias("invalid"),
     ).first()
-    if ends is None or ends["first_blank"] is None or ends["first_blank"] > ends["last_text"]:
-        return
+    assert ends is not None
+    if ends["invalid"] is not None:
+        raise DataReadError(
+            f"cannot read {path} as utf8: line {_line(lines, ends['invalid'])} has bytes that are not "
+            "utf8; pass the file's real encoding (latin-1, cp1252, ...)"
+        )
+    line_end = None
+    if ends["odd"]:
+        # Whether a line starts inside a quoted field; a line that does not end inside one ends a row.
+        before = Window.orderBy("i").rowsBetween(Window.unboundedPreceding, -1)
+        lines = lines.withColumn(
+            "quoted", F.coalesce(F.sum(F.col("odd").cast("int")).over(before), F.lit(0)) % 2 == 1
+        )
+        row_ends = lines.where((F.col("quoted") == F.col("odd")) & (F.col("i") < ends["last"]))
+        kinds = row_ends.agg(F.count(F.when(F.col("cr"), 1)), F.count(F.when(~F.col("cr"), 1))).first()
+        assert kinds is not None
+        if kinds[0] and kinds[1]:
+            raise DataReadError(
+                f"cannot read {path} as CSV on Spark: its rows end both in \\r\\n and in \\n, and a quoted "
+                "field spans lines, which Spark reads only with one line end: write the file with one "
+                "line end, or read it with read_csv"
+            )
+        line_end = "\r\n" if kinds[0] else "\n"
+    if ends["last_text"] is None or ends["first_blank"] is None or ends["first_blank"] > ends["last_text"]:
+        return line_end  # no blank line, or only blank lines (no header: refused as empty)
     inside = lines.where(F.col("blank") & (F.col("i") < ends["last_text"]))
+    if line_end is not None:  # a blank line inside a quoted field is part of its text
+        inside = inside.where(~F.col("quoted"))
     if lines.rdd.getNumPartitions() == 1:
         found = [int(r["i"]) + 1 for r in inside.orderBy("i").limit(MAX_SAMPLES + 1).collect()]
         more = ", ..." if len(found) > MAX_SAMPLES else ""
         shown = ", ".join(map(str, found[:MAX_SAMPLES]))
         where = f"line{'s' * (len(found) != 1)} {shown}{more}"
     else:
-        where = rows_text(inside.count()).replace("row", "line")
+        found = [inside.count()]
+        where = rows_text(found[0]).replace("row", "line")
+    if not any(found):
+        return line_end
     raise DataReadError(
         f'cannot read {path} as CSV: blank line inside the data at {where} (write "" for an empty cell)'
     )
+
+
+def _valid_utf8(value: SparkColumn) -> SparkColumn:
+    """Whether text read by `spark.read.text` (its bytes as they are in the file) is UTF-8."""
+    if hasattr(F, "is_valid_utf8"):  # Spark 4
+        return F.is_valid_utf8(value)
+    raw = value.cast(T.BinaryType())  # Spark 3.5: decoding replaces what is not UTF-8
+    return F.encode(F.decode(raw, "UTF-8"), "UTF-8") == raw
+
+
+def _line(lines: DataFrame, i: int) -> int:
+    """The line (from 1) of the row Spark numbered `i`: its index in its partition, after the
+    lines of the partitions before (`monotonically_increasing_id` puts the partition in the
+    upper bits)."""
+    partition, row = i >> 33, i & (2**33 - 1)
+    before = lines.where(F.spark_partition_id() < partition).count() if partition else 0
+    return before + row + 1
 
 
 def _hints(name: str, dtype: pl.DataType, table: Table, cells: list[str | None]) -> str:
@@ -1125,7 +1222,7 @@ def _parse(name: str, dtype: pl.DataType, layout: str | None) -> SparkColumn | N
     """CSV text as `dtype`, null where it does not parse: the grammar of `runtime/text.py`, each
     regular expression the same text, each conversion one that refuses what Polars refuses."""
     spark_type(dtype)  # a type Spark cannot hold (time, nanoseconds) is refused here, by name
-    text = F.regexp_replace(F.col(f"`{name}`"), _STRIP, "")
+    text = F.regexp_replace(_col(name), _STRIP, "")
 
     def shaped(grammar: str) -> SparkColumn:
         return text.rlike(java_regex(grammar))
@@ -1141,7 +1238,9 @@ def _parse(name: str, dtype: pl.DataType, layout: str | None) -> SparkColumn | N
         return F.when(shaped(csv_text.decimal_grammar(dtype.scale)), text.try_cast(spark_type(dtype)))
     if isinstance(dtype, pl.Boolean):
         lowered = F.lower(text)
-        return F.when(shaped(csv_text.BOOL), lowered == "true")
+        # The grammar folds case as Rust does (`falſe`, with a long s); `read_csv` then takes only
+        # the lowercase spellings.
+        return F.when(shaped(csv_text.BOOL) & lowered.isin("true", "false"), lowered == "true")
     if isinstance(dtype, pl.Date):
         if layout is None:
             return F.when(shaped(csv_text.layout_regex("%Y-%m-%d")), text.try_cast(T.DateType()))
@@ -1420,9 +1519,7 @@ def _as_polars_reads(df: DataFrame, dtypes: dict[str, pl.DataType]) -> DataFrame
     changed: dict[str, SparkColumn] = {}
     for field in df.schema.fields:
         dtype = dtypes.get(field.name)
-        value = (
-            None if dtype is None else _as_polars_reads_it(F.col(f"`{field.name}`"), dtype, field.dataType)
-        )
+        value = None if dtype is None else _as_polars_reads_it(_col(field.name), dtype, field.dataType)
         if value is not None:
             changed[field.name] = value
     return df.withColumns(changed) if changed else df

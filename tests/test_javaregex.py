@@ -1,0 +1,155 @@
+"""Contract patterns in Java's syntax (`contractgen.runtime.javaregex`), without Spark.
+
+What the two engines make of the translations is compared in `tests/test_spark.py`, on Spark;
+here: the translation of each kind of construct, the refusals and their messages, Rust's case
+folding as the translator spells it out (checked against Rust's engine, in Polars), and that any
+pattern Rust reads is either translated or refused by name.
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from contractgen.runtime.javaregex import SparkPatternError, _orbits, java_regex
+
+TRANSLATED = {
+    r"^\p{Greek}+$": r"^\p{sc=GREEK}+\z",
+    r"^\p{Alpha}$": r"^\p{IsAlphabetic}\z",  # Java's \p{Alpha} is ASCII
+    r"\p{Grek}\p{sc=Latn}\p{Script=Old_Italic}": r"\p{sc=GREEK}\p{sc=LATIN}\p{sc=OLD_ITALIC}",
+    r"\p{Digit}\p{gc=Lu}\pL\P{L}": r"\p{Nd}\p{Lu}\p{L}\P{L}",  # Java's \p{Digit} is ASCII
+    r"^\u{e9}\U000000e9\x{1F600}\u00e9$": r"^éé😀é\z",
+    r"a\vb": r"a\x{B}b",  # Java's \v is any vertical whitespace
+    r"\<a\b{end}": r"(?:\b(?=\w))a(?:\b(?!\w))",
+    r"(?-u)^\w\d$": r"^[0-9A-Z\_a-z][0-9]\z",
+    r"(?i)straße": r"[Ssſ][Tt][Rr][Aa][ßẞ][Ee]",  # Java's (?i) does not match ẞ, and matches ı
+    r"(?i)i": r"[Ii]",
+    r"(?m)^a$": r"(?:\A|(?<=\n))a(?:\z|(?=\n))",
+    r"[[:alpha:]&&[^aeiou]]": r"[A-Zb-df-hj-np-tv-z]",
+    r"[\w--\d]": r"(?:(?!\d)\w)",
+    r"(?P<user>\w+)@": r"(\w+)\@",
+    r"a**b{2}{3}": r"(?:a*)*(?:b{2}){3}",
+    r"(?x) a b # comment": "ab",
+}
+REFUSED = {
+    r"^\p{Emoji}$": r"'\p{Emoji}' is a Unicode property Java's regex engine does not have",
+    r"^\p{Hex_Digit}+$": r"'\p{Hex_Digit}' is a Unicode property",  # Java's takes every digit
+    r"^\p{scx=Grek}$": r"'\p{scx=Grek}' is a Unicode property",
+    r"^\p{Age=6.0}$": r"'\p{Age=6.0}' is a Unicode property",
+    r"^\p{Kawi}$": r"'\p{Kawi}' is a Unicode property",  # Unicode 15: unknown to Java 17
+    r"(?i)\p{Greek}": r"'\p{Greek}' under case-insensitive (?i)",
+    r"(?i)\P{Lu}": r"'\P{Lu}' negated under case-insensitive (?i)",
+}
+
+
+@pytest.mark.parametrize("pattern", TRANSLATED)
+def test_each_construct_is_written_in_java(pattern):
+    translated = java_regex(pattern)
+    assert re.sub(r"^\(\?dU?\)\(\?:\U00010000\)\{0\}", "", translated) == TRANSLATED[pattern]
+
+
+def test_unicode_classes_only_where_used():
+    """Java's (?U) slows its matcher: set only when a pattern has \\d \\s \\w or a boundary."""
+    assert java_regex(r"^[0-9]+$").startswith("(?d)")
+    assert java_regex(r"^\d+$").startswith("(?dU)")
+    assert java_regex(r"(?-u)\d\b").startswith("(?d)")
+
+
+@pytest.mark.parametrize("pattern", REFUSED)
+def test_patterns_without_a_java_equivalent_are_refused(pattern):
+    with pytest.raises(SparkPatternError, match=re.escape(f"pattern {pattern!r}: {REFUSED[pattern]}")):
+        java_regex(pattern)
+
+
+def test_case_folding_is_rusts():
+    """Each cased character with the characters it matches under (?i), as Rust's engine has it:
+    every eighth of them, and the ones where Java's rules differ."""
+    orbits = _orbits()
+    special = [ord(c) for c in "ßẞıİiIkKſsSΐ\u1fd3ﬅﬆǅǄǆ\u0345ιµ\u212a\u212bå"]
+    chars = sorted(set(list(orbits)[::8]) | set(special))
+    candidates = sorted(set(orbits) | set(special))
+    text = pl.Series([chr(c) for c in candidates], dtype=pl.String)
+    for c in chars:
+        matched = text.str.contains(f"(?i)^\\x{{{c:X}}}$").to_list()
+        assert {cp for cp, m in zip(candidates, matched, strict=True) if m} == set(orbits.get(c, (c,))), hex(
+            c
+        )
+
+
+# Generated patterns (also checked on Spark, in tests/test_spark.py): Rust constructs put together
+# at random, over characters every Unicode version since 6.0 classes alike.
+ATOMS = [
+    *"abksé1α中𐌀 ",
+    *(r"\-", r"\!", r"\.", r"\]", ".", "^", "$", r"\A", r"\z"),
+    *(r"\d", r"\D", r"\s", r"\S", r"\w", r"\W", r"\b", r"\B", r"\<", r"\>"),
+    *(r"\b{start}", r"\b{end}", r"\b{start-half}", r"\b{end-half}"),
+    *(r"\p{L}", r"\p{Lu}", r"\pN", r"\P{L}", r"\p{Greek}", r"\p{Latin}", r"\p{Alpha}", r"\p{Lower}"),
+    *(r"\x{e9}", r"\u{3b1}", r"\U000000e9", r"\x41", r"\v", r"\n", r"\r", r"\t"),
+]
+CLASS_ITEMS = [
+    "a",
+    "b-k",
+    "A-Z",
+    "0-9",
+    "é",
+    "α-ω",
+    r"\d",
+    r"\w",
+    r"\s",
+    r"\p{L}",
+    "[:alpha:]",
+    "[:^digit:]",
+    "_",
+    r"\-",
+]
+GROUPS = ["(", "(?:", "(?i:", "(?-u:", "(?s:", "(?m:", "(?U:", "(?x:", "(?mR:", "(?i-u:"]
+QUANTIFIERS = ["*", "+", "?", "{2}", "{1,3}", "*?", "{0,}", "??"]
+
+
+def _classes() -> st.SearchStrategy[str]:
+    items = st.lists(st.sampled_from(CLASS_ITEMS), min_size=1, max_size=3).map("".join)
+    operated = st.tuples(items, st.sampled_from(["&&", "--", "~~"]), items).map(
+        lambda t: f"{t[0]}{t[1]}[{t[2]}]"
+    )
+    return st.tuples(st.sampled_from(["[", "[^"]), st.one_of(items, operated)).map(lambda t: f"{t[0]}{t[1]}]")
+
+
+def rust_patterns() -> st.SearchStrategy[str]:
+    """Patterns built from Rust's constructs (not all of them valid: see `valid_in_rust`)."""
+
+    def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        return st.one_of(
+            st.lists(inner, min_size=2, max_size=3).map("".join),
+            st.lists(inner, min_size=2, max_size=3).map("|".join),
+            st.tuples(inner, st.sampled_from(QUANTIFIERS)).map("".join),
+            st.tuples(st.sampled_from(GROUPS), inner).map(lambda t: f"{t[0]}{t[1]})"),
+        )
+
+    return st.recursive(st.one_of(st.sampled_from(ATOMS), _classes()), extend, max_leaves=6)
+
+
+def valid_in_rust(pattern: str) -> bool:
+    try:
+        pl.select(pl.lit("").str.contains(pattern))
+    except pl.exceptions.PolarsError:
+        return False
+    return True
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rust_patterns())
+def test_every_pattern_rust_reads_is_translated_or_refused_by_name(pattern):
+    if not valid_in_rust(pattern):
+        return
+    try:
+        translated = java_regex(pattern)
+    except SparkPatternError as error:
+        assert str(error).startswith(f"pattern {pattern!r}: '")
+        return
+    assert translated.startswith(("(?d)", "(?dU)"))
+    # Capture groups keep their numbers (regexp_extract asks for them by number).
+    assert translated.count("(") - translated.count("(?") == pattern.count("(") - pattern.count("(?")
