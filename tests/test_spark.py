@@ -1291,3 +1291,64 @@ def test_sql_rules_spark_cannot_analyse_are_reported(spark, periods_table):
     found = outcome(lambda: rs.validate_spark(df, broken))
     assert [v.kind for v in found] == ["rule"], found
     assert found[0].message.startswith('rule "nope" > 1 could not be evaluated: ')
+
+
+# -- Found by a review of the parity: each read by both engines ------------------------------------
+
+
+def test_csv_doubled_quotes_inside_quoted_fields_read_alike(spark, tmp_path):
+    """RFC 4180's escape: Spark's default escape is a backslash, under which `"a""b"` kept its quotes."""
+    table = Table(
+        "q", "1.0.0", pl.Schema({"id": pl.Int32(), "name": pl.String()}), (Column("id"), Column("name"))
+    )
+    path = tmp_path / "q.csv"
+    path.write_text('id,name\n1,"a""b"\n2,"he said ""hi""\nbye"\n3,"back\\slash"\n')
+    expected = [(1, 'a"b'), (2, 'he said "hi"\nbye'), (3, "back\\slash")]
+    assert read_csv(path, table).rows() == expected
+    assert [tuple(r) for r in rs.read_spark(spark, str(path), table).collect()] == expected
+
+
+def test_dates_python_cannot_hold_are_reported_alike(spark, tmp_path):
+    table = Table("d", "1.0.0", pl.Schema({"d": pl.Date()}), (Column("d"),))
+    path = tmp_path / "d.parquet"
+    year_minus_55 = pl.Series([0], dtype=pl.Int32).cast(pl.Date).dt.offset_by("-2025y")
+    pl.DataFrame({"d": year_minus_55}).write_parquet(path)
+    polars = outcome(lambda: read_parquet(path, table))
+    assert [v.message for v in polars] == ["'d': 1 row outside the years 1 to 9999"]
+    assert comparable(outcome(lambda: rs.read_spark(spark, str(path), table))) == comparable(polars)
+
+
+def test_a_csv_without_a_header_is_refused_without_showing_its_first_line(spark, tmp_path):
+    table = Table(
+        "r",
+        "1.0.0",
+        pl.Schema({"ssn": pl.String(), "n": pl.Int32()}),
+        (Column("ssn", sensitive=True), Column("n")),
+    )
+    path = tmp_path / "nohdr.csv"
+    path.write_text("123-45-6789,7\n")
+    message = csv_read_error(lambda: read_csv(path, table))
+    assert "123-45-6789" not in message
+    assert csv_read_error(lambda: rs.read_spark(spark, str(path), table)) == message
+
+
+@pytest.mark.parametrize("second", ["int64", "no B"])
+def test_a_folder_of_files_that_differ_is_refused_by_both(spark, tmp_path, second):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    pl.DataFrame({"a": pl.Series([1], dtype=pl.Int32), "B": [1]}).write_parquet(folder / "p1.parquet")
+    other = pl.DataFrame({"a": pl.Series([1], dtype=pl.Int32 if second == "no B" else pl.Int64), "B": [1]})
+    (other.drop("B") if second == "no B" else other).write_parquet(folder / "p2.parquet")
+    table = Table("f", "1.0.0", pl.Schema({"a": pl.Int32(), "B": pl.Int64()}), (Column("a"), Column("B")))
+    csv_read_error(lambda: read_parquet(f"{folder}/*.parquet", table))
+    message = csv_read_error(lambda: rs.read_spark(spark, str(folder), table))
+    assert "a multi-file read needs one schema" in message
+
+
+def test_samples_of_lists_of_structs_read_alike(spark, tmp_path):
+    table = Table("l", "1.0.0", pl.Schema({"x": pl.List(pl.Struct({"k": pl.Enum(["a"])}))}), (Column("x"),))
+    path = tmp_path / "l.parquet"
+    pl.DataFrame({"x": [[{"k": "q"}]]}).write_parquet(path)
+    polars = outcome(lambda: read_parquet(path, table))
+    assert polars[0].samples[0][1] == [{"k": "q"}]
+    assert comparable(outcome(lambda: rs.read_spark(spark, str(path), table))) == comparable(polars)

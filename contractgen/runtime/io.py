@@ -252,7 +252,7 @@ def read_csv(  # noqa: PLR0913 -- the CSV dialect, each option named at every ca
     layout = _Layout(data, separator, quote_char, name, lambda: pl.read_csv(data, **options))
     try:
         header = pl.read_csv(data, n_rows=0, **options).columns
-        _header_present(header, table, name)
+        header_present(header, table, name)
         violations = _duplicate_headers(header)
         parsers: dict[str, text.Parser] = {}
         for column in header:
@@ -320,7 +320,7 @@ def _csv_error(name: str, layout: _Layout, exc: Exception) -> DataReadError:
     return _unreadable(name, "CSV", exc)
 
 
-def _header_present(header: list[str], table: Table, name: str) -> None:
+def header_present(header: list[str], table: Table, name: str) -> None:
     """Refuse a first line that names none of the contract's columns: it is data, not a header.
 
     Its cells would otherwise be reported as unexpected column names, quoting the first row; with

@@ -60,7 +60,7 @@ from contractgen.runtime.errors import (
     rows_text,
     shown,
 )
-from contractgen.runtime.io import DataReadError
+from contractgen.runtime.io import DataReadError, header_present
 from contractgen.runtime.javaregex import SparkPatternError, java_regex
 from contractgen.runtime.privacy import redact_violations
 from contractgen.runtime.quality import RuleCheck, clock, exact, plan, unevaluable
@@ -774,10 +774,10 @@ def _run(df: DataFrame, checks: list[_Check]) -> list[Violation]:
     aggregates = [a for i, check in enumerate(checks) for a in _aggregates(i, check)]
     try:
         row = df.agg(*aggregates).first() if aggregates else None
-    except Exception:  # Spark raises Py4J and its own errors alike
+    except Exception as exc:  # Spark raises Py4J and its own errors alike
         stopped = _stopped_rules(df, checks)
         if not stopped:
-            raise
+            raise _job_failed(exc) from None
         return _run(df, [_unevaluable(c, stopped[i]) if i in stopped else c for i, c in enumerate(checks)])
     duplicated: dict[int, DataFrame] = {}
     for i, check in enumerate(checks):
@@ -811,6 +811,19 @@ def _run(df: DataFrame, checks: list[_Check]) -> list[Violation]:
         samples = _samples(df, check, duplicated.get(i))
         violations.append(Violation(check.kind, check.column, check.message(n), n, samples))
     return violations
+
+
+def _job_failed(exc: Exception) -> DataReadError:
+    """Spark's failure to run the checks (files of one read in different types, say), in one
+    line, as the Polars readers refuse what they cannot read: never a Java stack trace."""
+    text = str(exc).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # Py4J puts "An error occurred while calling ..." first; Spark's own reason follows it.
+    reason = next(
+        (line for line in lines if line.startswith(("org.apache.spark", "["))), lines[0] if lines else ""
+    )
+    reason = reason.split(": ", 1)[1] if reason.startswith("org.apache.spark") and ": " in reason else reason
+    return DataReadError(f"Spark could not read the data to check it: {reason or type(exc).__name__}")
 
 
 def _stopped_rules(df: DataFrame, checks: list[_Check]) -> dict[int, str]:
@@ -862,7 +875,11 @@ def _samples(df: DataFrame, check: _Check, duplicated: DataFrame | None) -> tupl
         assert duplicated is not None
         on = [_col(k).eqNullSafe(F.col(f"__contractgen_k{j}")) for j, k in enumerate(check.key)]
         found = df.join(duplicated, on, "left_semi")
-    rows = found.select(check.sample.alias("v")).limit(MAX_SAMPLES).collect()
+    try:
+        rows = found.select(check.sample.alias("v")).limit(MAX_SAMPLES).collect()
+    except (ValueError, OverflowError):  # values Python cannot hold, such as the year 0: as text
+        rows = found.select(check.sample.cast(T.StringType()).alias("v")).limit(MAX_SAMPLES).collect()
+        return tuple((None, r["v"]) for r in rows)
     return tuple((None, _python(r["v"], check)) for r in rows)
 
 
@@ -888,8 +905,15 @@ def _python(value: Any, check: _Check) -> Any:
         return instant.astimezone(zoneinfo.ZoneInfo(check.zone))
     if check.whole and isinstance(value, Decimal):
         return int(value)
+    return _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    """Spark's Rows, at any depth of a list, as the dicts Polars shows for structs."""
     if hasattr(value, "asDict"):
-        return value.asDict(recursive=True)
+        return {k: _plain(v) for k, v in value.asDict(recursive=False).items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
     return value
 
 
@@ -988,7 +1012,9 @@ def _read_csv(  # noqa: PLR0913, PLR0917 -- the reader options every generated r
     encoding = options.get("encoding", options.get("charset", "utf-8"))
     try:
         line_end = _csv_lines(spark, path, quote, utf8=encoding.lower().replace("-", "") == "utf8")
-        reader = spark.read.options(**options).option("header", True)
+        # A quote inside a quoted field is written doubled (RFC 4180), as read_csv reads it; Spark's
+        # own default escape is a backslash, which read_csv never treats specially.
+        reader = spark.read.options(**{"escape": quote, **options}).option("header", True)
         if line_end is not None:  # a quoted field holds a line break: the file is read whole
             reader = reader.option("multiLine", True)
             if line_end == "\n" or int(spark.version.split(".")[0]) >= 4:  # noqa: PLR2004 -- Spark 3.5 reads only one-character line ends (and then turns a quoted \r\n into \n)
@@ -996,6 +1022,7 @@ def _read_csv(  # noqa: PLR0913, PLR0917 -- the reader options every generated r
         header = reader.csv(path).columns
         if not header:
             raise DataReadError(f"cannot read {path} as CSV: empty CSV")  # `read_csv`'s words
+        header_present(header, table, path)  # a first line of data is not shown as column names
         schema = T.StructType(
             [T.StructField(n, T.StringType()) for n in header] + [T.StructField(_CORRUPT, T.StringType())]
         )
@@ -1434,9 +1461,8 @@ def _parquet_dtypes(
 ) -> dict[str, pl.DataType]:
     """The dtypes Polars reads the columns of the Parquet files behind `df` as, from each file's
     footer (read through Spark's own file systems): the zone of a timestamp, a duration, an
-    unsigned integer, a column of nulls, which Spark's types do not say. A column the files
-    hold in types Spark reads differently is left out (Spark's reader settles those); files
-    that Spark reads alike but Polars does not are refused, as `scan_parquet` refuses them.
+    unsigned integer, a column of nulls, which Spark's types do not say. Files whose columns or
+    types differ are refused, as `scan_parquet` refuses them.
     Empty where the driver has no JVM (Spark Connect) or a footer is not one Polars reads."""
     jvm = getattr(spark, "_jvm", None)
     jsc = getattr(spark, "_jsc", None)
@@ -1457,12 +1483,18 @@ def _parquet_dtypes(
     first = schemas[0]
     dtypes = dict(first.items())
     for path, schema in zip(files[1:], schemas[1:], strict=True):
+        if set(schema) != set(first):  # Spark fills a column a file lacks; Polars refuses the read
+            differ = sorted(set(schema) ^ set(first))
+            raise DataReadError(
+                f"cannot read {source} as parquet: {unquote(path)} and the first file do not have the "
+                f"same columns ({', '.join(repr(n) for n in differ)} in one only); a multi-file read "
+                "needs one schema"
+            )
         for name, dtype in schema.items():
             if name not in dtypes or dtypes[name] == dtype:
                 continue
-            if _spark_reads(dtypes[name]) != _spark_reads(dtype) or _spark_reads(dtype) is None:
-                del dtypes[name]
-                continue
+            # Polars refuses a column whose type differs between files; Spark reads some such
+            # files alike and fails on others mid-job (an int32 file beside an int64 one).
             raise DataReadError(
                 f"cannot read {source} as parquet: {unquote(path)} has column '{name}' as {dtype} where the "
                 f"first file has {first[name]}; a multi-file read needs one schema"
