@@ -510,3 +510,28 @@ def test_anonymize_refuses_a_column_differing_only_in_case():
 
     with pytest.raises(ValueError, match="refuses column 'Email': it differs only in case from 'email'"):
         anonymize(pl.DataFrame({"id": [1], "Email": [SECRET_EMAIL]}), _anon_table())
+
+
+def test_a_value_has_one_digest_whichever_reader_finds_it(tmp_path, monkeypatch):
+    """read_csv redacted its samples twice (the check, then the reader), so a value's digest
+    there matched no other reader's."""
+    import polars as pl
+
+    from contractgen.runtime import Column, ContractViolationError, Table, read_csv, read_parquet
+    from contractgen.runtime.privacy import redact
+
+    monkeypatch.setenv("CONTRACTGEN_REDACTION_KEY", "a key of at least sixteen bytes")
+    table = Table(
+        "r", "1.0.0", pl.Schema({"ssn": pl.String()}), (Column("ssn", sensitive=True, pattern=r"^\d+$"),)
+    )
+    (tmp_path / "a.csv").write_text("ssn\nSECRET2\n")
+    pl.DataFrame({"ssn": ["SECRET2"]}).write_parquet(tmp_path / "a.parquet")
+    digests = []
+    for read in (
+        lambda: read_csv(tmp_path / "a.csv", table),
+        lambda: read_parquet(tmp_path / "a.parquet", table),
+    ):
+        with pytest.raises(ContractViolationError) as error:
+            read()
+        digests.append(error.value.violations[0].samples[0][1])
+    assert digests == [redact("SECRET2"), redact("SECRET2")]

@@ -50,8 +50,8 @@ class Redacted:
 
 def redact(value: Any) -> Any:
     """`value` as a `Redacted` digest; None stays None (that a value is missing is no secret)."""
-    if value is None:
-        return None
+    if value is None or isinstance(value, Redacted):
+        return value  # a digest already: hashing it again would not match the other readers'
     key = os.environ.get(REDACTION_KEY_ENV, "").encode() or _PROCESS_KEY
     digest = hmac.new(key, repr(value).encode(), hashlib.sha256).hexdigest()
     return Redacted(digest[:_DIGEST_CHARS])
