@@ -3,12 +3,17 @@
 What the two engines make of the translations is compared in `tests/test_spark.py`, on Spark;
 here: the translation of each kind of construct, the refusals and their messages, Rust's case
 folding as the translator spells it out (checked against Rust's engine, in Polars), and that any
-pattern Rust reads is either translated or refused by name.
+pattern Rust reads is either translated or refused by name; and, where a JDK is installed,
+patterns that need no Spark compared between Rust's engine and Java's (`tests/java/Match.java`).
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -34,6 +39,10 @@ TRANSLATED = {
     r"(?P<user>\w+)@": r"(\w+)\@",
     r"a**b{2}{3}": r"(?:a*)*(?:b{2}){3}",
     r"(?x) a b # comment": "ab",
+    # A class's leading `-`s are literals in Rust (no range, no difference), as is a first `]`.
+    r"[--/]": r"[\-\/]",
+    r"[^--]": r"[\x{0}-\,\.-\x{10FFFF}]",
+    r"[]-a]": r"[\-\]a]",
 }
 REFUSED = {
     r"^\p{Emoji}$": r"'\p{Emoji}' is a Unicode property Java's regex engine does not have",
@@ -43,6 +52,7 @@ REFUSED = {
     r"^\p{Kawi}$": r"'\p{Kawi}' is a Unicode property",  # Unicode 15: unknown to Java 17
     r"(?i)\p{Greek}": r"'\p{Greek}' under case-insensitive (?i)",
     r"(?i)\P{Lu}": r"'\P{Lu}' negated under case-insensitive (?i)",
+    r"[\d-a]": r"'\d-a' is not a range Rust reads",
 }
 
 
@@ -105,6 +115,7 @@ CLASS_ITEMS = [
     "[:^digit:]",
     "_",
     r"\-",
+    "-",  # a literal at the start, and beside `]` or `--`; a range or an error elsewhere
 ]
 GROUPS = ["(", "(?:", "(?i:", "(?-u:", "(?s:", "(?m:", "(?U:", "(?x:", "(?mR:", "(?i-u:"]
 QUANTIFIERS = ["*", "+", "?", "{2}", "{1,3}", "*?", "{0,}", "??"]
@@ -153,3 +164,68 @@ def test_every_pattern_rust_reads_is_translated_or_refused_by_name(pattern):
     assert translated.startswith(("(?d)", "(?dU)"))
     # Capture groups keep their numbers (regexp_extract asks for them by number).
     assert translated.count("(") - translated.count("(?") == pattern.count("(") - pattern.count("(?")
+
+
+# -- Rust's engine against Java's, without Spark ---------------------------------------------------
+
+Matcher = Callable[[list[str], list[str]], list[list[bool]]]
+
+
+@pytest.fixture(scope="module")
+def java_matches() -> Matcher:
+    """Java's `find()` (Spark's `rlike`) of each pattern on each string, by `tests/java/Match.java`."""
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("no JDK installed")
+    source = Path(__file__).parent / "java" / "Match.java"
+
+    def encode(text: str) -> str:
+        return " ".join(f"{ord(c):x}" for c in text)
+
+    def matches(patterns: list[str], strings: list[str]) -> list[list[bool]]:
+        lines = [*map(encode, patterns), "-", *map(encode, strings)]
+        run = subprocess.run(
+            [java, str(source)], input="\n".join(lines) + "\n", capture_output=True, text=True, check=True
+        )
+        return [[bit == "1" for bit in row] for row in run.stdout.splitlines()]
+
+    return matches
+
+
+def rust_java_differences(
+    java_matches: Matcher, patterns: list[str], strings: list[str]
+) -> dict[str, list[str]]:
+    """The strings on which each pattern in Rust (Polars) and its translation in Java disagree."""
+    found = java_matches([java_regex(p) for p in patterns], strings)
+    out = {}
+    for pattern, java in zip(patterns, found, strict=True):
+        rust = pl.Series(strings, dtype=pl.String).str.contains(pattern).to_list()
+        differ = [s for s, r, j in zip(strings, rust, java, strict=True) if r != j]
+        if differ:
+            out[pattern] = differ
+    return out
+
+
+# Classes starting with `-` or `]`, and `-` beside ranges and differences: Rust reads leading
+# `-`s as literals, `--` elsewhere as a difference, and `-` before `]` or `--` as a literal.
+DASHES = [
+    *(r"[--/]", r"^[--.]+$", r"[--a]", r"[^--]", r"[-]", r"[--]", r"[---]", r"[----]", r"[^-]", r"[^-a]"),
+    *(r"[-a]", r"[a-]", r"[--/a]", r"[a--b]", r"[a-c--b]", r"[-a-c--b]", r"[--/--.]", r"[---/]", r"[a--]"),
+    *(r"[-a--]", r"[\--/]", r"[[--/]]", r"[a[--/]]", r"[x--[--/]]", r"[--[a]]", r"[-&&-]", r"[--&&-]"),
+    *(r"[-~~-]", r"[-&&]", r"[--^]", r"[^^-a]", r"[]-a]", r"[^]-a]", r"[]]", r"[-]]", r"[!--]", r"[!--/]"),
+    *(r"(?x)[ - - / ]", r"(?x)[ -- / ]", r"(?x)[a - ]", r"(?x)[a - - b]", r"(?x)[ ^ - ]", r"(?x)[ ^ ] ]"),
+    *("(?x)[a -#c\n  z]", "(?x)[ # c\n - a]", r"(?i)[--K]", r"(?i)[^--]"),
+]
+REFUSED_BY_RUST = [r"[a-&&-]", r"[\d-a]", r"[a-\d]", r"[--z-a]", r"[--", r"[^-"]
+
+
+def test_leading_dashes_mean_what_they_mean_in_rust(java_matches):
+    strings = [chr(c) for c in range(0x20, 0x7F)] + ["\u212a", "é", "", "-]", "a-b", "\n"]
+    assert rust_java_differences(java_matches, DASHES, strings) == {}
+
+
+@pytest.mark.parametrize("pattern", REFUSED_BY_RUST)
+def test_a_class_rust_refuses_is_refused(pattern):
+    assert not valid_in_rust(pattern)
+    with pytest.raises(SparkPatternError):
+        java_regex(pattern)

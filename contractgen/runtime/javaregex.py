@@ -610,21 +610,18 @@ class _Translator:
         negated as Rust does it (each operand folded before the operation, a class before its
         negation)."""
         start = self.i - 1
-        negated = self.peek() == "^"
-        self.i += negated
-        operands: list[list[_Set]] = [[]]
+        negated, leading = self.class_opening(start)
+        operands: list[list[_Set]] = [leading]
         operators: list[str] = []
-        first = True
         while True:
             if self.skip_space():
                 continue
             if self.i >= len(self.text):
                 self.refuse(self.text[start:], "opens a class that is never closed")
             char = self.text[self.i]
-            if char == "]" and not first:
+            if char == "]":
                 self.i += 1
                 break
-            first = False
             if self.peek(2) in ("&&", "--", "~~"):
                 operators.append(self.peek(2))
                 operands.append([])
@@ -648,6 +645,47 @@ class _Translator:
         if negated and result.atom is not None:
             return _Set(None, atom=f"(?:(?!{result.atom})(?s:.))")
         return self.settled(replace(result, negated=negated))
+
+    def class_opening(self, start: int) -> tuple[bool, list[_Set]]:
+        """After a class's `[`: whether it is negated (`^`), and its leading literals, as Rust
+        reads them: every `-` there is a literal (`[--/]` is `-` and `/`, no range and no
+        difference), and a `]` right after `[` or `[^` is one (`[]-a]` is `]`, `-` and `a`)."""
+        self.spaces()
+        negated = self.peek() == "^"
+        if negated:
+            self.i += 1
+            self.spaces()
+        leading: list[_Set] = []
+        while self.peek() == "-":
+            leading.append(_Set(((0x2D, 0x2D),)))
+            self.i += 1
+            self.spaces()
+        if not leading and self.peek() == "]":
+            leading.append(_Set(((0x5D, 0x5D),)))
+            self.i += 1
+        if self.i >= len(self.text):
+            self.refuse(self.text[start:], "opens a class that is never closed")
+        return negated, leading
+
+    def spaces(self) -> None:
+        while self.skip_space():
+            pass
+
+    def peek_space(self) -> str:
+        """The character after the current one as Rust's class parser looks ahead for a range: in
+        verbose mode past whitespace and a comment's `#` (to the comment's first character, as Rust
+        does), and the very next character if nothing but whitespace follows."""
+        after = self.i + 1
+        if self.flags.x:
+            in_comment = False
+            for char in self.text[after:]:
+                if char in _SPACE:
+                    continue
+                if char == "#" and not in_comment:
+                    in_comment = True
+                    continue
+                return char
+        return self.text[after : after + 1]
 
     def union(self, members: list[_Set]) -> _Set:
         """The members of one operand, each settled, then the whole folded (a no-op on the
@@ -680,22 +718,20 @@ class _Translator:
         return _Set(_POSIX[name.removeprefix("^")], negated=name.startswith("^"))
 
     def range_item(self) -> _Set:
+        """One member, or a range: `-` makes one unless `]` or `-` (a difference) comes next."""
+        start = self.i
         low = self.class_char()
-        if isinstance(low, _Set):
-            return low
-        save = self.i
-        while self.skip_space():
-            pass
-        if self.peek() == "-" and self.text[self.i + 1 : self.i + 2] not in ("]", "-", ""):
-            self.i += 1
-            while self.skip_space():
-                pass
-            high = self.class_char()
-            if isinstance(high, _Set) or high < low:
-                self.refuse(self.text[save - 1 : self.i], "is not a range Rust reads")
-            return _Set(((low, high),))
-        self.i = save
-        return _Set(((low, low),))
+        self.spaces()
+        if self.peek() != "-" or self.peek_space() in ("]", "-", ""):
+            return low if isinstance(low, _Set) else _Set(((low, low),))
+        self.i += 1
+        self.spaces()
+        if self.i >= len(self.text):
+            self.refuse(self.text[start:], "opens a class that is never closed")
+        high = self.class_char()
+        if isinstance(low, _Set) or isinstance(high, _Set) or high < low:
+            self.refuse(self.text[start : self.i], "is not a range Rust reads")
+        return _Set(((low, high),))
 
     def class_char(self) -> int | _Set:
         char = self.text[self.i]
