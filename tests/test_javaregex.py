@@ -24,7 +24,8 @@ from contractgen.runtime.javaregex import SparkPatternError, _orbits, java_regex
 
 TRANSLATED = {
     r"^\p{Greek}+$": r"^\p{sc=GREEK}+\z",
-    r"^\p{Alpha}$": r"^\p{IsAlphabetic}\z",  # Java's \p{Alpha} is ASCII
+    # Java's \p{Alpha} is ASCII, and its Alphabetic (Unicode 13) lacks the combining letters
+    r"^\p{Alpha}$": r"^[\p{IsAlphabetic}\x{363}-\x{36F}\x{C04}\x{F82}-\x{F83}\x{1DD3}-\x{1DE6}\x{11080}-\x{11081}]\z",
     r"\p{Grek}\p{sc=Latn}\p{Script=Old_Italic}": r"\p{sc=GREEK}\p{sc=LATIN}\p{sc=OLD_ITALIC}",
     r"\p{Digit}\p{gc=Lu}\pL\P{L}": r"\p{Nd}\p{Lu}\p{L}\P{L}",  # Java's \p{Digit} is ASCII
     r"^\u{e9}\U000000e9\x{1F600}\u00e9$": r"^éé😀é\z",
@@ -76,18 +77,18 @@ def test_patterns_without_a_java_equivalent_are_refused(pattern):
 
 
 def test_case_folding_is_rusts():
-    """Each cased character with the characters it matches under (?i), as Rust's engine has it:
-    every eighth of them, and the ones where Java's rules differ."""
+    """Each character with the characters it matches under (?i), as Rust's engine has it: every
+    character Rust's tables call cased or changed by case folding or mapping (ƛ and ɤ among them,
+    with uppercase forms newer than Python's tables), and the ones where Java's rules differ."""
     orbits = _orbits()
-    special = [ord(c) for c in "ßẞıİiIkKſsSΐ\u1fd3ﬅﬆǅǄǆ\u0345ιµ\u212a\u212bå"]
-    chars = sorted(set(list(orbits)[::8]) | set(special))
-    candidates = sorted(set(orbits) | set(special))
-    text = pl.Series([chr(c) for c in candidates], dtype=pl.String)
-    for c in chars:
-        matched = text.str.contains(f"(?i)^\\x{{{c:X}}}$").to_list()
-        assert {cp for cp, m in zip(candidates, matched, strict=True) if m} == set(orbits.get(c, (c,))), hex(
-            c
-        )
+    every = pl.Series([chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF], dtype=pl.String)
+    cased = every.filter(every.str.contains(r"^[\p{Cased}\p{CWCF}\p{CWCM}]$")).to_list()
+    special = "ßẞıİiIkKſsSΐ\u1fd3ﬅﬆǅǄǆ\u0345ιµ\u212a\u212båƛɤ"
+    candidates = sorted(set(orbits) | set(map(ord, cased + list(special))))
+    columns = [pl.col("s").str.contains(f"(?i)^\\x{{{c:X}}}$").alias(str(c)) for c in candidates]
+    found = pl.DataFrame({"s": [chr(c) for c in candidates]}).select(columns)
+    rust = {c: {cp for cp, m in zip(candidates, found[str(c)], strict=True) if m} for c in candidates}
+    assert {c: set(orbits.get(c, (c,))) for c in candidates} == rust
 
 
 # Generated patterns (also checked on Spark, in tests/test_spark.py): Rust constructs put together
@@ -229,3 +230,29 @@ def test_a_class_rust_refuses_is_refused(pattern):
     assert not valid_in_rust(pattern)
     with pytest.raises(SparkPatternError):
         java_regex(pattern)
+
+
+# Characters Java 17 has but classes otherwise than Rust's newer tables, and every 61st code point.
+TABLES = [
+    *(0x19B, 0x264, 0x362, 0x363, 0x36F, 0x370, 0xC04, 0xF82, 0xF83, 0x1DD2, 0x1DD3, 0x1DE6, 0x1DE7),
+    *(0x10FC, 0xAB69, 0x1734, 0x1733, 0x1171E, 0x11080, 0x11081, 0x16FE1, 0x16FE2, 0x16FE3, 0x16FE4),
+    *range(0, 0x30000, 61),
+]
+TABLE_PATTERNS = [
+    *(r"^\p{Alpha}$", r"^\P{Alphabetic}$", r"^[\p{Alpha}x]$", r"^[^\p{Alpha}x]$", r"^[\p{Alpha}--\p{L}]$"),
+    *(r"(?i)^\p{Lu}$", r"(?i)^\p{Ll}$", r"(?i)^[\p{Lu}a]$", r"(?i)^ƛ$", r"(?i)^ɤ$", r"(?i)^[\x{A7DC}]$"),
+    *(r"^\p{Lower}$", r"^\P{Lowercase}$", r"^\p{Mc}$", r"^\P{Mc}$", r"^\p{Mn}$", r"^\P{Mn}$", r"^[\p{Mn}a]$"),
+    *(r"^[^\p{Mn}a]$", r"^\p{Han}$", r"^\P{Han}$", r"^\p{Common}$", r"^\P{Zyyy}$", r"^[\p{Common}&&\pL]$"),
+    *(r"^\w$", r"^\W$", r"^\p{L}$", r"^\p{M}$"),
+]
+
+
+def test_unicode_tables_of_rust_where_java_17_differs(java_matches):
+    """Java's tables are Unicode 13's: the characters it had that Rust's newer tables class
+    otherwise (combining letters Alphabetic, ƛ and ɤ cased) are spelled out in the translation."""
+    every = [chr(c) for c in TABLES if not 0xD800 <= c <= 0xDFFF]
+    (assigned,) = java_matches([r"^\P{Cn}$"], every)  # characters newer than Java's tables differ
+    strings = [c for c, known in zip(every, assigned, strict=True) if known]
+    assert "ƛ" in strings
+    assert "\ua7dc" not in strings
+    assert rust_java_differences(java_matches, TABLE_PATTERNS, strings) == {}
