@@ -3,12 +3,17 @@
 What the two engines make of the translations is compared in `tests/test_spark.py`, on Spark;
 here: the translation of each kind of construct, the refusals and their messages, Rust's case
 folding as the translator spells it out (checked against Rust's engine, in Polars), and that any
-pattern Rust reads is either translated or refused by name.
+pattern Rust reads is either translated or refused by name; and, where a JDK is installed,
+patterns that need no Spark compared between Rust's engine and Java's (`tests/java/Match.java`).
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -19,7 +24,8 @@ from contractgen.runtime.javaregex import SparkPatternError, _orbits, java_regex
 
 TRANSLATED = {
     r"^\p{Greek}+$": r"^\p{sc=GREEK}+\z",
-    r"^\p{Alpha}$": r"^\p{IsAlphabetic}\z",  # Java's \p{Alpha} is ASCII
+    # Java's \p{Alpha} is ASCII, and its Alphabetic (Unicode 13) lacks the combining letters
+    r"^\p{Alpha}$": r"^[\p{IsAlphabetic}\x{363}-\x{36F}\x{C04}\x{F82}-\x{F83}\x{1DD3}-\x{1DE6}\x{11080}-\x{11081}]\z",
     r"\p{Grek}\p{sc=Latn}\p{Script=Old_Italic}": r"\p{sc=GREEK}\p{sc=LATIN}\p{sc=OLD_ITALIC}",
     r"\p{Digit}\p{gc=Lu}\pL\P{L}": r"\p{Nd}\p{Lu}\p{L}\P{L}",  # Java's \p{Digit} is ASCII
     r"^\u{e9}\U000000e9\x{1F600}\u00e9$": r"^éé😀é\z",
@@ -34,6 +40,10 @@ TRANSLATED = {
     r"(?P<user>\w+)@": r"(\w+)\@",
     r"a**b{2}{3}": r"(?:a*)*(?:b{2}){3}",
     r"(?x) a b # comment": "ab",
+    # A class's leading `-`s are literals in Rust (no range, no difference), as is a first `]`.
+    r"[--/]": r"[\-\/]",
+    r"[^--]": r"[\x{0}-\,\.-\x{10FFFF}]",
+    r"[]-a]": r"[\-\]a]",
 }
 REFUSED = {
     r"^\p{Emoji}$": r"'\p{Emoji}' is a Unicode property Java's regex engine does not have",
@@ -43,6 +53,7 @@ REFUSED = {
     r"^\p{Kawi}$": r"'\p{Kawi}' is a Unicode property",  # Unicode 15: unknown to Java 17
     r"(?i)\p{Greek}": r"'\p{Greek}' under case-insensitive (?i)",
     r"(?i)\P{Lu}": r"'\P{Lu}' negated under case-insensitive (?i)",
+    r"[\d-a]": r"'\d-a' is not a range Rust reads",
 }
 
 
@@ -66,18 +77,18 @@ def test_patterns_without_a_java_equivalent_are_refused(pattern):
 
 
 def test_case_folding_is_rusts():
-    """Each cased character with the characters it matches under (?i), as Rust's engine has it:
-    every eighth of them, and the ones where Java's rules differ."""
+    """Each character with the characters it matches under (?i), as Rust's engine has it: every
+    character Rust's tables call cased or changed by case folding or mapping (ƛ and ɤ among them,
+    with uppercase forms newer than Python's tables), and the ones where Java's rules differ."""
     orbits = _orbits()
-    special = [ord(c) for c in "ßẞıİiIkKſsSΐ\u1fd3ﬅﬆǅǄǆ\u0345ιµ\u212a\u212bå"]
-    chars = sorted(set(list(orbits)[::8]) | set(special))
-    candidates = sorted(set(orbits) | set(special))
-    text = pl.Series([chr(c) for c in candidates], dtype=pl.String)
-    for c in chars:
-        matched = text.str.contains(f"(?i)^\\x{{{c:X}}}$").to_list()
-        assert {cp for cp, m in zip(candidates, matched, strict=True) if m} == set(orbits.get(c, (c,))), hex(
-            c
-        )
+    every = pl.Series([chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF], dtype=pl.String)
+    cased = every.filter(every.str.contains(r"^[\p{Cased}\p{CWCF}\p{CWCM}]$")).to_list()
+    special = "ßẞıİiIkKſsSΐ\u1fd3ﬅﬆǅǄǆ\u0345ιµ\u212a\u212båƛɤ"
+    candidates = sorted(set(orbits) | set(map(ord, cased + list(special))))
+    columns = [pl.col("s").str.contains(f"(?i)^\\x{{{c:X}}}$").alias(str(c)) for c in candidates]
+    found = pl.DataFrame({"s": [chr(c) for c in candidates]}).select(columns)
+    rust = {c: {cp for cp, m in zip(candidates, found[str(c)], strict=True) if m} for c in candidates}
+    assert {c: set(orbits.get(c, (c,))) for c in candidates} == rust
 
 
 # Generated patterns (also checked on Spark, in tests/test_spark.py): Rust constructs put together
@@ -105,6 +116,7 @@ CLASS_ITEMS = [
     "[:^digit:]",
     "_",
     r"\-",
+    "-",  # a literal at the start, and beside `]` or `--`; a range or an error elsewhere
 ]
 GROUPS = ["(", "(?:", "(?i:", "(?-u:", "(?s:", "(?m:", "(?U:", "(?x:", "(?mR:", "(?i-u:"]
 QUANTIFIERS = ["*", "+", "?", "{2}", "{1,3}", "*?", "{0,}", "??"]
@@ -153,3 +165,94 @@ def test_every_pattern_rust_reads_is_translated_or_refused_by_name(pattern):
     assert translated.startswith(("(?d)", "(?dU)"))
     # Capture groups keep their numbers (regexp_extract asks for them by number).
     assert translated.count("(") - translated.count("(?") == pattern.count("(") - pattern.count("(?")
+
+
+# -- Rust's engine against Java's, without Spark ---------------------------------------------------
+
+Matcher = Callable[[list[str], list[str]], list[list[bool]]]
+
+
+@pytest.fixture(scope="module")
+def java_matches() -> Matcher:
+    """Java's `find()` (Spark's `rlike`) of each pattern on each string, by `tests/java/Match.java`."""
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("no JDK installed")
+    source = Path(__file__).parent / "java" / "Match.java"
+
+    def encode(text: str) -> str:
+        return " ".join(f"{ord(c):x}" for c in text)
+
+    def matches(patterns: list[str], strings: list[str]) -> list[list[bool]]:
+        lines = [*map(encode, patterns), "-", *map(encode, strings)]
+        run = subprocess.run(
+            [java, str(source)], input="\n".join(lines) + "\n", capture_output=True, text=True, check=True
+        )
+        return [[bit == "1" for bit in row] for row in run.stdout.splitlines()]
+
+    return matches
+
+
+def rust_java_differences(
+    java_matches: Matcher, patterns: list[str], strings: list[str]
+) -> dict[str, list[str]]:
+    """The strings on which each pattern in Rust (Polars) and its translation in Java disagree."""
+    found = java_matches([java_regex(p) for p in patterns], strings)
+    out = {}
+    for pattern, java in zip(patterns, found, strict=True):
+        rust = pl.Series(strings, dtype=pl.String).str.contains(pattern).to_list()
+        differ = [s for s, r, j in zip(strings, rust, java, strict=True) if r != j]
+        if differ:
+            out[pattern] = differ
+    return out
+
+
+# Classes starting with `-` or `]`, and `-` beside ranges and differences: Rust reads leading
+# `-`s as literals, `--` elsewhere as a difference, and `-` before `]` or `--` as a literal.
+DASHES = [
+    *(r"[--/]", r"^[--.]+$", r"[--a]", r"[^--]", r"[-]", r"[--]", r"[---]", r"[----]", r"[^-]", r"[^-a]"),
+    *(r"[-a]", r"[a-]", r"[--/a]", r"[a--b]", r"[a-c--b]", r"[-a-c--b]", r"[--/--.]", r"[---/]", r"[a--]"),
+    *(r"[-a--]", r"[\--/]", r"[[--/]]", r"[a[--/]]", r"[x--[--/]]", r"[--[a]]", r"[-&&-]", r"[--&&-]"),
+    *(r"[-~~-]", r"[-&&]", r"[--^]", r"[^^-a]", r"[]-a]", r"[^]-a]", r"[]]", r"[-]]", r"[!--]", r"[!--/]"),
+    *(r"(?x)[ - - / ]", r"(?x)[ -- / ]", r"(?x)[a - ]", r"(?x)[a - - b]", r"(?x)[ ^ - ]", r"(?x)[ ^ ] ]"),
+    *("(?x)[a -#c\n  z]", "(?x)[ # c\n - a]", r"(?i)[--K]", r"(?i)[^--]"),
+]
+REFUSED_BY_RUST = [r"[a-&&-]", r"[\d-a]", r"[a-\d]", r"[--z-a]", r"[--", r"[^-"]
+
+
+def test_leading_dashes_mean_what_they_mean_in_rust(java_matches):
+    strings = [chr(c) for c in range(0x20, 0x7F)] + ["\u212a", "é", "", "-]", "a-b", "\n"]
+    assert rust_java_differences(java_matches, DASHES, strings) == {}
+
+
+@pytest.mark.parametrize("pattern", REFUSED_BY_RUST)
+def test_a_class_rust_refuses_is_refused(pattern):
+    assert not valid_in_rust(pattern)
+    with pytest.raises(SparkPatternError):
+        java_regex(pattern)
+
+
+# Characters Java 17 has but classes otherwise than Rust's newer tables, and every 61st code point.
+TABLES = [
+    *(0x19B, 0x264, 0x362, 0x363, 0x36F, 0x370, 0xC04, 0xF82, 0xF83, 0x1DD2, 0x1DD3, 0x1DE6, 0x1DE7),
+    *(0x10FC, 0xAB69, 0x1734, 0x1733, 0x1171E, 0x11080, 0x11081, 0x16FE1, 0x16FE2, 0x16FE3, 0x16FE4),
+    *range(0, 0x30000, 61),
+]
+TABLE_PATTERNS = [
+    *(r"^\p{Alpha}$", r"^\P{Alphabetic}$", r"^[\p{Alpha}x]$", r"^[^\p{Alpha}x]$", r"^[\p{Alpha}--\p{L}]$"),
+    *(r"(?i)^\p{Lu}$", r"(?i)^\p{Ll}$", r"(?i)^[\p{Lu}a]$", r"(?i)^ƛ$", r"(?i)^ɤ$", r"(?i)^[\x{A7DC}]$"),
+    *(r"^\p{Lower}$", r"^\P{Lowercase}$", r"^\p{Mc}$", r"^\P{Mc}$", r"^\p{Mn}$", r"^\P{Mn}$", r"^[\p{Mn}a]$"),
+    *(r"^[^\p{Mn}a]$", r"^\p{Han}$", r"^\P{Han}$", r"^\p{Common}$", r"^\P{Zyyy}$", r"^[\p{Common}&&\pL]$"),
+    *(r"^\w$", r"^\W$", r"^\p{L}$", r"^\p{M}$"),
+]
+
+
+def test_unicode_tables_of_rust_where_java_17_differs(java_matches):
+    """Java's tables are Unicode 13's: the characters it had that Rust's newer tables class
+    otherwise (combining letters Alphabetic, ƛ and ɤ cased) are spelled out in the translation."""
+    every = [chr(c) for c in TABLES if not 0xD800 <= c <= 0xDFFF]
+    (assigned,) = java_matches([r"^\P{Cn}$"], every)  # characters newer than Java's tables differ
+    strings = [c for c, known in zip(every, assigned, strict=True) if known]
+    assert "ƛ" in strings
+    assert "\ua7dc" not in strings
+    assert rust_java_differences(java_matches, TABLE_PATTERNS, strings) == {}

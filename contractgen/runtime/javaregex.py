@@ -29,7 +29,9 @@ What Java cannot match the same way is refused with `SparkPatternError`, naming 
 Unicode properties Java lacks or defines differently (`\\p{Emoji}`, `\\p{Hex_Digit}`, script
 extensions, ages, scripts newer than Unicode 13, which Java 17 does not know), and scripts or
 properties other than general categories under `(?i)`. Both engines use their own Unicode tables
-(Java 17 has Unicode 13), so characters assigned since may be classed differently.
+(Java 17 has Unicode 13): characters Unicode 13 had that newer tables class otherwise are spelled
+out (`_JAVA_LACKS`, `_JAVA_EXTRA`, `_NEWER_CASES`), characters assigned since may be classed
+differently.
 
 Pure functions, no I/O and no PySpark.
 """
@@ -134,6 +136,28 @@ _SCRIPTS = (
 # Simple case foldings (CaseFolding.txt status S) that `str.casefold` (full folding) hides and
 # `str.lower` does not give: lowercase letters folding to another lowercase letter.
 _SIMPLE_ONLY = {0x1FD3: 0x390, 0x1FE3: 0x3B0, 0xFB05: 0xFB06}
+# Case pairs (uppercase, lowercase) of Unicode 16, which Rust's tables have and Python's before
+# 3.14 lack: ƛ and ɤ (letters Java 17 knows) gained uppercase forms, and Garay is new.
+_NEWER_CASES = (
+    (0xA7DC, 0x19B), (0xA7CB, 0x264), (0x1C89, 0x1C8A), (0xA7CC, 0xA7CD), (0xA7DA, 0xA7DB),
+    *((upper, upper + 0x20) for upper in range(0x10D50, 0x10D66)),
+)  # fmt: skip
+_NEWER_CATEGORY = {cp: cat for pair in _NEWER_CASES for cp, cat in zip(pair, ("Lu", "Ll"), strict=True)}
+# Characters Java 17 (Unicode 13) already has but classes otherwise than Rust's newer tables,
+# found by asking both engines of every code point: the members Java lacks, by Java's name
+# (U+0363..U+036F and the other combining letters became Alphabetic in Unicode 14, U+10FC and
+# U+AB69 Lowercase in Unicode 14), and those it has that Rust's class does not (U+1734 and
+# U+11F1E became spacing marks in Unicode 14, U+16FE2 and U+16FE3 Han in Unicode 14).
+_JAVA_LACKS: dict[str, Ranges] = {
+    "IsAlphabetic": ((0x363, 0x36F), (0xC04, 0xC04), (0xF82, 0xF83), (0x1DD3, 0x1DE6), (0x11080, 0x11081)),
+    "IsLowercase": ((0x10FC, 0x10FC), (0xAB69, 0xAB69)),
+    "Mc": ((0x1734, 0x1734), (0x1171E, 0x1171E)),
+    "sc=HAN": ((0x16FE2, 0x16FE3),),
+}
+_JAVA_EXTRA: dict[str, Ranges] = {
+    "Mn": ((0x1734, 0x1734), (0x1171E, 0x1171E)),
+    "sc=COMMON": ((0x16FE2, 0x16FE3),),
+}
 _CASED_PLANES = 0x20000  # every cased letter is in the first two planes
 # Java tries matches (and \b, \B, look-behinds) between the two halves of a character beyond
 # U+FFFF, where Rust never looks, unless the pattern holds such a character itself: one, repeated
@@ -225,6 +249,8 @@ def _orbits() -> dict[int, tuple[int, ...]]:
             continue
         if target != cp:
             groups.setdefault(target, {target}).add(cp)
+    for big, small in _NEWER_CASES:
+        groups.setdefault(small, {small}).add(big)
     return {member: tuple(sorted(group)) for group in groups.values() for member in group}
 
 
@@ -245,7 +271,8 @@ def _char(cp: int) -> str:
         return char
     if 0x21 <= cp <= 0x7E:  # noqa: PLR2004 -- ASCII punctuation: a backslash makes each literal
         return "\\" + char
-    return char if char.isprintable() and not char.isspace() else f"\\x{{{cp:X}}}"
+    visible = char.isprintable() and not char.isspace() and unicodedata.category(char)[0] != "M"
+    return char if visible else f"\\x{{{cp:X}}}"  # a combining mark would join what precedes it
 
 
 def _members(ranges: Ranges) -> str:
@@ -565,7 +592,7 @@ class _Translator:
             )
         if self.flags.i:
             self.refuse(construct, "under case-insensitive (?i): Rust adds the letters each member folds to")
-        return _Set(None, f"\\{'P' if negated else 'p'}{{{java}}}")
+        return self.java_class(java, (), negated=negated)
 
     def category(self, code: str, construct: str, *, negated: bool) -> _Set:
         """A general category; under `(?i)` with the letters its members fold with (U+0345 for
@@ -575,7 +602,7 @@ class _Translator:
             cats = {"LC": ("Lu", "Ll", "Lt")}.get(code, (code,))
 
             def member(cp: int) -> bool:
-                category = unicodedata.category(chr(cp))
+                category = _NEWER_CATEGORY.get(cp) or unicodedata.category(chr(cp))
                 return category in cats or category[0] == code
 
             extra = _merged(
@@ -583,8 +610,24 @@ class _Translator:
             )
         if extra and negated:
             self.refuse(construct, "negated under case-insensitive (?i) has no Java equivalent")
-        java = f"\\{'P' if negated else 'p'}{{{code}}}"
-        return _Set(None, java + _members(extra))
+        return self.java_class(code, extra, negated=negated)
+
+    @staticmethod
+    def java_class(java: str, extra: Ranges, *, negated: bool) -> _Set:
+        """Java's `\\p{java}` with `extra`, and made Rust's where the two engines' Unicode tables
+        class characters Java knows differently (`_JAVA_LACKS`, `_JAVA_EXTRA`)."""
+        lacks = _merged(extra + _JAVA_LACKS.get(java, ()))
+        if lacks:
+            has, has_not = f"[\\p{{{java}}}{_members(lacks)}]", f"[^\\p{{{java}}}{_members(lacks)}]"
+        else:
+            has, has_not = f"\\p{{{java}}}", f"\\P{{{java}}}"
+        removed = _JAVA_EXTRA.get(java)
+        if removed is not None:
+            cut = _class(removed)
+            return _Set(None, atom=f"(?:{cut}|{has_not})" if negated else f"(?:(?!{cut}){has})")
+        if not lacks:
+            return _Set(None, has_not if negated else has)
+        return _Set(None, has[1:-1], negated=negated)
 
     # -- Classes ----------------------------------------------------------------------------------
 
@@ -610,21 +653,18 @@ class _Translator:
         negated as Rust does it (each operand folded before the operation, a class before its
         negation)."""
         start = self.i - 1
-        negated = self.peek() == "^"
-        self.i += negated
-        operands: list[list[_Set]] = [[]]
+        negated, leading = self.class_opening(start)
+        operands: list[list[_Set]] = [leading]
         operators: list[str] = []
-        first = True
         while True:
             if self.skip_space():
                 continue
             if self.i >= len(self.text):
                 self.refuse(self.text[start:], "opens a class that is never closed")
             char = self.text[self.i]
-            if char == "]" and not first:
+            if char == "]":
                 self.i += 1
                 break
-            first = False
             if self.peek(2) in ("&&", "--", "~~"):
                 operators.append(self.peek(2))
                 operands.append([])
@@ -648,6 +688,47 @@ class _Translator:
         if negated and result.atom is not None:
             return _Set(None, atom=f"(?:(?!{result.atom})(?s:.))")
         return self.settled(replace(result, negated=negated))
+
+    def class_opening(self, start: int) -> tuple[bool, list[_Set]]:
+        """After a class's `[`: whether it is negated (`^`), and its leading literals, as Rust
+        reads them: every `-` there is a literal (`[--/]` is `-` and `/`, no range and no
+        difference), and a `]` right after `[` or `[^` is one (`[]-a]` is `]`, `-` and `a`)."""
+        self.spaces()
+        negated = self.peek() == "^"
+        if negated:
+            self.i += 1
+            self.spaces()
+        leading: list[_Set] = []
+        while self.peek() == "-":
+            leading.append(_Set(((0x2D, 0x2D),)))
+            self.i += 1
+            self.spaces()
+        if not leading and self.peek() == "]":
+            leading.append(_Set(((0x5D, 0x5D),)))
+            self.i += 1
+        if self.i >= len(self.text):
+            self.refuse(self.text[start:], "opens a class that is never closed")
+        return negated, leading
+
+    def spaces(self) -> None:
+        while self.skip_space():
+            pass
+
+    def peek_space(self) -> str:
+        """The character after the current one as Rust's class parser looks ahead for a range: in
+        verbose mode past whitespace and a comment's `#` (to the comment's first character, as Rust
+        does), and the very next character if nothing but whitespace follows."""
+        after = self.i + 1
+        if self.flags.x:
+            in_comment = False
+            for char in self.text[after:]:
+                if char in _SPACE:
+                    continue
+                if char == "#" and not in_comment:
+                    in_comment = True
+                    continue
+                return char
+        return self.text[after : after + 1]
 
     def union(self, members: list[_Set]) -> _Set:
         """The members of one operand, each settled, then the whole folded (a no-op on the
@@ -680,22 +761,20 @@ class _Translator:
         return _Set(_POSIX[name.removeprefix("^")], negated=name.startswith("^"))
 
     def range_item(self) -> _Set:
+        """One member, or a range: `-` makes one unless `]` or `-` (a difference) comes next."""
+        start = self.i
         low = self.class_char()
-        if isinstance(low, _Set):
-            return low
-        save = self.i
-        while self.skip_space():
-            pass
-        if self.peek() == "-" and self.text[self.i + 1 : self.i + 2] not in ("]", "-", ""):
-            self.i += 1
-            while self.skip_space():
-                pass
-            high = self.class_char()
-            if isinstance(high, _Set) or high < low:
-                self.refuse(self.text[save - 1 : self.i], "is not a range Rust reads")
-            return _Set(((low, high),))
-        self.i = save
-        return _Set(((low, low),))
+        self.spaces()
+        if self.peek() != "-" or self.peek_space() in ("]", "-", ""):
+            return low if isinstance(low, _Set) else _Set(((low, low),))
+        self.i += 1
+        self.spaces()
+        if self.i >= len(self.text):
+            self.refuse(self.text[start:], "opens a class that is never closed")
+        high = self.class_char()
+        if isinstance(low, _Set) or isinstance(high, _Set) or high < low:
+            self.refuse(self.text[start : self.i], "is not a range Rust reads")
+        return _Set(((low, high),))
 
     def class_char(self) -> int | _Set:
         char = self.text[self.i]
