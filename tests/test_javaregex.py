@@ -179,6 +179,10 @@ def java_matches() -> Matcher:
     if java is None:
         pytest.skip("no JDK installed")
     source = Path(__file__).parent / "java" / "Match.java"
+    probe = subprocess.run([java, str(source)], input="-\n", capture_output=True, text=True, check=False)
+    if probe.returncode != 0:  # a JRE alone has no compiler for the source-file launcher
+        reason = (probe.stderr.strip().splitlines() or ["no output"])[0]
+        pytest.skip(f"java cannot run a source file here (a JDK is needed): {reason}")
 
     def encode(text: str) -> str:
         return " ".join(f"{ord(c):x}" for c in text)
