@@ -214,7 +214,7 @@ def build(  # noqa: PLR0912, PLR0913, PLR0917 -- one branch per outcome; one par
                 (out / rel).as_posix(),
                 Position(1, 1),
                 "warning" if not check else "error",
-                "this file is in a generated package but was not generated; its wheel would ship it",
+                "this file is in a generated package but was not generated; Python would ship or import it",
                 "remove it (changes belong in the contract or in --templates)",
             ).render(),
             err=True,

@@ -365,7 +365,7 @@ def test_a_file_planted_in_a_package_fails_the_check(work: Path) -> None:
     assert check.returncode == 1
     assert check.stderr == (
         "generated/shop/shop/evil/__init__.py:1:1: error: this file is in a generated package but was "
-        "not generated; its wheel would ship it\n"
+        "not generated; Python would ship or import it\n"
         "  hint: remove it (changes belong in the contract or in --templates)\n"
         "error: generated holds files it did not generate: remove them\n"
     )
@@ -405,3 +405,19 @@ def test_a_file_left_in_a_retired_package_folder_fails_the_check(work: Path) -> 
     assert check.returncode == 1
     assert "generated/shop/polars.py:1:1: error" in check.stderr
     assert "generated/shop/shop/evil.py:1:1: error" in check.stderr
+
+
+def test_editor_and_tool_files_are_no_alarm_but_sourceless_bytecode_is(work: Path) -> None:
+    import py_compile
+
+    assert build(work).returncode == 0
+    package = work / "generated/shop"
+    for rel in (".DS_Store", "shop/.models.py.swp", ".venv/lib/x.py", "uv.lock", ".idea/workspace.xml"):
+        (package / rel).parent.mkdir(parents=True, exist_ok=True)
+        (package / rel).write_text("x\n")
+    assert build(work, "--check").returncode == 0
+    (work / "evil.py").write_text("import os\n")
+    py_compile.compile(str(work / "evil.py"), str(package / "shop/evil.pyc"))  # runs without a source
+    check = build(work, "--check")
+    assert check.returncode == 1
+    assert "generated/shop/shop/evil.pyc:1:1: error" in check.stderr

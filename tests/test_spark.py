@@ -1358,3 +1358,30 @@ def test_samples_of_lists_of_structs_read_alike(spark, tmp_path):
     polars = outcome(lambda: read_parquet(path, table))
     assert polars[0].samples[0][1] == [{"k": "q"}]
     assert comparable(outcome(lambda: rs.read_spark(spark, str(path), table))) == comparable(polars)
+
+
+def test_csv_quotes_escaped_with_a_backslash_are_refused_by_both(spark, tmp_path):
+    """What Spark's own CSV writer makes (`"a\\"b"`) is not RFC 4180: read_csv refuses it, and so
+    does read_spark, rather than keep the quotes in the value."""
+    table = Table(
+        "q", "1.0.0", pl.Schema({"id": pl.Int32(), "name": pl.String()}), (Column("id"), Column("name"))
+    )
+    path = tmp_path / "q.csv"
+    path.write_text('id,name\n1,"a\\"b"\n')
+    csv_read_error(lambda: read_csv(path, table))
+    assert csv_read_error(lambda: rs.read_spark(spark, str(path), table)).endswith(
+        "a row has a quote character inside an unquoted field, or a quoted field that does not close; "
+        'quote the whole field and double the quotes in it ("5"" screen")'
+    )
+
+
+def test_a_file_whose_column_is_all_null_fits_the_folder(spark, tmp_path):
+    folder = tmp_path / "nulls"
+    folder.mkdir()
+    pl.DataFrame({"id": [1, 2], "name": ["a", "b"]}).write_parquet(folder / "a.parquet")
+    pl.DataFrame({"id": [3], "name": [None]}).write_parquet(folder / "b.parquet")  # name: Null
+    table = Table(
+        "n", "1.0.0", pl.Schema({"id": pl.Int64(), "name": pl.String()}), (Column("id"), Column("name"))
+    )
+    assert read_parquet(f"{folder}/*.parquet", table).height == 3
+    assert rs.read_spark(spark, str(folder), table).count() == 3

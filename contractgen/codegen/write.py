@@ -262,16 +262,23 @@ def _is_ours(path: Path, digest: object, record: str = "the manifest") -> bytes:
     return b"" if data is None else data
 
 
-_CACHES = frozenset({"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"})
-_PYC_FLAGS = slice(4, 8)  # a .pyc header: magic number, then the flags word
+_CACHES = frozenset({"__pycache__"})
 _BUILT = frozenset({"build", "dist"})  # what building a wheel leaves beside pyproject.toml
+_IMPORTABLE = frozenset({".py", ".pyc", ".pyd", ".so", ".pth"})  # what Python imports or runs
+_PYC_FLAGS = slice(4, 8)  # a .pyc header: magic number, then the flags word
 
 
 def unlisted(out: Path, manifest: dict[str, dict[str, object]]) -> list[str]:
-    """Files in the output folder's package folders that the manifest does not list: planted, or
-    left by hand (a folder no entry names counts whole: the output folder holds packages only).
-    Caches of Python and its tools are not counted, except a bytecode file Python would run
-    without comparing it with its source."""
+    """Files the manifest does not list that Python would ship or import from a package folder
+    (a folder no entry names counts whole: the output folder holds packages only).
+
+    Inside the import folder, every file but Python's own caches (its wheel ships them all);
+    beside it, what Python imports from a folder on its path (modules and packages, as on
+    `PYTHONPATH=generated/<package>` or in an editable install). Hidden files and folders (an
+    editor's, a tool's) are not imported and not counted, nor is what building a wheel leaves.
+    A .pyc counts when Python would run it without comparing it with a source: outside
+    `__pycache__`, or hash-based and unchecked.
+    """
     found: list[str] = []
     if not manifest or not out.is_dir() or out.is_symlink():
         return found  # not (yet) an output folder of ours
@@ -282,18 +289,26 @@ def unlisted(out: Path, manifest: dict[str, dict[str, object]]) -> list[str]:
             continue
         for path in sorted(folder.rglob("*")):
             rel = path.relative_to(folder)
-            if path.is_dir() or rel.parts[0] in _BUILT or rel.parts[0].endswith(".egg-info"):
+            parts = rel.parts
+            if path.is_dir() or rel.as_posix() in listed or any(p.startswith(".") for p in parts):
                 continue
-            cached = _CACHES.intersection(rel.parts) or path.suffix == ".pyc"
-            if rel.as_posix() not in listed and (not cached or _unchecked_bytecode(path)):
-                found.append(f"{folder.name}/{rel.as_posix()}")
+            if parts[0] in _BUILT or parts[0].endswith(".egg-info"):
+                continue
+            shipped = parts[0] == folder.name  # inside the import folder
+            if not shipped and path.suffix not in _IMPORTABLE:
+                continue
+            if path.suffix == ".pyc" and _CACHES.intersection(parts) and not _unchecked_bytecode(path):
+                continue
+            if path.suffix != ".pyc" and _CACHES.intersection(parts):
+                continue
+            found.append(f"{folder.name}/{rel.as_posix()}")
     return found
 
 
 def _unchecked_bytecode(path: Path) -> bool:
-    """A .pyc that Python runs whatever its source says (PEP 552: hash-based, not checked)."""
-    if path.suffix != ".pyc" or path.is_symlink():
-        return path.suffix == ".pyc"
+    """A cached .pyc that Python runs whatever its source says (PEP 552: hash-based, unchecked)."""
+    if path.is_symlink():
+        return True
     with path.open("rb") as handle:
         header = handle.read(_PYC_FLAGS.stop)
     flags = int.from_bytes(header[_PYC_FLAGS], "little") if len(header) == _PYC_FLAGS.stop else 0

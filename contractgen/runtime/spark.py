@@ -816,14 +816,7 @@ def _run(df: DataFrame, checks: list[_Check]) -> list[Violation]:
 def _job_failed(exc: Exception) -> DataReadError:
     """Spark's failure to run the checks (files of one read in different types, say), in one
     line, as the Polars readers refuse what they cannot read: never a Java stack trace."""
-    text = str(exc).strip()
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    # Py4J puts "An error occurred while calling ..." first; Spark's own reason follows it.
-    reason = next(
-        (line for line in lines if line.startswith(("org.apache.spark", "["))), lines[0] if lines else ""
-    )
-    reason = reason.split(": ", 1)[1] if reason.startswith("org.apache.spark") and ": " in reason else reason
-    return DataReadError(f"Spark could not read the data to check it: {reason or type(exc).__name__}")
+    return DataReadError(f"Spark could not read the data to check it: {_reason(exc)}")
 
 
 def _stopped_rules(df: DataFrame, checks: list[_Check]) -> dict[int, str]:
@@ -992,9 +985,29 @@ def _guess_format(path: str) -> str:
 
 
 def _unreadable(path: str, fmt: str, exc: Exception) -> DataReadError:
-    text = str(exc).strip()
-    detail = text.splitlines()[0] if text else type(exc).__name__
-    return DataReadError(f"cannot read {path} as {fmt}: {detail}")
+    text = str(exc)
+    if fmt == "CSV" and "TextParsingException" in text and "quote" in text.lower():
+        # `read_csv`'s words; Spark does not say which line
+        return DataReadError(
+            f"cannot read {path} as CSV: a row has a quote character inside an unquoted field, or a "
+            "quoted field that does not close; quote the whole field and double the quotes in it "
+            '("5"" screen")'
+        )
+    return DataReadError(f"cannot read {path} as {fmt}: {_reason(exc)}")
+
+
+def _reason(exc: Exception) -> str:
+    """Spark's reason for a failure, in one line: Py4J puts "An error occurred while calling ..."
+    first and Spark's own words (`[ERROR_CLASS] ...`) after it, then a Java stack trace."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    found = next((line for line in lines if line.startswith(("org.apache.spark", "[", ": org.apache"))), None)
+    if found is None:
+        return lines[0] if lines else type(exc).__name__
+    return (
+        found.split(": ", 1)[1]
+        if found.startswith((": org.apache", "org.apache")) and ": " in found
+        else found
+    )
 
 
 def _read_csv(  # noqa: PLR0913, PLR0917 -- the reader options every generated reader passes on
@@ -1013,8 +1026,10 @@ def _read_csv(  # noqa: PLR0913, PLR0917 -- the reader options every generated r
     try:
         line_end = _csv_lines(spark, path, quote, utf8=encoding.lower().replace("-", "") == "utf8")
         # A quote inside a quoted field is written doubled (RFC 4180), as read_csv reads it; Spark's
-        # own default escape is a backslash, which read_csv never treats specially.
-        reader = spark.read.options(**{"escape": quote, **options}).option("header", True)
+        # own default escape is a backslash, which read_csv never treats specially. A quote inside
+        # a quoted field that is not doubled is refused, as read_csv refuses it.
+        dialect = {"escape": quote, "unescapedQuoteHandling": "RAISE_ERROR"}
+        reader = spark.read.options(**{**dialect, **options}).option("header", True)
         if line_end is not None:  # a quoted field holds a line break: the file is read whole
             reader = reader.option("multiLine", True)
             if line_end == "\n" or int(spark.version.split(".")[0]) >= 4:  # noqa: PLR2004 -- Spark 3.5 reads only one-character line ends (and then turns a quoted \r\n into \n)
@@ -1466,7 +1481,7 @@ def _parquet_dtypes(
     Empty where the driver has no JVM (Spark Connect) or a footer is not one Polars reads."""
     jvm = getattr(spark, "_jvm", None)
     jsc = getattr(spark, "_jsc", None)
-    files = df.inputFiles()
+    files = sorted(df.inputFiles())  # the order Polars reads a folder in: its "first file"
     if jvm is None or jsc is None or not files:
         return {}
     conf = jvm.org.apache.hadoop.conf.Configuration(jsc.hadoopConfiguration())
@@ -1491,8 +1506,8 @@ def _parquet_dtypes(
                 "needs one schema"
             )
         for name, dtype in schema.items():
-            if name not in dtypes or dtypes[name] == dtype:
-                continue
+            if name not in dtypes or dtypes[name] == dtype or isinstance(dtype, pl.Null):
+                continue  # a column of nulls fits the first file's type, as Polars reads it
             # Polars refuses a column whose type differs between files; Spark reads some such
             # files alike and fails on others mid-job (an int32 file beside an int64 one).
             raise DataReadError(
