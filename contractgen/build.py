@@ -445,8 +445,8 @@ class _Compiler:
         now (the table's file was renamed, or the layout switched)."""
         from contractgen import naming
 
-        if write.load_json(self.out, files[0], "the package's contract snapshot", "") is not None:
-            return files
+        if write.confined(self.out, files[0]).is_file():
+            return files  # read (and, if damaged, reported) by `history`
         table = naming.package(contract.data_source)
         found = []
         for other, entry in self.manifest.items():

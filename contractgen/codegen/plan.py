@@ -224,18 +224,13 @@ def dataset_plan(package: str, title: str | None, tables: list[PackagePlan]) -> 
         pyproject=pyproject,
         spark_requirement=one.spark_requirement,
         # ruff's order for the `from` import and `__all__` alike, all names being lowercase
-        tables=tuple(
-            sorted(
-                (
-                    TablePlan(
-                        t.package.rsplit(".", 1)[1], t.title, md_text(t.package.rsplit(".", 1)[1]), t.releases
-                    )
-                    for t in tables
-                ),
-                key=lambda t: _isort_key(t.module),
-            )
-        ),
+        tables=tuple(sorted(map(_table_plan, tables), key=lambda t: _isort_key(t.module))),
     )
+
+
+def _table_plan(planned: PackagePlan) -> TablePlan:
+    module = planned.package.rsplit(".", 1)[1]  # `shop.orders` → `orders`
+    return TablePlan(module, planned.title, md_text(module), planned.releases)
 
 
 def md_releases(log: Changelog) -> tuple[Release, ...]:
